@@ -1,0 +1,73 @@
+package io.switchboard.config;
+
+import io.switchboard.serde.Framing;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Settings every service shares: where Kafka is, how records are framed, how topics are made. */
+public final class KafkaSettings extends EnvConfig {
+    public static final String BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+    public static final String SERDE = "SWITCHBOARD_SERDE";
+    public static final String SCHEMA_REGISTRY_URL = "SCHEMA_REGISTRY_URL";
+    public static final String TOPIC_PARTITIONS = "SWITCHBOARD_TOPIC_PARTITIONS";
+    public static final String TOPIC_REPLICATION = "SWITCHBOARD_TOPIC_REPLICATION";
+    public static final String VOICE_EGRESS_PARTITIONS = "SWITCHBOARD_VOICE_EGRESS_PARTITIONS";
+
+    public static final ConfigDef DEFINITION = define(new ConfigDef());
+
+    /** Adds the shared settings to a service's own definition. */
+    public static ConfigDef define(ConfigDef def) {
+        return def
+                .define(BOOTSTRAP_SERVERS, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, "Kafka bootstrap servers, host:port[,host:port]. `dev` sets it to its embedded broker.")
+                .define(SERDE, Type.STRING, "embedded",
+                        ConfigDef.CaseInsensitiveValidString.in("embedded", "registry"), Importance.MEDIUM,
+                        "Record framing: `embedded` (Avro single-object encoding, no registry) or `registry` (Confluent wire framing with a schema registry).")
+                .define(SCHEMA_REGISTRY_URL, Type.STRING, null, Importance.MEDIUM,
+                        "Schema registry URL (Apicurio's or a Confluent-compatible API); required when SWITCHBOARD_SERDE=registry.")
+                .define(TOPIC_PARTITIONS, Type.INT, 12, ConfigDef.Range.atLeast(1), Importance.LOW,
+                        "Partitions of each conversation topic when Switchboard creates it.")
+                .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.LOW,
+                        "Replication factor of the topics Switchboard creates (3 in production).")
+                .define(VOICE_EGRESS_PARTITIONS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
+                        "Partitions of tac.voice.egress.v1: one per ingress instance, so the most ingress instances that can hold calls.");
+    }
+
+    public KafkaSettings(Map<String, String> env) {
+        super(DEFINITION, env);
+        if (framing() == Framing.REGISTRY && schemaRegistryUrl() == null) {
+            throw new InvalidConfigurationException(SCHEMA_REGISTRY_URL + " is required when " + SERDE + "=registry");
+        }
+    }
+
+    public static KafkaSettings fromEnv(Map<String, String> env) {
+        return load(KafkaSettings::new, env);
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS);
+    }
+
+    public Framing framing() {
+        return Framing.valueOf(getString(SERDE).toUpperCase(Locale.ROOT));
+    }
+
+    public String schemaRegistryUrl() {
+        return optionalString(SCHEMA_REGISTRY_URL);
+    }
+
+    public int topicPartitions() {
+        return getInt(TOPIC_PARTITIONS);
+    }
+
+    public short topicReplication() {
+        return getShort(TOPIC_REPLICATION);
+    }
+
+    public int voiceEgressPartitions() {
+        return getInt(VOICE_EGRESS_PARTITIONS);
+    }
+}
