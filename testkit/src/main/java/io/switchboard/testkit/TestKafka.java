@@ -18,7 +18,7 @@ import org.testcontainers.kafka.KafkaContainer;
 /**
  * One real Kafka cluster for all tests of a JVM (a module's test run): Testcontainers' Apache Kafka where a Docker
  * engine answers, otherwise an in-process KRaft node from Kafka's own test kit. Started on first use, with the
- * topic catalog provisioned, and stopped when the JVM exits. Tests that kill a broker start their own.
+ * topic catalog provisioned; it lives as long as the JVM. Tests that kill a broker start their own.
  */
 public final class TestKafka {
     private static final Logger log = LoggerFactory.getLogger(TestKafka.class);
@@ -59,8 +59,9 @@ public final class TestKafka {
         if (cluster == null) {
             synchronized (TestKafka.class) {
                 if (shared == null) {
+                    // Not closed by us: the kit deletes its directories in its own shutdown hook, and a close racing
+                    // that deletion only fills the log with I/O errors. The test JVM's exit stops the broker.
                     shared = start(1);
-                    Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "test-kafka-stop"));
                     try (Admin admin = clients().admin("test-provisioner")) {
                         new TopicProvisioner(admin, settings(), 30_000).provision();
                     }
