@@ -1,0 +1,96 @@
+package io.switchboard.launcher;
+
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.service.ManagedService;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs one service alone against an external Kafka cluster: reads the process environment ({@code
+ * --bootstrap-servers} overrides {@code KAFKA_BOOTSTRAP_SERVERS}), builds and starts the service, prints one ready
+ * line and runs until Ctrl-C. A missing or invalid setting, or a Kafka that cannot be reached, exits with code 2
+ * and one line naming the variable or the bootstrap servers.
+ */
+public abstract class ServiceCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServiceCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,HOST:PORT]",
+            description = "Kafka bootstrap servers; overrides the environment variable KAFKA_BOOTSTRAP_SERVERS.")
+    String bootstrapServers;
+
+    private final Map<String, String> processEnv;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    protected ServiceCommand() {
+        this(System.getenv());
+    }
+
+    /** For tests: an environment other than the process's. */
+    protected ServiceCommand(Map<String, String> processEnv) {
+        this.processEnv = Map.copyOf(processEnv);
+    }
+
+    /** Builds (does not start) the service from the context's environment. */
+    protected abstract ManagedService create(ServiceContext context) throws Exception;
+
+    /** The environment the service gets. */
+    Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>(processEnv);
+        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+            env.put(KafkaSettings.BOOTSTRAP_SERVERS, bootstrapServers.trim());
+        }
+        return env;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String name = spec.name();
+        Map<String, String> env = environment();
+        ServiceContext context = new ServiceContext(env);
+        ManagedService service = null;
+        try {
+            service = create(context);
+            service.start();
+        } catch (Exception e) {
+            closeQuietly(service, context);
+            RuntimeException fixable = StartupFailures.userFixable(e);
+            if (fixable == null) {
+                throw e;
+            }
+            spec.commandLine().getErr().println(name + ": " + StartupFailures.oneLine(fixable));
+            spec.commandLine().getErr().flush();
+            return StartupFailures.USAGE_ERROR;
+        }
+        ManagedService running = service;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeQuietly(running, context);
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        spec.commandLine().getOut().println(name + " ready (service " + running.name() + ", Kafka at "
+                + env.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, "?") + "); Ctrl-C to stop");
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static void closeQuietly(ManagedService service, ServiceContext context) {
+        if (service != null) {
+            try {
+                service.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing {} failed", service.name(), e);
+            }
+        }
+        context.close();
+    }
+}

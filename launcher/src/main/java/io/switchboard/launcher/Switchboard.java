@@ -1,0 +1,60 @@
+package io.switchboard.launcher;
+
+import io.switchboard.launcher.dev.DevCommand;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code switchboard} command: {@code dev} runs everything in one JVM; one sub-command per service runs it alone. */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
+        description = "Twilio channels to AI agents, as an event-driven pipeline on Apache Kafka.",
+        subcommands = {DevCommand.class})
+public final class Switchboard implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with every sub-command: {@code dev} and one per entry of {@link Services}. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Switchboard());
+        for (ServiceDefinition definition : Services.all()) {
+            CommandLine sub = new CommandLine(new DefinedServiceCommand(definition));
+            sub.getCommandSpec().usageMessage().description(definition.description());
+            commandLine.addSubcommand(definition.command(), sub);
+        }
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The project version, from the jar's resources. */
+    public static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"switchboard " + version()};
+        }
+
+        public static String version() {
+            try (InputStream in = Switchboard.class.getResourceAsStream("version.properties")) {
+                Properties properties = new Properties();
+                if (in != null) {
+                    properties.load(in);
+                }
+                return properties.getProperty("version", "unknown");
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+    }
+}
