@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import io.switchboard.launcher.dev.DevCommand;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,8 +25,12 @@ public final class Switchboard implements Runnable {
 
     /** The command line with every sub-command: {@code dev} and one per entry of {@link Services}. */
     public static CommandLine commandLine() {
+        return commandLine(Services.all());
+    }
+
+    static CommandLine commandLine(List<ServiceDefinition> services) {
         CommandLine commandLine = new CommandLine(new Switchboard());
-        for (ServiceDefinition definition : Services.all()) {
+        for (ServiceDefinition definition : services) {
             CommandLine sub = new CommandLine(new DefinedServiceCommand(definition));
             sub.getCommandSpec().usageMessage().description(definition.description());
             commandLine.addSubcommand(definition.command(), sub);

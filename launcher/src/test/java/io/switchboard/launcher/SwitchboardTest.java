@@ -2,9 +2,12 @@ package io.switchboard.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.launcher.dev.DevCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -31,8 +34,24 @@ class SwitchboardTest {
     }
 
     @Test
+    void eachDefinedServiceIsASubCommandThatReportsABadSettingInOneLine() {
+        ServiceDefinition echo = new ServiceDefinition("echo-agent", "Replies with what it was told", context -> {
+            throw new InvalidConfigurationException("Missing required configuration \"ECHO_PREFIX\" which has no default value.");
+        });
+        CommandLine commandLine = Switchboard.commandLine(List.of(echo));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        assertThat(commandLine.execute("--help")).isZero();
+        assertThat(out.toString()).contains("echo-agent").contains("Replies with what it was told");
+        assertThat(commandLine.execute("echo-agent", "--bootstrap-servers", "127.0.0.1:9092")).isEqualTo(2);
+        assertThat(err.toString()).isEqualToIgnoringNewLines(
+                "echo-agent: Missing required configuration \"ECHO_PREFIX\" which has no default value.");
+    }
+
+    @Test
     void devWithAnInvalidPortExitsWithCode2NamingPort() {
-        CommandLine commandLine = new CommandLine(DevCommand.withEnvironment(java.util.Map.of("PORT", "eighty")));
+        CommandLine commandLine = new CommandLine(DevCommand.withEnvironment(Map.of("PORT", "eighty")));
         commandLine.setErr(new PrintWriter(err, true));
 
         assertThat(commandLine.execute("--data-dir", "target/never-created")).isEqualTo(2);

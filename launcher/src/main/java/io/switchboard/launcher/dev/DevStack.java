@@ -136,7 +136,9 @@ public final class DevStack implements AutoCloseable {
                 }
             }
             context.close();
+            log.info("Stopping the embedded Kafka broker");
             kafka.close();
+            log.info("Kafka stopped; data kept in {}", settings.dataDir());
         } finally {
             closed.countDown();
         }
