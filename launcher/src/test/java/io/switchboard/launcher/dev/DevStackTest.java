@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,10 @@ class DevStackTest {
     private static final Set<String> CATALOG =
             Set.copyOf(Arrays.stream(Topic.values()).map(Topic::topicName).toList());
 
+    /** One partition per topic: the same behaviour, less broker work on a shared 2-core machine. */
+    private static final Map<String, String> FEW_PARTITIONS = Map.of(
+            KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1");
+
     @TempDir
     Path dataDir;
 
@@ -39,7 +44,7 @@ class DevStackTest {
     void restartOnTheSameDataDirKeepsTopicsAndRecords() throws Exception {
         DevStack.Settings settings = new DevStack.Settings(dataDir, 0, 8080);
         String clusterId;
-        try (DevStack first = DevStack.start(settings, Map.of(), List.of())) {
+        try (DevStack first = DevStack.start(settings, FEW_PARTITIONS, List.of())) {
             assertThat(first.freshlyFormatted()).isTrue();
             assertThat(topics(first)).containsAll(CATALOG);
             clusterId = first.clusterId();
@@ -50,7 +55,7 @@ class DevStackTest {
             }
         }
 
-        try (DevStack second = DevStack.start(settings, Map.of(), List.of())) {
+        try (DevStack second = DevStack.start(settings, FEW_PARTITIONS, List.of())) {
             assertThat(second.freshlyFormatted()).isFalse();
             assertThat(second.clusterId()).isEqualTo(clusterId);
             assertThat(topics(second)).containsAll(CATALOG);
@@ -62,7 +67,7 @@ class DevStackTest {
     @Test
     void servicesGetTheEmbeddedBrokerAndStopInReverseOrderWhileTheBrokerIsStillUp() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
-        DevStack stack = DevStack.start(new DevStack.Settings(dataDir, 0, 18080), Map.of("GREETING", "hi"),
+        DevStack stack = DevStack.start(new DevStack.Settings(dataDir, 0, 18080), with(FEW_PARTITIONS, "GREETING", "hi"),
                 List.of(recording("first", events), recording("second", events)));
         try {
             assertThat(stack.serviceNames()).containsExactly("first", "second");
@@ -104,6 +109,12 @@ class DevStackTest {
                 events.add(name + " closed, broker answered: " + answered);
             }
         });
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> more = new HashMap<>(env);
+        more.put(name, value);
+        return more;
     }
 
     private static KafkaClients clients(DevStack stack) {
