@@ -118,6 +118,7 @@ public final class RouterService implements ManagedService {
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplication());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.put(DeadLetterHandler.SERIALIZER_CONFIG, serdes.forType(DeadLetter.class).serializer());
         props.put(DeadLetterHandler.METRICS_CONFIG, metrics);
         // records go out at once; the commit flushes anyway

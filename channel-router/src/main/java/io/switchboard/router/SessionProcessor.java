@@ -72,6 +72,11 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
     private ProcessorContext<String, AgentEvent> context;
     private KeyValueStore<String, ConversationState> sessions;
     private KeyValueStore<String, Long> pendingCallEnds;
+    /**
+     * When this task started: idle time counts from here at the earliest, so after a restart or a move a
+     * conversation is not ended for inactivity before the backlog of its events has been processed.
+     */
+    private long taskStartedAtMillis;
 
     SessionProcessor(Duration inactivityTimeout, Duration callEndGrace, RouterMetrics metrics) {
         this.inactivityTimeout = inactivityTimeout;
@@ -84,6 +89,7 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
         this.context = context;
         this.sessions = context.getStateStore(RouterTopology.SESSION_STORE);
         this.pendingCallEnds = context.getStateStore(RouterTopology.CALL_END_STORE);
+        this.taskStartedAtMillis = context.currentSystemTimeMs();
         context.schedule(clamp(inactivityTimeout.dividedBy(10), Duration.ofMillis(100), Duration.ofSeconds(30)),
                 PunctuationType.WALL_CLOCK_TIME, this::endIdleConversations);
         context.schedule(clamp(callEndGrace.dividedBy(5), Duration.ofMillis(50), Duration.ofSeconds(1)),
@@ -401,7 +407,7 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
             while (all.hasNext()) {
                 KeyValue<String, ConversationState> entry = all.next();
                 ConversationState state = entry.value;
-                long since = state.ended() ? state.endedAtMillis : state.lastActivityMillis;
+                long since = Math.max(taskStartedAtMillis, state.ended() ? state.endedAtMillis : state.lastActivityMillis);
                 if (now - since >= inactivityTimeout.toMillis()) {
                     due.add(entry);
                 }

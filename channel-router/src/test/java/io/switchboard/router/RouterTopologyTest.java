@@ -257,6 +257,41 @@ class RouterTopologyTest {
     }
 
     @Test
+    void newRelaySessionOnTheSameCallAfterTheEndStartsAFreshSession() {
+        Call call = Call.relayOnly();
+        send(call.setup());
+        send(call.actionCallback(null));
+        assertThat(((ConversationEnded) agent.readValue().getPayload()).getReason()).isEqualTo(EndReason.CALL_ENDED);
+
+        // the action callback answered with another <Connect><ConversationRelay>: same call, new relay session
+        Call again = new Call(call.callSid, call.callSid, call.customParameters, 3);
+        send(again.setup());
+        send(again.prompt("I'm back", true));
+        AgentEvent ready = agent.readValue();
+        assertThat(((MessageReady) ready.getPayload()).getText()).isEqualTo("I'm back");
+        assertThat(ready.getSession().getRelaySessionId()).isEqualTo(again.relaySessionId);
+        assertThat(ready.getSession().getIngressInstance()).isEqualTo(3);
+        send(call.socketClosed()); // the old socket's close is stale
+        driver.advanceWallClockTime(Duration.ofMinutes(1));
+        assertThat(agent.isEmpty()).isTrue();
+    }
+
+    @Test
+    void orchestratedCallEndedOnlyByInactivityWhenNoClosedComes() {
+        Call call = Call.orchestrated(InboundFixtures.conversationId());
+        send(call.setup());
+        send(call.socketClosed());
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertThat(agent.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMinutes(21));
+        List<AgentEvent> out = agent.readValuesToList();
+        assertThat(out).hasSize(1);
+        assertThat(((ConversationEnded) out.get(0).getPayload()).getReason()).isEqualTo(EndReason.INACTIVITY_TIMEOUT);
+        send(call.prompt("hello?", true));
+        assertThat(agent.isEmpty()).as("the call is gone: nothing to answer on").isTrue();
+    }
+
+    @Test
     void callStillConnectedAfterAnInactivityEndGetsAFreshSession() {
         String conversationId = InboundFixtures.conversationId();
         Call call = Call.orchestrated(conversationId);
