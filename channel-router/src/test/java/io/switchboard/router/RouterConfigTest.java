@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.config.ConfigDocs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,14 @@ class RouterConfigTest {
         assertThat(config.dedupWindow()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(50));
         assertThat(config.callEndGrace()).isZero();
+    }
+
+    @Test
+    void readmeTableIsGeneratedFromTheDeclarations() throws IOException {
+        String table = ConfigDocs.markdownTable(RouterConfig.DEFINITION, ConfigDocs.names(KafkaSettings.DEFINITION))
+                .replace(System.getProperty("java.io.tmpdir"), "$TMPDIR");
+        String readme = Files.readString(Path.of("README.md"));
+        assertThat(readme).as("channel-router/README.md must contain:%n%s", table).contains(table);
     }
 
     @Test
