@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,8 +53,8 @@ class RouterServiceTest {
     @BeforeEach
     void connect() {
         producer = clients.producer("router-test-producer", InboundEvent.class);
-        agents = clients.consumer("router-test-agents-" + UUID.randomUUID(), "router-test-agents", Topic.AGENT);
-        agents.subscribe(List.of(Topic.AGENT.topicName()));
+        agents = clients.consumer(null, "router-test-agents", Topic.AGENT);
+        assignAll(agents, Topic.AGENT);
     }
 
     @AfterEach
@@ -83,9 +84,8 @@ class RouterServiceTest {
         assertThat(((MessageReady) sms.get(0).getPayload()).getText()).isEqualTo("Hi, where is my order?");
         assertThat(sms.get(0).getSession().getChannel()).isEqualTo(Channel.SMS);
 
-        try (KafkaConsumer<String, DeadLetter> dlq = clients.consumer("router-test-dlq-" + UUID.randomUUID(),
-                "router-test-dlq", Topic.DEAD_LETTER)) {
-            dlq.subscribe(List.of(Topic.DEAD_LETTER.topicName()));
+        try (KafkaConsumer<String, DeadLetter> dlq = clients.consumer(null, "router-test-dlq", Topic.DEAD_LETTER)) {
+            assignAll(dlq, Topic.DEAD_LETTER);
             List<DeadLetter> letters = new ArrayList<>();
             await().atMost(TIMEOUT).until(() -> {
                 dlq.poll(Duration.ofMillis(200)).forEach(r -> letters.add(r.value()));
@@ -142,6 +142,14 @@ class RouterServiceTest {
         routers.add(router);
         router.start();
         return router;
+    }
+
+    /** No consumer group (no rebalance to wait for): every partition from the beginning, filtered by conversation. */
+    private static void assignAll(KafkaConsumer<?, ?> consumer, Topic topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic.topicName()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
     }
 
     private void send(InboundEvent event) throws Exception {
