@@ -1,0 +1,151 @@
+package io.switchboard.router;
+
+import io.switchboard.config.EnvConfig;
+import io.switchboard.config.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Settings of the channel router. Durations take a unit (`30m`, `90s`, `250ms`, `24h`, `2d`) or ISO-8601
+ * (`PT30M`); a bare number is milliseconds.
+ */
+public final class RouterConfig extends EnvConfig {
+    public static final String APPLICATION_ID = "SWITCHBOARD_ROUTER_APPLICATION_ID";
+    public static final String INACTIVITY_TIMEOUT = "SWITCHBOARD_INACTIVITY_TIMEOUT";
+    public static final String DEDUP_WINDOW = "SWITCHBOARD_ROUTER_DEDUP_WINDOW";
+    public static final String CALL_END_GRACE = "SWITCHBOARD_ROUTER_CALL_END_GRACE";
+    public static final String STATE_DIR = "SWITCHBOARD_ROUTER_STATE_DIR";
+    public static final String COMMIT_INTERVAL = "SWITCHBOARD_ROUTER_COMMIT_INTERVAL";
+    public static final String STREAM_THREADS = "SWITCHBOARD_ROUTER_STREAM_THREADS";
+    public static final String START_TIMEOUT = "SWITCHBOARD_ROUTER_START_TIMEOUT";
+
+    private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+            .define(APPLICATION_ID, Type.STRING, "switchboard-router", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Kafka Streams application id of the router: its consumer group, transactional id prefix and the prefix of its changelog topics. Every router instance of one deployment shares it.")
+            .define(INACTIVITY_TIMEOUT, Type.STRING, "30m", durationValidator(Duration.ofSeconds(1)), Importance.MEDIUM,
+                    "A conversation with no inbound event for this long ends with one conversation-ended (INACTIVITY_TIMEOUT) and its session is freed.")
+            .define(DEDUP_WINDOW, Type.STRING, "24h", durationValidator(Duration.ofSeconds(1)), Importance.LOW,
+                    "How long the router remembers inbound event ids to drop duplicates (retried webhooks, re-produced frames), across restarts.")
+            .define(CALL_END_GRACE, Type.STRING, "5s", durationValidator(Duration.ZERO), Importance.LOW,
+                    "Relay-only voice: after the socket closes, how long the router waits for the action callback (which carries HandoffData) before it ends the conversation without it.")
+            .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "switchboard-router").toString(),
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Directory of the router's local state (RocksDB); the changelog topics rebuild it when lost.")
+            .define(COMMIT_INTERVAL, Type.STRING, "20ms", durationValidator(Duration.ofMillis(1)), Importance.LOW,
+                    "Kafka Streams commit interval. With exactly-once, agents see a routed event only when its transaction commits, so this bounds the delay the router adds; smaller costs more transactions per second.")
+            .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.LOW,
+                    "Stream threads of one router instance (partitions are shared among all threads of all instances).")
+            .define(START_TIMEOUT, Type.STRING, "60s", durationValidator(Duration.ofSeconds(1)), Importance.LOW,
+                    "How long start() waits for the router to reach RUNNING (state restored, partitions assigned).");
+
+    private final KafkaSettings kafka;
+
+    public RouterConfig(Map<String, String> env) {
+        super(DEFINITION, env);
+        this.kafka = new KafkaSettings(env);
+    }
+
+    public static RouterConfig fromEnv(Map<String, String> env) {
+        return load(RouterConfig::new, env);
+    }
+
+    public KafkaSettings kafka() {
+        return kafka;
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
+    public Duration inactivityTimeout() {
+        return duration(INACTIVITY_TIMEOUT);
+    }
+
+    public Duration dedupWindow() {
+        return duration(DEDUP_WINDOW);
+    }
+
+    public Duration callEndGrace() {
+        return duration(CALL_END_GRACE);
+    }
+
+    public Path stateDir() {
+        return Path.of(getString(STATE_DIR));
+    }
+
+    public Duration commitInterval() {
+        return duration(COMMIT_INTERVAL);
+    }
+
+    public int streamThreads() {
+        return getInt(STREAM_THREADS);
+    }
+
+    public Duration startTimeout() {
+        return duration(START_TIMEOUT);
+    }
+
+    private Duration duration(String name) {
+        return parseDuration(getString(name));
+    }
+
+    /** `30m`, `90s`, `250ms`, `24h`, `2d`, ISO-8601 `PT30M`, or a bare number of milliseconds. */
+    static Duration parseDuration(String text) {
+        String value = text.strip().toLowerCase(Locale.ROOT);
+        if (value.matches("\\d+")) {
+            return Duration.ofMillis(Long.parseLong(value));
+        }
+        Matcher unit = WITH_UNIT.matcher(value);
+        if (unit.matches()) {
+            long amount = Long.parseLong(unit.group(1));
+            return switch (unit.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+        }
+        try {
+            return Duration.parse(text.strip().toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 30m, 90s, 250ms or PT30M)");
+        }
+    }
+
+    private static ConfigDef.Validator durationValidator(Duration atLeast) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value == null) {
+                    throw new ConfigException(name, null, "a duration is required");
+                }
+                Duration parsed;
+                try {
+                    parsed = parseDuration(value.toString());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+                if (parsed.compareTo(atLeast) < 0) {
+                    throw new ConfigException(name, value, "must be at least " + atLeast);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "a duration of at least " + atLeast;
+            }
+        };
+    }
+}

@@ -1,0 +1,131 @@
+package io.switchboard.router;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.events.DeadLetter;
+import io.switchboard.serde.EventSerdes;
+import io.switchboard.service.ManagedService;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channel router as a service: a Kafka Streams application (exactly-once v2) from {@code tac.inbound.v1} to
+ * {@code tac.agent.v1}. {@link #start()} returns once the application is RUNNING (state restored, partitions
+ * assigned); {@link #close()} leaves the group cleanly.
+ */
+public final class RouterService implements ManagedService {
+    private static final Logger log = LoggerFactory.getLogger(RouterService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RouterConfig config;
+    private final RouterMetrics metrics;
+    private final EventSerdes serdes;
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    public RouterService(RouterConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.metrics = new RouterMetrics(registry);
+        this.serdes = new EventSerdes(config.kafka());
+    }
+
+    @Override
+    public String name() {
+        return "channel-router";
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (streams != null) {
+            return;
+        }
+        Topology topology = RouterTopology.build(config, serdes, metrics);
+        log.info("Router topology:\n{}", topology.describe());
+        KafkaStreams created = new KafkaStreams(topology, streamsProperties(config, serdes, metrics));
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
+        created.setStateListener((now, before) -> {
+            log.info("Router state {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_SHUTDOWN
+                    || now == KafkaStreams.State.NOT_RUNNING) {
+                failed.compareAndSet(null, now);
+                running.countDown();
+            }
+        });
+        created.setUncaughtExceptionHandler(e -> {
+            log.error("Router stream thread died; replacing it", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams = created;
+        streamsMetrics = new KafkaStreamsMetrics(created);
+        streamsMetrics.bindTo(metrics.registry());
+        created.start();
+        Duration timeout = config.startTimeout();
+        if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || failed.get() != null) {
+            KafkaStreams.State state = failed.get() != null ? failed.get() : created.state();
+            close();
+            throw new IllegalStateException("The router did not reach RUNNING within " + timeout + " (state " + state
+                    + "); is Kafka at " + config.kafka().bootstrapServers() + " reachable and are the topics provisioned?");
+        }
+        log.info("Router running: application id {}, {} stream thread(s), commit interval {}", config.applicationId(),
+                config.streamThreads(), config.commitInterval());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streams == null) {
+            return;
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+            streamsMetrics = null;
+        }
+        KafkaStreams closing = streams;
+        streams = null;
+        if (!closing.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+            log.warn("The router did not stop within {}", CLOSE_TIMEOUT);
+        }
+    }
+
+    /** The Streams configuration; tests use it too so they run what production runs. */
+    static Properties streamsProperties(RouterConfig config, EventSerdes serdes, RouterMetrics metrics) {
+        KafkaSettings kafka = config.kafka();
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // With exactly-once, read_committed agents see routed events when the transaction commits: the commit
+        // interval is the router's added latency (half of it on average). See RouterConfig.COMMIT_INTERVAL.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplication());
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(DeadLetterHandler.SERIALIZER_CONFIG, serdes.forType(DeadLetter.class).serializer());
+        props.put(DeadLetterHandler.METRICS_CONFIG, metrics);
+        // records go out at once; the commit flushes anyway
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 1);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return props;
+    }
+}

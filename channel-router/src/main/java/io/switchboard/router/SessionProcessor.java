@@ -1,0 +1,514 @@
+package io.switchboard.router;
+
+import io.switchboard.events.AgentEvent;
+import io.switchboard.events.Channel;
+import io.switchboard.events.ConversationStatus;
+import io.switchboard.events.InboundEvent;
+import io.switchboard.events.Session;
+import io.switchboard.events.agent.AgentDtmf;
+import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.ConversationEnded;
+import io.switchboard.events.agent.EndReason;
+import io.switchboard.events.agent.MessageReady;
+import io.switchboard.events.inbound.CallEndReason;
+import io.switchboard.events.inbound.CallEnded;
+import io.switchboard.events.inbound.CallStarted;
+import io.switchboard.events.inbound.ConversationStateChanged;
+import io.switchboard.events.inbound.Dtmf;
+import io.switchboard.events.inbound.Interrupt;
+import io.switchboard.events.inbound.MessageReceived;
+import io.switchboard.events.inbound.Prompt;
+import io.switchboard.events.inbound.RelayError;
+import io.switchboard.events.inbound.RelayInfo;
+import io.switchboard.ids.EventIds;
+import io.switchboard.logging.Redaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The session lifecycle of every conversation: starts sessions (voice at `setup`, messaging at the first message),
+ * turns inbound facts into agent events carrying the session, and ends each conversation exactly once — on CLOSED,
+ * when a relay-only call ends, or after inactivity — keeping a short-lived tombstone so a second end signal or a late
+ * frame is recognised.
+ *
+ * <p>Voice rules: partial prompts ({@code last: false}) carry the utterance so far (cumulative, as ConversationRelay
+ * sends them), so the latest replaces the previous one and the final prompt's text wins; the latest partial is
+ * used only if the final one is empty. In relay-only mode (no Conversation Orchestrator: the conversation id is the
+ * call SID) the action callback ends the conversation with its HandoffData; when the socket closes first the router
+ * waits up to the call-end grace for that callback before it ends the conversation without it. In orchestrated mode
+ * the call ending does not end the conversation (a later call may continue it, TAC PR #71); CLOSED does.
+ *
+ * <p>Events after the end: a voice frame for a conversation that ended by CLOSED or inactivity while its call is
+ * still connected starts a fresh session from the ended one (the caller is still there and can be answered); frames
+ * after the call itself ended, and frames without any `setup`, are dropped and logged (no socket could carry an
+ * answer). A message after the end starts a new messaging session.
+ */
+final class SessionProcessor implements Processor<String, InboundEvent, String, AgentEvent> {
+    private static final Logger log = LoggerFactory.getLogger(SessionProcessor.class);
+    static final String CONVERSATION_ID_PARAMETER = "conversationId";
+    static final String PROFILE_ID_PARAMETER = "profileId";
+    static final String CUSTOMER_PARTICIPANT_PARAMETER = "customerParticipantId";
+    static final String AGENT_PARTICIPANT_PARAMETER = "aiAgentParticipantId";
+
+    private final Duration inactivityTimeout;
+    private final Duration callEndGrace;
+    private final RouterMetrics metrics;
+    private ProcessorContext<String, AgentEvent> context;
+    private KeyValueStore<String, ConversationState> sessions;
+    private KeyValueStore<String, Long> pendingCallEnds;
+    /**
+     * When this task started: idle time counts from here at the earliest, so after a restart or a move a
+     * conversation is not ended for inactivity before the backlog of its events has been processed.
+     */
+    private long taskStartedAtMillis;
+
+    SessionProcessor(Duration inactivityTimeout, Duration callEndGrace, RouterMetrics metrics) {
+        this.inactivityTimeout = inactivityTimeout;
+        this.callEndGrace = callEndGrace;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, AgentEvent> context) {
+        this.context = context;
+        this.sessions = context.getStateStore(RouterTopology.SESSION_STORE);
+        this.pendingCallEnds = context.getStateStore(RouterTopology.CALL_END_STORE);
+        this.taskStartedAtMillis = context.currentSystemTimeMs();
+        context.schedule(clamp(inactivityTimeout.dividedBy(10), Duration.ofMillis(100), Duration.ofSeconds(30)),
+                PunctuationType.WALL_CLOCK_TIME, this::endIdleConversations);
+        context.schedule(clamp(callEndGrace.dividedBy(5), Duration.ofMillis(50), Duration.ofSeconds(1)),
+                PunctuationType.WALL_CLOCK_TIME, this::endClosedCalls);
+    }
+
+    @Override
+    public void process(Record<String, InboundEvent> record) {
+        InboundEvent event = record.value();
+        if (event == null) {
+            return;
+        }
+        String conversationId = event.getConversationId();
+        if (record.key() != null && !record.key().equals(conversationId)) {
+            log.warn("Inbound event {} keyed {} but for conversation {}: routed by its conversation id",
+                    event.getEventId(), record.key(), conversationId);
+        }
+        MDC.put("conversationId", conversationId);
+        try {
+            route(new Inbound(event, record), sessions.get(conversationId), context.currentSystemTimeMs());
+        } finally {
+            MDC.remove("conversationId");
+        }
+    }
+
+    private void route(Inbound in, ConversationState state, long now) {
+        Object payload = in.event.getPayload();
+        if (payload instanceof CallStarted started) {
+            callStarted(in, started, state, now);
+        } else if (payload instanceof Prompt prompt) {
+            prompt(in, prompt, state, now);
+        } else if (payload instanceof Interrupt interrupt) {
+            ConversationState live = liveVoice(in, state, now);
+            if (live != null) {
+                touch(live, now);
+                emit(in, live, Channel.VOICE, AgentInterrupt.newBuilder()
+                        .setUtteranceUntilInterrupt(interrupt.getUtteranceUntilInterrupt())
+                        .setDurationUntilInterruptMs(interrupt.getDurationUntilInterruptMs())
+                        .setTurn(interrupt.getTurn()).build());
+            }
+        } else if (payload instanceof Dtmf dtmf) {
+            ConversationState live = liveVoice(in, state, now);
+            if (live != null) {
+                touch(live, now);
+                emit(in, live, Channel.VOICE, AgentDtmf.newBuilder().setDigit(dtmf.getDigit()).build());
+            }
+        } else if (payload instanceof CallEnded ended) {
+            callEnded(in, ended, state, now);
+        } else if (payload instanceof MessageReceived message) {
+            messageReceived(in, message, state, now);
+        } else if (payload instanceof ConversationStateChanged change) {
+            stateChanged(in, change, state, now);
+        } else if (payload instanceof RelayError error) {
+            log.warn("ConversationRelay reported an error: {}", Redaction.mask(error.getDescription()));
+            if (state != null && !state.ended()) {
+                touch(state, now);
+            }
+        } else if (payload instanceof RelayInfo) {
+            log.debug("ConversationRelay info frame {}", in.event.getEventId());
+        } else {
+            log.warn("Inbound event {} has a payload the router does not know: {}", in.event.getEventId(), typeOf(in.event));
+            metrics.dropped("unknown_type");
+        }
+    }
+
+    // ---- voice ----
+
+    private void callStarted(Inbound in, CallStarted setup, ConversationState state, long now) {
+        Map<String, String> parameters = setup.getCustomParameters() == null ? Map.of() : setup.getCustomParameters();
+        boolean outbound = setup.getDirection() != null && setup.getDirection().startsWith("outbound");
+        String customer = outbound ? setup.getTo() : setup.getFrom();
+        String business = outbound ? setup.getFrom() : setup.getTo();
+        String conversationId = in.event.getConversationId();
+        if (state == null || state.ended()) {
+            Session session = Session.newBuilder()
+                    .setConversationId(conversationId)
+                    .setChannel(Channel.VOICE)
+                    .setSource(in.event.getSource())
+                    .setStartedAt(in.event.getOccurredAt())
+                    .setProfileId(ConversationState.parameter(parameters, PROFILE_ID_PARAMETER))
+                    .setCallSid(setup.getCallSid())
+                    .setRelaySessionId(setup.getSessionId())
+                    .setFrom(customer)
+                    .setTo(business)
+                    .setCustomerParticipantId(ConversationState.parameter(parameters, CUSTOMER_PARTICIPANT_PARAMETER))
+                    .setAgentParticipantId(ConversationState.parameter(parameters, AGENT_PARTICIPANT_PARAMETER))
+                    .setCustomParameters(new HashMap<>(parameters))
+                    .setIngressInstance(setup.getIngressInstance())
+                    .build();
+            state = new ConversationState(session, now);
+            log.info("Voice session started: call {} from {} on ingress instance {}", setup.getCallSid(),
+                    Redaction.mask(customer), setup.getIngressInstance());
+        } else {
+            // a further call of an orchestrated conversation, or a new relay session on the same call
+            Map<String, String> merged = new HashMap<>(state.session.getCustomParameters());
+            merged.putAll(parameters);
+            Session previous = state.session;
+            state.session = Session.newBuilder(previous)
+                    .setChannel(Channel.VOICE)
+                    .setCallSid(setup.getCallSid())
+                    .setRelaySessionId(setup.getSessionId())
+                    .setFrom(customer != null ? customer : previous.getFrom())
+                    .setTo(business != null ? business : previous.getTo())
+                    .setProfileId(firstNonNull(ConversationState.parameter(parameters, PROFILE_ID_PARAMETER), previous.getProfileId()))
+                    .setCustomerParticipantId(firstNonNull(ConversationState.parameter(parameters, CUSTOMER_PARTICIPANT_PARAMETER),
+                            previous.getCustomerParticipantId()))
+                    .setAgentParticipantId(firstNonNull(ConversationState.parameter(parameters, AGENT_PARTICIPANT_PARAMETER),
+                            previous.getAgentParticipantId()))
+                    .setCustomParameters(merged)
+                    .setIngressInstance(setup.getIngressInstance())
+                    .build();
+            state.partialPrompt = null;
+            state.partialLang = null;
+            log.info("Voice session continues with call {} on ingress instance {}", setup.getCallSid(), setup.getIngressInstance());
+        }
+        state.orchestrated = ConversationState.parameter(parameters, CONVERSATION_ID_PARAMETER) != null
+                || !conversationId.equals(setup.getCallSid());
+        state.callLive = true;
+        state.callClosedAtMillis = null;
+        pendingCallEnds.delete(conversationId);
+        touch(state, now);
+    }
+
+    private void prompt(Inbound in, Prompt prompt, ConversationState state, long now) {
+        ConversationState live = liveVoice(in, state, now);
+        if (live == null) {
+            return;
+        }
+        live.lastActivityMillis = now;
+        if (!prompt.getLast()) {
+            live.partialPrompt = prompt.getVoicePrompt();
+            live.partialLang = prompt.getLang();
+            sessions.put(live.conversationId(), live);
+            return;
+        }
+        String text = isBlank(prompt.getVoicePrompt()) ? live.partialPrompt : prompt.getVoicePrompt();
+        String lang = prompt.getLang() != null ? prompt.getLang() : live.partialLang;
+        live.partialPrompt = null;
+        live.partialLang = null;
+        sessions.put(live.conversationId(), live);
+        if (isBlank(text)) {
+            log.debug("Empty final prompt {} not routed", in.event.getEventId());
+            metrics.dropped("empty_prompt");
+            return;
+        }
+        emit(in, live, Channel.VOICE, MessageReady.newBuilder()
+                .setMessageId(in.event.getEventId())
+                .setText(text)
+                .setLang(lang)
+                .setTurn(prompt.getTurn())
+                .setChannelId(null)
+                .setMemory(null)
+                .build());
+    }
+
+    private void callEnded(Inbound in, CallEnded ended, ConversationState state, long now) {
+        if (state == null || state.ended()) {
+            log.debug("Call end ({}) of a conversation already ended or unknown: nothing to do", ended.getReason());
+            metrics.dropped("already_ended");
+            return;
+        }
+        if (isStale(ended, state.session)) {
+            log.debug("Call end ({}) of an earlier call/relay session {} ignored", ended.getReason(), ended.getSessionId());
+            metrics.dropped("stale_call_end");
+            return;
+        }
+        if (ended.getErrorCode() != null || "failed".equalsIgnoreCase(ended.getSessionStatus())) {
+            log.warn("Relay session {} ended with status {} error {} {}", ended.getSessionId(), ended.getSessionStatus(),
+                    ended.getErrorCode(), ended.getErrorMessage());
+        }
+        state.lastActivityMillis = now;
+        state.callLive = false;
+        String conversationId = state.conversationId();
+        if (state.orchestrated) {
+            state.callClosedAtMillis = null;
+            sessions.put(conversationId, state);
+            log.info("Call {} ended ({}); the orchestrated conversation stays open until CLOSED",
+                    state.session.getCallSid(), ended.getReason());
+            return;
+        }
+        if (ended.getReason() == CallEndReason.ACTION_CALLBACK || callEndGrace.isZero()) {
+            end(state, EndReason.CALL_ENDED, ended.getHandoffData(), EventIds.derived(in.event.getEventId(), "agent"),
+                    in.event.getTraceId(), in.event.getOccurredAt(), in.record, now);
+            return;
+        }
+        // the socket closed first: the action callback (with HandoffData) normally follows within a second
+        if (state.callClosedAtMillis == null) {
+            state.callClosedAtMillis = now;
+            pendingCallEnds.put(conversationId, now + callEndGrace.toMillis());
+        }
+        sessions.put(conversationId, state);
+        log.debug("Relay socket closed; waiting up to {} for the action callback", callEndGrace);
+    }
+
+    /**
+     * The session for a voice frame, or null when it cannot be routed. A conversation that ended by CLOSED or
+     * inactivity while its call is still connected gets a fresh session: the caller can still be answered.
+     */
+    private ConversationState liveVoice(Inbound in, ConversationState state, long now) {
+        String type = typeOf(in.event);
+        if (state == null) {
+            log.warn("{} {} for a conversation without a session (no setup seen): dropped", type, in.event.getEventId());
+            metrics.dropped("no_session");
+            return null;
+        }
+        if (!state.ended()) {
+            return state;
+        }
+        if (state.isVoice() && state.callLive && state.endReason != EndReason.CALL_ENDED) {
+            ConversationState fresh = new ConversationState(Session.newBuilder(state.session)
+                    .setStartedAt(Instant.ofEpochMilli(now)).build(), now);
+            fresh.orchestrated = state.orchestrated;
+            fresh.callLive = true;
+            log.info("{} after the conversation ended ({}) while call {} is still connected: a new session starts",
+                    type, state.endReason, state.session.getCallSid());
+            return fresh;
+        }
+        log.info("{} {} after the conversation ended ({}): dropped", type, in.event.getEventId(), state.endReason);
+        metrics.dropped("ended");
+        return null;
+    }
+
+    private static boolean isStale(CallEnded ended, Session session) {
+        boolean otherCall = ended.getCallSid() != null && session.getCallSid() != null
+                && !ended.getCallSid().equals(session.getCallSid());
+        boolean otherRelaySession = ended.getSessionId() != null && session.getRelaySessionId() != null
+                && !ended.getSessionId().isEmpty() && !ended.getSessionId().equals(session.getRelaySessionId());
+        return otherCall || otherRelaySession;
+    }
+
+    // ---- messaging ----
+
+    private void messageReceived(Inbound in, MessageReceived message, ConversationState state, long now) {
+        if (state == null || state.ended()) {
+            if (state != null) {
+                log.info("Message after the conversation ended ({}): a new session starts", state.endReason);
+            }
+            Session session = Session.newBuilder()
+                    .setConversationId(in.event.getConversationId())
+                    .setChannel(message.getChannel())
+                    .setSource(in.event.getSource())
+                    .setStartedAt(in.event.getOccurredAt())
+                    .setProfileId(message.getProfileId())
+                    .setFrom(message.getAuthorAddress())
+                    .setTo(message.getRecipientAddress())
+                    .setCustomerParticipantId(message.getAuthorParticipantId())
+                    .setAgentParticipantId(message.getRecipientParticipantId())
+                    .setChannelId(message.getChannelId())
+                    .build();
+            state = new ConversationState(session, now);
+            log.info("{} session started by {}", message.getChannel(), Redaction.mask(message.getAuthorAddress()));
+        } else {
+            Session previous = state.session;
+            state.session = Session.newBuilder(previous)
+                    .setChannelId(firstNonNull(message.getChannelId(), previous.getChannelId()))
+                    .setProfileId(firstNonNull(previous.getProfileId(), message.getProfileId()))
+                    .setFrom(firstNonNull(previous.getFrom(), message.getAuthorAddress()))
+                    .setTo(firstNonNull(previous.getTo(), message.getRecipientAddress()))
+                    .setCustomerParticipantId(firstNonNull(previous.getCustomerParticipantId(), message.getAuthorParticipantId()))
+                    .setAgentParticipantId(firstNonNull(previous.getAgentParticipantId(), message.getRecipientParticipantId()))
+                    .build();
+        }
+        touch(state, now);
+        if (isBlank(message.getText())) {
+            log.debug("Empty message {} not routed", in.event.getEventId());
+            metrics.dropped("empty_message");
+            return;
+        }
+        emit(in, state, message.getChannel(), MessageReady.newBuilder()
+                .setMessageId(in.event.getEventId())
+                .setText(message.getText())
+                .setLang(null)
+                .setTurn(-1)
+                .setChannelId(message.getChannelId())
+                .setMemory(null)
+                .build());
+    }
+
+    private void stateChanged(Inbound in, ConversationStateChanged change, ConversationState state, long now) {
+        if (state == null || state.ended()) {
+            log.debug("Conversation state {} for a conversation without a live session: nothing to do", change.getStatus());
+            metrics.dropped(state == null ? "no_session" : "already_ended");
+            return;
+        }
+        ConversationStatus previous = state.status;
+        state.status = change.getStatus();
+        if (change.getStatus() == ConversationStatus.CLOSED) {
+            end(state, EndReason.CLOSED, null, EventIds.derived(in.event.getEventId(), "agent"), in.event.getTraceId(),
+                    in.event.getOccurredAt(), in.record, now);
+            return;
+        }
+        sessions.put(state.conversationId(), state);
+        log.info("Conversation status {} -> {}", previous, change.getStatus());
+    }
+
+    // ---- ends ----
+
+    private void end(ConversationState state, EndReason reason, String handoffData, String eventId, String traceId,
+            Instant occurredAt, Record<String, InboundEvent> cause, long now) {
+        AgentEvent ended = agentEvent(eventId, traceId, occurredAt, state.session,
+                ConversationEnded.newBuilder().setReason(reason).setHandoffData(handoffData).build());
+        String conversationId = state.conversationId();
+        state.markEnded(reason, now);
+        sessions.put(conversationId, state);
+        pendingCallEnds.delete(conversationId);
+        forward(cause == null ? new Record<>(conversationId, ended, now) : cause.withKey(conversationId).withValue(ended));
+        metrics.ended(reason.name());
+        log.info("Conversation ended: {}", reason);
+    }
+
+    /** Ends conversations idle for the inactivity timeout, and forgets tombstones older than it. */
+    private void endIdleConversations(long now) {
+        List<KeyValue<String, ConversationState>> due = new ArrayList<>();
+        try (KeyValueIterator<String, ConversationState> all = sessions.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, ConversationState> entry = all.next();
+                ConversationState state = entry.value;
+                long since = Math.max(taskStartedAtMillis, state.ended() ? state.endedAtMillis : state.lastActivityMillis);
+                if (now - since >= inactivityTimeout.toMillis()) {
+                    due.add(entry);
+                }
+            }
+        }
+        for (KeyValue<String, ConversationState> entry : due) {
+            if (entry.value.ended()) {
+                sessions.delete(entry.key);
+                continue;
+            }
+            MDC.put("conversationId", entry.key);
+            try {
+                end(entry.value, EndReason.INACTIVITY_TIMEOUT, null,
+                        EventIds.derived(entry.key, "inactivity", Long.toString(entry.value.lastActivityMillis)),
+                        EventIds.newTraceId(), Instant.ofEpochMilli(now), null, now);
+            } finally {
+                MDC.remove("conversationId");
+            }
+        }
+    }
+
+    /** Relay-only calls whose socket closed and whose action callback did not come within the grace. */
+    private void endClosedCalls(long now) {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, Long> all = pendingCallEnds.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, Long> entry = all.next();
+                if (entry.value <= now) {
+                    due.add(entry.key);
+                }
+            }
+        }
+        for (String conversationId : due) {
+            pendingCallEnds.delete(conversationId);
+            ConversationState state = sessions.get(conversationId);
+            if (state == null || state.ended() || state.callClosedAtMillis == null) {
+                continue;
+            }
+            MDC.put("conversationId", conversationId);
+            try {
+                log.info("No action callback within {} after the socket closed", callEndGrace);
+                end(state, EndReason.CALL_ENDED, null,
+                        EventIds.derived(conversationId, "call-closed", Objects.toString(state.session.getRelaySessionId())),
+                        EventIds.newTraceId(), Instant.ofEpochMilli(now), null, now);
+            } finally {
+                MDC.remove("conversationId");
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private void touch(ConversationState state, long now) {
+        state.lastActivityMillis = now;
+        sessions.put(state.conversationId(), state);
+    }
+
+    private void emit(Inbound in, ConversationState state, Channel channel, SpecificRecord payload) {
+        AgentEvent event = agentEvent(EventIds.derived(in.event.getEventId(), "agent"), in.event.getTraceId(),
+                in.event.getOccurredAt(), state.sessionFor(channel), payload);
+        forward(in.record.withKey(state.conversationId()).withValue(event));
+    }
+
+    private void forward(Record<String, AgentEvent> record) {
+        context.forward(record);
+        metrics.out(typeOf(record.value()));
+    }
+
+    private static AgentEvent agentEvent(String eventId, String traceId, Instant occurredAt, Session session,
+            SpecificRecord payload) {
+        return AgentEvent.newBuilder()
+                .setEventId(eventId)
+                .setConversationId(session.getConversationId())
+                .setOccurredAt(occurredAt)
+                .setTraceId(traceId)
+                .setSession(session)
+                .setPayload(payload)
+                .build();
+    }
+
+    static String typeOf(InboundEvent event) {
+        return event.getPayload() == null ? "none" : event.getPayload().getClass().getSimpleName();
+    }
+
+    static String typeOf(AgentEvent event) {
+        return event.getPayload() == null ? "none" : event.getPayload().getClass().getSimpleName();
+    }
+
+    private static boolean isBlank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    private static <T> T firstNonNull(T first, T second) {
+        return first != null ? first : second;
+    }
+
+    private static Duration clamp(Duration value, Duration min, Duration max) {
+        return value.compareTo(min) < 0 ? min : value.compareTo(max) > 0 ? max : value;
+    }
+
+    /** An inbound event with the record it came in (timestamp and headers carry over to what it causes). */
+    private record Inbound(InboundEvent event, Record<String, InboundEvent> record) {
+    }
+}

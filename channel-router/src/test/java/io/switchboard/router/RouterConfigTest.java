@@ -1,0 +1,57 @@
+package io.switchboard.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.config.ConfigDocs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RouterConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        RouterConfig config = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092"));
+        assertThat(config.applicationId()).isEqualTo("switchboard-router");
+        assertThat(config.inactivityTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.dedupWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.callEndGrace()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.streamThreads()).isEqualTo(1);
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
+    }
+
+    @Test
+    void durationsTakeUnitsIsoOrMilliseconds() {
+        RouterConfig config = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.INACTIVITY_TIMEOUT, "PT2H", RouterConfig.DEDUP_WINDOW, "90s",
+                RouterConfig.COMMIT_INTERVAL, "50", RouterConfig.CALL_END_GRACE, "0s"));
+        assertThat(config.inactivityTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.dedupWindow()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.callEndGrace()).isZero();
+    }
+
+    @Test
+    void readmeTableIsGeneratedFromTheDeclarations() throws IOException {
+        String table = ConfigDocs.markdownTable(RouterConfig.DEFINITION, ConfigDocs.names(KafkaSettings.DEFINITION))
+                .replace(System.getProperty("java.io.tmpdir"), "$TMPDIR");
+        String readme = Files.readString(Path.of("README.md"));
+        assertThat(readme).as("channel-router/README.md must contain:%n%s", table).contains(table);
+    }
+
+    @Test
+    void invalidOrMissingSettingsNameTheVariable() {
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.INACTIVITY_TIMEOUT, "soon")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(RouterConfig.INACTIVITY_TIMEOUT);
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of()))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(KafkaSettings.BOOTSTRAP_SERVERS);
+    }
+}
