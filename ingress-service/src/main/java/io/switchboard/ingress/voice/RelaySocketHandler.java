@@ -132,8 +132,8 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         }
         switch (type) {
             case "setup" -> {
-                String sessionId = frame.getString("sessionId");
-                String callSid = frame.getString("callSid");
+                String sessionId = str(frame, "sessionId");
+                String callSid = str(frame, "callSid");
                 if (blank(sessionId) || blank(callSid)) {
                     reject(session, "setup without sessionId or callSid", text);
                     return null;
@@ -150,44 +150,44 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
                         conversationId = fromParams;
                     }
                 }
-                session.start(sessionId, callSid, frame.getString("accountSid"), conversationId);
+                session.start(sessionId, callSid, str(frame, "accountSid"), conversationId);
                 sessions.register(session);
                 MDC.put("conversationId", conversationId);
                 log.info("Relay session {} for call {} from {} on instance {}", sessionId, callSid,
-                        Redaction.mask(frame.getString("from")), instanceId);
+                        Redaction.mask(str(frame, "from")), instanceId);
                 MDC.remove("conversationId");
                 return CallStarted.newBuilder()
                         .setSessionId(sessionId).setCallSid(callSid)
-                        .setParentCallSid(emptyToNull(frame.getString("parentCallSid")))
-                        .setFrom(emptyToNull(frame.getString("from")))
-                        .setTo(emptyToNull(frame.getString("to")))
-                        .setForwardedFrom(emptyToNull(frame.getString("forwardedFrom")))
-                        .setCallerName(emptyToNull(frame.getString("callerName")))
-                        .setDirection(emptyToNull(frame.getString("direction")))
-                        .setCallType(emptyToNull(frame.getString("callType")))
-                        .setCallStatus(emptyToNull(frame.getString("callStatus")))
-                        .setAccountSid(emptyToNull(frame.getString("accountSid")))
+                        .setParentCallSid(emptyToNull(str(frame, "parentCallSid")))
+                        .setFrom(emptyToNull(str(frame, "from")))
+                        .setTo(emptyToNull(str(frame, "to")))
+                        .setForwardedFrom(emptyToNull(str(frame, "forwardedFrom")))
+                        .setCallerName(emptyToNull(str(frame, "callerName")))
+                        .setDirection(emptyToNull(str(frame, "direction")))
+                        .setCallType(emptyToNull(str(frame, "callType")))
+                        .setCallStatus(emptyToNull(str(frame, "callStatus")))
+                        .setAccountSid(emptyToNull(str(frame, "accountSid")))
                         .setCustomParameters(new LinkedHashMap<>(custom))
                         .setIngressInstance(instanceId)
                         .build();
             }
             case "prompt" -> {
                 return Prompt.newBuilder()
-                        .setVoicePrompt(frame.getString("voicePrompt", ""))
-                        .setLang(frame.getString("lang"))
+                        .setVoicePrompt(str(frame, "voicePrompt", ""))
+                        .setLang(str(frame, "lang"))
                         .setLast(frame.getBoolean("last", true))
                         .setTurn(-1)
                         .build();
             }
             case "interrupt" -> {
                 return Interrupt.newBuilder()
-                        .setUtteranceUntilInterrupt(frame.getString("utteranceUntilInterrupt", ""))
+                        .setUtteranceUntilInterrupt(str(frame, "utteranceUntilInterrupt", ""))
                         .setDurationUntilInterruptMs(millis(frame.getValue("durationUntilInterruptMs")))
                         .setTurn(-1)
                         .build();
             }
             case "dtmf" -> {
-                String digit = frame.getString("digit");
+                String digit = str(frame, "digit");
                 if (blank(digit)) {
                     reject(session, "dtmf without digit", text);
                     return null;
@@ -195,7 +195,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
                 return Dtmf.newBuilder().setDigit(digit).build();
             }
             case "error" -> {
-                String description = frame.getString("description", "");
+                String description = str(frame, "description", "");
                 MDC.put("conversationId", session.conversationId());
                 log.warn("ConversationRelay reported an error on call {}: {}", session.callSid(), description);
                 MDC.remove("conversationId");
@@ -262,6 +262,22 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         } catch (NumberFormatException e) {
             return (long) Double.parseDouble(s);
         }
+    }
+
+    /** A string field; a present value of another JSON type makes the frame invalid. */
+    private static String str(JsonObject frame, String name) {
+        return str(frame, name, null);
+    }
+
+    private static String str(JsonObject frame, String name, String fallback) {
+        Object value = frame.getValue(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException(name + " must be a string");
     }
 
     private static boolean blank(String s) {
