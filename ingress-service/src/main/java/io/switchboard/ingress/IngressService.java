@@ -61,6 +61,15 @@ public final class IngressService implements ManagedService {
 
     @Override
     public synchronized void start() throws Exception {
+        try {
+            startServing();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startServing() throws Exception {
         KafkaClients clients = new KafkaClients(config.kafka());
         publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), meters);
         RelaySessions sessions = new RelaySessions();

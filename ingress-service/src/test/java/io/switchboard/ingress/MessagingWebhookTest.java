@@ -188,5 +188,7 @@ class MessagingWebhookTest {
         String valid = id("comms_");
         ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversationId, valid, "+15559876543", "ok"));
         assertThat(inbound.await(conversationId, 1)).extracting(InboundEvent::getEventId).containsExactly(valid);
+        assertThat(ingress.meters.get("switchboard.ingress.requests").tag("route", "/webhook").tag("status", "403")
+                .counter().count()).isGreaterThanOrEqualTo(5);
     }
 }

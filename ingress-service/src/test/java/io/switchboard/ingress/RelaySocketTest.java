@@ -177,11 +177,28 @@ class RelaySocketTest {
     }
 
     @Test
+    void inOrchestratedModeTheConversationIdComesFromTheCustomParameter() throws Exception {
+        try (IngressFixture orchestrated = new IngressFixture(vertx, 2,
+                Map.of("TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1"))) {
+            String callSid = newCallSid();
+            String conversationId = "conv_conversation_" + callSid;
+            try (RelayClient call = RelayClient.connect(vertx, orchestrated.port(), IngressFixture.TOKEN)) {
+                call.setup(callSid, Map.of("conversationId", conversationId)).prompt("hello");
+                List<InboundEvent> events = inbound.await(conversationId, 2);
+                assertThat(((CallStarted) events.get(0).getPayload()).getIngressInstance()).isEqualTo(2);
+                assertThat(events.get(1).getPayload()).isInstanceOf(Prompt.class);
+                assertThat(inbound.of(callSid)).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void upgradeWithoutOrWithAForgedSignatureIsRefused() {
         assertThatThrownBy(() -> RelayClient.connect(vertx, ingress.port(), "/ws", IngressFixture.TOKEN, RelayClient.Signing.NONE))
                 .isInstanceOfSatisfying(RelayClient.Refused.class, e -> assertThat(e.status()).isEqualTo(403));
         assertThatThrownBy(() -> RelayClient.connect(vertx, ingress.port(), "/ws", IngressFixture.TOKEN, RelayClient.Signing.FORGED))
                 .isInstanceOfSatisfying(RelayClient.Refused.class, e -> assertThat(e.status()).isEqualTo(403));
+        assertThat(ingress.meters.get("switchboard.ingress.relay.upgrades.refused").counter().count()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

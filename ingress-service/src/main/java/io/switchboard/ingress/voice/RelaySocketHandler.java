@@ -70,8 +70,12 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
             ctx.response().setStatusCode(403).end();
             return;
         }
-        ctx.request().toWebSocket().onSuccess(this::accept)
-                .onFailure(e -> log.warn("Relay upgrade failed: {}", e.toString()));
+        ctx.request().toWebSocket().onSuccess(this::accept).onFailure(e -> {
+            log.warn("Relay upgrade failed: {}", e.toString());
+            if (!ctx.response().ended()) {
+                ctx.response().setStatusCode(400).end("WebSocket upgrade expected");
+            }
+        });
     }
 
     private void accept(ServerWebSocket socket) {
