@@ -4,15 +4,15 @@ import io.switchboard.channel.ChannelTraits;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
-import io.switchboard.events.Channel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -60,7 +60,7 @@ public final class IngressConfig extends EnvConfig {
                     "Conversation Orchestrator configuration id; set: orchestrated mode (no action URL, conversation id from the `conversationId` parameter).")
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own WhatsApp address, `whatsapp:+1…`; messages from it are ignored.")
-            .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id; messages from it are ignored.")
+            .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id(s), comma-separated; messages from them are ignored.")
             .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
                     "The agent's chat identity / v1 message Author; messages from it are ignored.")
             .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "HTTP port (0: any free port).")
@@ -173,13 +173,20 @@ public final class IngressConfig extends EnvConfig {
         return conversationConfigurationId().isPresent();
     }
 
-    /** Switchboard's own address per channel, for telling its own messages apart. */
-    public Map<Channel, String> ownAddresses() {
-        Map<Channel, String> own = new EnumMap<>(Channel.class);
+    /**
+     * Switchboard's own addresses on every channel (each setting may list several, comma-separated, as TAC's
+     * TWILIO_RCS_SENDER_IDS does), for telling its own messages apart.
+     */
+    public Set<String> ownAddresses() {
+        Set<String> own = new LinkedHashSet<>();
         for (ChannelTraits traits : ChannelTraits.values()) {
             String value = optionalString(traits.ownAddressSetting());
             if (value != null) {
-                own.put(traits.channel(), value);
+                for (String address : value.split(",")) {
+                    if (!address.isBlank()) {
+                        own.add(address.trim());
+                    }
+                }
             }
         }
         return own;

@@ -87,7 +87,7 @@ public final class IngressService implements ManagedService {
         router.post(config.actionPath()).handler(bodies)
                 .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid()));
         router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
-                config.ownAddresses().values(), config.conversationConfigurationId().orElse(null)));
+                config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
         extraRoutes.accept(router);
 
         server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()))
