@@ -161,6 +161,24 @@ class RelaySocketTest {
     }
 
     @Test
+    void anUndecodableEgressRecordIsSkippedAndLaterFramesStillArrive() throws Exception {
+        String callSid = newCallSid();
+        try (RelayClient call = RelayClient.connect(vertx, ingress.port(), IngressFixture.TOKEN);
+                var raw = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                        io.switchboard.testkit.TestKafka.clients().producerConfig("garbage"),
+                        new org.apache.kafka.common.serialization.StringSerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            call.setup(callSid);
+            inbound.await(callSid, 1);
+            raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    io.switchboard.topics.Topic.VOICE_EGRESS.topicName(), 0, callSid, new byte[] {1, 2, 3})).get();
+            egress.send(0, callSid, -1, token("still speaking", true));
+            call.awaitFrame(f -> f.getBoolean("last", false));
+            assertThat(call.spokenText()).isEqualTo("still speaking");
+        }
+    }
+
+    @Test
     void aCallOnTheSecondInstanceGetsTheFramesOfItsPartition() throws Exception {
         try (IngressFixture second = new IngressFixture(vertx, 1, Map.of())) {
             String callSid = newCallSid();

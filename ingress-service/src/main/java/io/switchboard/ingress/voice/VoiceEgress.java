@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,16 +58,22 @@ public final class VoiceEgress implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                for (ConsumerRecord<String, VoiceFrame> record : consumer.poll(Duration.ofMillis(500))) {
-                    deliver(record.value());
+                try {
+                    for (ConsumerRecord<String, VoiceFrame> record : consumer.poll(Duration.ofMillis(500))) {
+                        deliver(record.value());
+                    }
+                } catch (RecordDeserializationException e) {
+                    log.error("Undecodable voice frame at {} offset {} skipped: {}", e.topicPartition(), e.offset(),
+                            e.getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
                 }
             }
         } catch (WakeupException e) {
             if (running) {
-                throw e;
+                log.error("Voice egress woken up unexpectedly", e);
             }
         } catch (RuntimeException e) {
-            log.error("Voice egress stopped", e);
+            log.error("Voice egress stopped: replies can no longer reach this instance's calls", e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
