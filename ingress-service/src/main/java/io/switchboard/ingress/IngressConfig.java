@@ -1,0 +1,256 @@
+package io.switchboard.ingress;
+
+import io.switchboard.channel.ChannelTraits;
+import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.config.KafkaSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Settings of the ingress service; TAC's variable names where TAC has one. */
+public final class IngressConfig extends EnvConfig {
+    public static final String ACCOUNT_SID = "TWILIO_ACCOUNT_SID";
+    public static final String AUTH_TOKEN = "TWILIO_AUTH_TOKEN";
+    public static final String PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
+    public static final String WEBSOCKET_PATH = "TWILIO_VOICE_WEBSOCKET_PATH";
+    public static final String ACTION_PATH = "TWILIO_VOICE_ACTION_PATH";
+    public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
+    public static final String PHONE_NUMBER = "TWILIO_PHONE_NUMBER";
+    public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
+    public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
+    public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
+    public static final String PORT = "PORT";
+    public static final String INSTANCE_ID = "INGRESS_INSTANCE_ID";
+    public static final String WEBHOOK_BODY_LIMIT = "INGRESS_WEBHOOK_BODY_LIMIT_BYTES";
+    public static final String PRODUCE_TIMEOUT = "INGRESS_PRODUCE_TIMEOUT_MS";
+    public static final String WELCOME_GREETING = "TWILIO_VOICE_WELCOME_GREETING";
+    public static final String VOICE = "TWILIO_VOICE_VOICE";
+    public static final String LANGUAGE = "TWILIO_VOICE_LANGUAGE";
+    public static final String TRANSCRIPTION_PROVIDER = "TWILIO_VOICE_TRANSCRIPTION_PROVIDER";
+    public static final String TTS_PROVIDER = "TWILIO_VOICE_TTS_PROVIDER";
+    public static final String INTERRUPTIBLE = "TWILIO_VOICE_INTERRUPTIBLE";
+    public static final String DTMF_DETECTION = "TWILIO_VOICE_DTMF_DETECTION";
+    public static final String PARTIAL_PROMPTS = "TWILIO_VOICE_PARTIAL_PROMPTS";
+    public static final String DEBUG = "TWILIO_VOICE_DEBUG";
+    public static final String LANGUAGES = "TWILIO_VOICE_LANGUAGES";
+
+    public static final String DEFAULT_WELCOME_GREETING = "Hello! How can I assist you today?";
+
+    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+            .define(ACCOUNT_SID, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Twilio account SID (AC…); the relay action callback must come from this account.")
+            .define(AUTH_TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                    "Twilio auth token: every webhook and relay upgrade must carry a valid X-Twilio-Signature made with it.")
+            .define(PUBLIC_DOMAIN, Type.STRING, null, Importance.HIGH,
+                    "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app), used in TwiML URLs and to rebuild signed URLs; unset: the request's Host.")
+            .define(WEBSOCKET_PATH, Type.STRING, "/ws", Importance.MEDIUM, "Path of the ConversationRelay WebSocket.")
+            .define(ACTION_PATH, Type.STRING, "/conversation-relay-callback", Importance.MEDIUM,
+                    "Path of the ConversationRelay action callback (relay-only mode).")
+            .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Conversation Orchestrator configuration id; set: orchestrated mode (no action URL, conversation id from the `conversationId` parameter).")
+            .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
+            .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own WhatsApp address, `whatsapp:+1…`; messages from it are ignored.")
+            .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id(s), comma-separated; messages from them are ignored.")
+            .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
+                    "The agent's chat identity / v1 message Author; messages from it are ignored.")
+            .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "HTTP port (0: any free port).")
+            .define(INSTANCE_ID, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.HIGH,
+                    "This ingress instance's number = its partition of tac.voice.egress.v1; must be < SWITCHBOARD_VOICE_EGRESS_PARTITIONS.")
+            .define(WEBHOOK_BODY_LIMIT, Type.INT, 64 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,
+                    "Largest accepted webhook body in bytes; larger ones get 413.")
+            .define(PRODUCE_TIMEOUT, Type.INT, 5_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
+                    "How long a webhook waits for Kafka's acknowledgement before answering 503 (Twilio then retries).")
+            .define(WELCOME_GREETING, Type.STRING, DEFAULT_WELCOME_GREETING, Importance.LOW, "ConversationRelay welcomeGreeting.")
+            .define(VOICE, Type.STRING, null, Importance.LOW, "ConversationRelay voice.")
+            .define(LANGUAGE, Type.STRING, "en-US", Importance.LOW, "ConversationRelay language.")
+            .define(TRANSCRIPTION_PROVIDER, Type.STRING, null, Importance.LOW, "ConversationRelay transcriptionProvider.")
+            .define(TTS_PROVIDER, Type.STRING, null, Importance.LOW, "ConversationRelay ttsProvider.")
+            .define(INTERRUPTIBLE, Type.STRING, "any", ConfigDef.CaseInsensitiveValidString.in("none", "dtmf", "speech", "any", "true", "false"),
+                    Importance.LOW, "ConversationRelay interruptible: none, dtmf, speech, any (true = any, false = none).")
+            .define(DTMF_DETECTION, Type.BOOLEAN, true, Importance.LOW, "ConversationRelay dtmfDetection.")
+            .define(PARTIAL_PROMPTS, Type.BOOLEAN, false, Importance.LOW, "ConversationRelay partialPrompts.")
+            .define(DEBUG, Type.STRING, null, Importance.LOW, "ConversationRelay debug (e.g. `debugging speaker-events`); Twilio then sends `info` frames.")
+            .define(LANGUAGES, Type.STRING, null, Importance.LOW,
+                    "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.");
+
+    /** One `<Language>` child of ConversationRelay. */
+    public record RelayLanguage(String code, Map<String, String> attributes) {
+    }
+
+    private final KafkaSettings kafka;
+    private final List<RelayLanguage> languages;
+
+    public IngressConfig(Map<String, String> env) {
+        super(DEFINITION, env);
+        this.kafka = new KafkaSettings(env);
+        if (instanceId() >= kafka.voiceEgressPartitions()) {
+            throw new InvalidConfigurationException(INSTANCE_ID + "=" + instanceId() + " must be below "
+                    + KafkaSettings.VOICE_EGRESS_PARTITIONS + "=" + kafka.voiceEgressPartitions());
+        }
+        String token = secret(AUTH_TOKEN);
+        if (token == null || token.isBlank()) {
+            throw new InvalidConfigurationException(AUTH_TOKEN + " is required: Twilio signatures are always checked");
+        }
+        for (String path : List.of(websocketPath(), actionPath())) {
+            if (!path.startsWith("/")) {
+                throw new InvalidConfigurationException("Paths must start with '/': " + path);
+            }
+        }
+        this.languages = parseLanguages(optionalString(LANGUAGES));
+    }
+
+    public static IngressConfig fromEnv(Map<String, String> env) {
+        return load(IngressConfig::new, env);
+    }
+
+    static List<RelayLanguage> parseLanguages(String value) {
+        List<RelayLanguage> result = new ArrayList<>();
+        if (value == null) {
+            return result;
+        }
+        for (String entry : value.split(",")) {
+            String[] parts = entry.trim().split(";");
+            if (parts[0].isBlank()) {
+                continue;
+            }
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (int i = 1; i < parts.length; i++) {
+                int eq = parts[i].indexOf('=');
+                if (eq <= 0) {
+                    throw new InvalidConfigurationException(LANGUAGES + ": expected key=value in '" + parts[i] + "'");
+                }
+                String key = parts[i].substring(0, eq).trim();
+                if (!List.of("voice", "ttsProvider", "transcriptionProvider", "speechModel").contains(key)) {
+                    throw new InvalidConfigurationException(LANGUAGES + ": unknown attribute '" + key + "'");
+                }
+                attributes.put(key, parts[i].substring(eq + 1).trim());
+            }
+            result.add(new RelayLanguage(parts[0].trim(), Map.copyOf(attributes)));
+        }
+        return List.copyOf(result);
+    }
+
+    public KafkaSettings kafka() {
+        return kafka;
+    }
+
+    public String accountSid() {
+        return getString(ACCOUNT_SID);
+    }
+
+    public String authToken() {
+        return secret(AUTH_TOKEN);
+    }
+
+    public Optional<String> publicDomain() {
+        return Optional.ofNullable(optionalString(PUBLIC_DOMAIN));
+    }
+
+    public String websocketPath() {
+        return getString(WEBSOCKET_PATH);
+    }
+
+    public String actionPath() {
+        return getString(ACTION_PATH);
+    }
+
+    public Optional<String> conversationConfigurationId() {
+        return Optional.ofNullable(optionalString(CONVERSATION_CONFIGURATION_ID));
+    }
+
+    /** Orchestrated voice: conversation ids come from Conversation Orchestrator, not the call SID. */
+    public boolean orchestrated() {
+        return conversationConfigurationId().isPresent();
+    }
+
+    /**
+     * Switchboard's own addresses on every channel (each setting may list several, comma-separated, as TAC's
+     * TWILIO_RCS_SENDER_IDS does), for telling its own messages apart.
+     */
+    public Set<String> ownAddresses() {
+        Set<String> own = new LinkedHashSet<>();
+        for (ChannelTraits traits : ChannelTraits.values()) {
+            String value = optionalString(traits.ownAddressSetting());
+            if (value != null) {
+                for (String address : value.split(",")) {
+                    if (!address.isBlank()) {
+                        own.add(address.trim());
+                    }
+                }
+            }
+        }
+        return own;
+    }
+
+    public int port() {
+        return getInt(PORT);
+    }
+
+    public int instanceId() {
+        return getInt(INSTANCE_ID);
+    }
+
+    public int webhookBodyLimit() {
+        return getInt(WEBHOOK_BODY_LIMIT);
+    }
+
+    public Duration produceTimeout() {
+        return Duration.ofMillis(getInt(PRODUCE_TIMEOUT));
+    }
+
+    public String welcomeGreeting() {
+        return optionalString(WELCOME_GREETING);
+    }
+
+    public String voice() {
+        return optionalString(VOICE);
+    }
+
+    public String language() {
+        return optionalString(LANGUAGE);
+    }
+
+    public String transcriptionProvider() {
+        return optionalString(TRANSCRIPTION_PROVIDER);
+    }
+
+    public String ttsProvider() {
+        return optionalString(TTS_PROVIDER);
+    }
+
+    /** none, dtmf, speech or any (booleans mapped to any / none). */
+    public String interruptible() {
+        String value = getString(INTERRUPTIBLE).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true" -> "any";
+            case "false" -> "none";
+            default -> value;
+        };
+    }
+
+    public boolean dtmfDetection() {
+        return getBoolean(DTMF_DETECTION);
+    }
+
+    public boolean partialPrompts() {
+        return getBoolean(PARTIAL_PROMPTS);
+    }
+
+    public String debug() {
+        return optionalString(DEBUG);
+    }
+
+    public List<RelayLanguage> languages() {
+        return languages;
+    }
+}

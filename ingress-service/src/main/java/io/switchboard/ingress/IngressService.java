@@ -1,0 +1,148 @@
+package io.switchboard.ingress;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.ingress.messaging.WebhookHandler;
+import io.switchboard.ingress.voice.ActionCallbackHandler;
+import io.switchboard.ingress.voice.RelaySessions;
+import io.switchboard.ingress.voice.RelaySocketHandler;
+import io.switchboard.ingress.voice.TwimlHandler;
+import io.switchboard.ingress.voice.VoiceEgress;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.service.ManagedService;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP / WebSocket front door: Twilio's voice webhooks and ConversationRelay socket, messaging webhooks, and the
+ * voice egress consumer that writes agent replies to the sockets this instance holds.
+ */
+public final class IngressService implements ManagedService {
+    private static final Logger log = LoggerFactory.getLogger(IngressService.class);
+
+    private final IngressConfig config;
+    private final Vertx vertx;
+    private final MeterRegistry meters;
+    private final Consumer<Router> extraRoutes;
+    private final Map<String, Counter> webhookCounters = new ConcurrentHashMap<>();
+    private InboundPublisher publisher;
+    private VoiceEgress egress;
+    private HttpServer server;
+    private boolean closed;
+
+    public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
+        this(config, vertx, meters, router -> {
+        });
+    }
+
+    /** {@code extraRoutes} mounts more routes on the same server (the launcher's dev pages), after ingress's own. */
+    public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters, Consumer<Router> extraRoutes) {
+        this.config = config;
+        this.vertx = vertx;
+        this.meters = meters;
+        this.extraRoutes = extraRoutes;
+    }
+
+    @Override
+    public String name() {
+        return "ingress-" + config.instanceId();
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        try {
+            startServing();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startServing() throws Exception {
+        KafkaClients clients = new KafkaClients(config.kafka());
+        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), meters);
+        RelaySessions sessions = new RelaySessions();
+        egress = new VoiceEgress(clients, config.instanceId(), sessions, meters);
+        egress.start();
+
+        SignatureCheck signatures = new SignatureCheck(config.authToken(), config.publicDomain().orElse(null));
+        Router router = Router.router(vertx);
+        router.route().handler(this::countResponses);
+        router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
+        router.get(config.websocketPath()).handler(new RelaySocketHandler(vertx, signatures, publisher, sessions,
+                config.instanceId(), config.orchestrated(), meters));
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
+        router.post("/twiml").handler(bodies).handler(new TwimlHandler(config, signatures));
+        router.post(config.actionPath()).handler(bodies)
+                .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid()));
+        router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
+                config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
+        extraRoutes.accept(router);
+
+        server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()))
+                .requestHandler(router)
+                .listen()
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        log.info("Ingress instance {} listening on port {} ({} mode)", config.instanceId(), server.actualPort(),
+                config.orchestrated() ? "orchestrated" : "relay-only");
+    }
+
+    /** The port the HTTP server listens on (the chosen one when PORT=0); only after {@link #start()}. */
+    public int port() {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return server.actualPort();
+    }
+
+    private void countResponses(RoutingContext ctx) {
+        String path = ctx.request().path();
+        ctx.addHeadersEndHandler(v -> {
+            String status = Integer.toString(ctx.response().getStatusCode());
+            webhookCounters.computeIfAbsent(path + " " + status, k -> Counter.builder("switchboard.ingress.requests")
+                    .description("HTTP requests by route and status")
+                    .tag("route", route(path)).tag("status", status).register(meters)).increment();
+        });
+        ctx.next();
+    }
+
+    private String route(String path) {
+        if (path.equals("/twiml") || path.equals("/webhook") || path.equals("/healthz")
+                || path.equals(config.actionPath()) || path.equals(config.websocketPath())) {
+            return path;
+        }
+        return "other";
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null) {
+            try {
+                server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("Closing the HTTP server: {}", e.toString());
+            }
+        }
+        if (egress != null) {
+            egress.close();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.switchboard.ingress.http;
+
+import com.twilio.security.RequestValidator;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks X-Twilio-Signature the way Twilio computes it, on the URL Twilio called: rebuilt from X-Forwarded-Proto /
+ * X-Forwarded-Host (first value) when a proxy sets them, otherwise tried with the configured public domain and with
+ * the request's own Host. Never off: a request without a signature is refused.
+ */
+public final class SignatureCheck {
+    public static final String HEADER = "X-Twilio-Signature";
+
+    private final RequestValidator validator;
+    private final String publicDomain;
+
+    public SignatureCheck(String authToken, String publicDomain) {
+        this.validator = new RequestValidator(authToken);
+        this.publicDomain = publicDomain;
+    }
+
+    /** A form POST: URL (with its query) plus the form parameters. */
+    public boolean form(HttpServerRequest request, Map<String, String> formParams) {
+        String signature = request.getHeader(HEADER);
+        if (signature == null || signature.isBlank()) {
+            return false;
+        }
+        for (String base : bases(request, false)) {
+            if (validator.validate(base + request.uri(), formParams, signature)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A JSON POST: the URL alone (with `bodySHA256` in its query when Twilio added it), and the body's hash. */
+    public boolean json(HttpServerRequest request, String body) {
+        String signature = request.getHeader(HEADER);
+        if (signature == null || signature.isBlank()) {
+            return false;
+        }
+        List<String> hash = new QueryStringDecoder(request.uri()).parameters().get("bodySHA256");
+        if (hash != null && !validator.validateBody(body, hash.get(0))) {
+            return false;
+        }
+        for (String base : bases(request, false)) {
+            if (validator.validate(base + request.uri(), Map.of(), signature)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A WebSocket upgrade: TAC's current form is the `wss://` URL without its query, the query's parameters as the
+     * params map; the older form signs the `https://` URL including the query. Both are accepted.
+     */
+    public boolean upgrade(HttpServerRequest request) {
+        String signature = request.getHeader(HEADER);
+        if (signature == null || signature.isBlank()) {
+            return false;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        Map<String, String> params = new LinkedHashMap<>();
+        query.parameters().forEach((name, values) -> params.put(name, values.get(0)));
+        for (String base : bases(request, true)) {
+            if (validator.validate(base + query.path(), params, signature)) {
+                return true;
+            }
+        }
+        for (String base : bases(request, false)) {
+            if (validator.validate(base + request.uri(), Map.of(), signature)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** scheme://host candidates for the URL Twilio signed. */
+    List<String> bases(HttpServerRequest request, boolean websocket) {
+        List<String> bases = new ArrayList<>();
+        String forwardedProto = first(request.getHeader("X-Forwarded-Proto"));
+        String forwardedHost = first(request.getHeader("X-Forwarded-Host"));
+        String host = first(request.getHeader("Host"));
+        String ownScheme = request.isSSL() ? "https" : "http";
+        if (forwardedProto != null || forwardedHost != null) {
+            String proto = forwardedProto != null ? forwardedProto : ownScheme;
+            bases.add(scheme(proto, websocket) + "://" + (forwardedHost != null ? forwardedHost : host));
+            return bases;
+        }
+        if (publicDomain != null) {
+            bases.add(scheme("https", websocket) + "://" + publicDomain);
+        }
+        if (host != null) {
+            bases.add(scheme(ownScheme, websocket) + "://" + host);
+        }
+        return bases;
+    }
+
+    private static String scheme(String proto, boolean websocket) {
+        String p = proto.toLowerCase(java.util.Locale.ROOT);
+        if (!websocket) {
+            return p.equals("wss") ? "https" : p.equals("ws") ? "http" : p;
+        }
+        return switch (p) {
+            case "https", "wss" -> "wss";
+            default -> "ws";
+        };
+    }
+
+    private static String first(String header) {
+        if (header == null) {
+            return null;
+        }
+        String value = header.split(",")[0].trim();
+        return value.isEmpty() ? null : value;
+    }
+}

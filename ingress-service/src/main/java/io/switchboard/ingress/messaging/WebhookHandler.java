@@ -1,0 +1,277 @@
+package io.switchboard.ingress.messaging;
+
+import io.switchboard.channel.ChannelTraits;
+import io.switchboard.events.Channel;
+import io.switchboard.events.ConversationStatus;
+import io.switchboard.events.InboundEvent;
+import io.switchboard.events.Source;
+import io.switchboard.events.inbound.ConversationStateChanged;
+import io.switchboard.events.inbound.MessageReceived;
+import io.switchboard.ids.EventIds;
+import io.switchboard.ingress.InboundEvents;
+import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.http.Forms;
+import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.logging.Redaction;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * {@code POST /webhook}: Conversation Orchestrator JSON events and classic Conversations v1 form events, told apart
+ * by content type. 403 without a valid signature, 400 for a malformed body, 200 for a well-formed event Switchboard
+ * does not act on, 200 after Kafka acknowledged an event it does, 503 when Kafka does not answer in time.
+ */
+public final class WebhookHandler implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
+    /** Participant types that are the agent side: their messages never reach the agent. */
+    static final Set<String> AGENT_TYPES = Set.of("AI_AGENT", "AGENT", "HUMAN_AGENT");
+    static final String IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token";
+
+    private final SignatureCheck signatures;
+    private final InboundPublisher publisher;
+    private final Set<String> ownAddresses;
+    private final String configurationId;
+
+    public WebhookHandler(SignatureCheck signatures, InboundPublisher publisher, Collection<String> ownAddresses,
+            String configurationId) {
+        this.signatures = signatures;
+        this.publisher = publisher;
+        this.ownAddresses = ownAddresses.stream().map(WebhookHandler::normalize).collect(Collectors.toUnmodifiableSet());
+        this.configurationId = configurationId;
+    }
+
+    /** Thrown for a body that is not a well-formed event: 400. */
+    static final class Malformed extends RuntimeException {
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Optional<InboundEvent> event;
+        try {
+            if (Forms.isJson(ctx)) {
+                String body = ctx.body().asString();
+                if (!signatures.json(ctx.request(), body == null ? "" : body)) {
+                    Forms.forbidden(ctx);
+                    return;
+                }
+                event = orchestrator(body, ctx.request().getHeader(IDEMPOTENCY_HEADER));
+            } else if (Forms.isForm(ctx)) {
+                Map<String, String> form = Forms.params(ctx);
+                if (!signatures.form(ctx.request(), form)) {
+                    Forms.forbidden(ctx);
+                    return;
+                }
+                event = conversationsV1(form, ctx.request().getHeader(IDEMPOTENCY_HEADER));
+            } else {
+                ctx.response().setStatusCode(400).end("Expected application/json or application/x-www-form-urlencoded");
+                return;
+            }
+        } catch (Malformed | DecodeException | ClassCastException e) {
+            log.warn("Malformed webhook: {}", e.getMessage());
+            ctx.response().setStatusCode(400).end("Malformed webhook: " + e.getMessage());
+            return;
+        }
+        if (event.isEmpty()) {
+            ctx.response().setStatusCode(200).end();
+            return;
+        }
+        InboundEvent inbound = event.get();
+        publisher.publish(inbound)
+                .onSuccess(v -> ctx.response().setStatusCode(200).end())
+                .onFailure(e -> {
+                    MDC.put("conversationId", inbound.getConversationId());
+                    log.warn("Webhook event {} not acknowledged by Kafka, answering 503: {}", inbound.getEventId(), e.toString());
+                    MDC.remove("conversationId");
+                    ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("Try again");
+                });
+    }
+
+    Optional<InboundEvent> orchestrator(String body, String idempotencyToken) {
+        if (body == null || body.isBlank()) {
+            throw new Malformed("empty body");
+        }
+        JsonObject json = new JsonObject(body);
+        String eventType = required(json.getString("eventType"), "eventType");
+        Object dataValue = json.getValue("data");
+        switch (eventType) {
+            case "COMMUNICATION_CREATED" -> {
+                JsonObject data = object(dataValue);
+                String id = required(data.getString("id"), "data.id");
+                String conversationId = required(data.getString("conversationId"), "data.conversationId");
+                JsonObject author = data.getJsonObject("author", new JsonObject());
+                JsonObject content = data.getJsonObject("content", new JsonObject());
+                String text = content.getString("text");
+                Optional<ChannelTraits> channel = messagingChannel(author.getString("channel"));
+                String address = author.getString("address", "");
+                if (channel.isEmpty()) {
+                    return ignored(conversationId, "channel " + author.getString("channel"));
+                }
+                if (text == null || text.isBlank()) {
+                    return ignored(conversationId, "empty text");
+                }
+                String participantType = author.getString("type", author.getString("participantType"));
+                if (isOwn(address) || (participantType != null && AGENT_TYPES.contains(participantType.toUpperCase(Locale.ROOT)))) {
+                    return ignored(conversationId, "the agent's own message");
+                }
+                JsonArray recipients = data.getJsonArray("recipients", new JsonArray());
+                JsonObject recipient = recipients.isEmpty() ? new JsonObject() : recipients.getJsonObject(0);
+                MessageReceived message = MessageReceived.newBuilder()
+                        .setChannel(channel.get().channel())
+                        .setText(text)
+                        .setAuthorAddress(address)
+                        .setAuthorParticipantId(author.getString("participantId"))
+                        .setRecipientAddress(recipient.getString("address"))
+                        .setRecipientParticipantId(recipient.getString("participantId"))
+                        .setCommunicationId(id)
+                        .setChannelId(data.getString("channelId"))
+                        .setAccountSid(data.getString("accountId"))
+                        .setProfileId(author.getString("profileId"))
+                        .build();
+                logReceived(conversationId, message);
+                return Optional.of(InboundEvents.of(id, conversationId, Source.ORCHESTRATOR, message));
+            }
+            case "CONVERSATION_UPDATED" -> {
+                JsonObject data = object(dataValue);
+                String conversationId = required(data.getString("id"), "data.id");
+                String status = required(data.getString("status"), "data.status");
+                String eventConfiguration = data.getString("configurationId");
+                if (configurationId != null && eventConfiguration != null && !configurationId.equals(eventConfiguration)) {
+                    return ignored(conversationId, "another configuration " + eventConfiguration);
+                }
+                String stamp = idempotencyToken != null ? idempotencyToken
+                        : json.getString("timestamp", data.getString("updatedAt", ""));
+                ConversationStateChanged changed = ConversationStateChanged.newBuilder()
+                        .setStatus(status(status)).build();
+                return Optional.of(InboundEvents.of(EventIds.derived(conversationId, "state", status, stamp),
+                        conversationId, Source.ORCHESTRATOR, changed));
+            }
+            default -> {
+                log.debug("Orchestrator event {} not acted on", eventType);
+                return Optional.empty();
+            }
+        }
+    }
+
+    Optional<InboundEvent> conversationsV1(Map<String, String> form, String idempotencyToken) {
+        String eventType = required(form.get("EventType"), "EventType");
+        switch (eventType) {
+            case "onMessageAdded" -> {
+                String conversationSid = required(form.get("ConversationSid"), "ConversationSid");
+                String messageSid = required(form.get("MessageSid"), "MessageSid");
+                String author = form.getOrDefault("Author", "");
+                String body = form.get("Body");
+                if (body == null || body.isBlank()) {
+                    return ignored(conversationSid, "empty text");
+                }
+                if (isOwn(author)) {
+                    return ignored(conversationSid, "the agent's own message");
+                }
+                String source = form.get("Source");
+                Optional<ChannelTraits> channel = "SDK".equalsIgnoreCase(source) ? Optional.of(ChannelTraits.CHAT)
+                        : messagingChannel(source).or(() -> ChannelTraits.fromAddress(author));
+                if (channel.isEmpty()) {
+                    return ignored(conversationSid, "no channel for source " + source);
+                }
+                MessageReceived message = MessageReceived.newBuilder()
+                        .setChannel(channel.get().channel())
+                        .setText(body)
+                        .setAuthorAddress(author)
+                        .setAuthorParticipantId(form.get("ParticipantSid"))
+                        .setCommunicationId(messageSid)
+                        .setAccountSid(form.get("AccountSid"))
+                        .setAttributes(form.get("Attributes"))
+                        .build();
+                logReceived(conversationSid, message);
+                return Optional.of(InboundEvents.of(messageSid, conversationSid, Source.CONVERSATIONS_V1, message));
+            }
+            case "onConversationStateUpdated" -> {
+                String conversationSid = required(form.get("ConversationSid"), "ConversationSid");
+                String to = required(form.get("StateTo"), "StateTo");
+                String from = form.get("StateFrom");
+                String stamp = idempotencyToken != null ? idempotencyToken
+                        : form.getOrDefault("DateUpdated", form.getOrDefault("DateCreated", ""));
+                ConversationStateChanged changed = ConversationStateChanged.newBuilder()
+                        .setStatus(status(to))
+                        .setPreviousStatus(from == null || from.isBlank() ? null : status(from))
+                        .build();
+                return Optional.of(InboundEvents.of(EventIds.derived(conversationSid, "state", to.toUpperCase(Locale.ROOT), stamp),
+                        conversationSid, Source.CONVERSATIONS_V1, changed));
+            }
+            default -> {
+                log.debug("Conversations v1 event {} not acted on", eventType);
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** Only the messaging channels: a VOICE, EMAIL, API or SYSTEM communication is not a message for the agent. */
+    private static Optional<ChannelTraits> messagingChannel(String name) {
+        return ChannelTraits.fromTwilioName(name).filter(t -> t.channel() != Channel.VOICE);
+    }
+
+    private boolean isOwn(String address) {
+        return address != null && !address.isBlank() && ownAddresses.contains(normalize(address));
+    }
+
+    /** `whatsapp:+1555…` and `+1555…` are the same address for telling own messages apart. */
+    static String normalize(String address) {
+        String a = address.trim().toLowerCase(Locale.ROOT);
+        for (ChannelTraits traits : ChannelTraits.values()) {
+            if (!traits.addressPrefix().isEmpty() && a.startsWith(traits.addressPrefix())) {
+                return a.substring(traits.addressPrefix().length());
+            }
+        }
+        return a;
+    }
+
+    private static ConversationStatus status(String value) {
+        try {
+            return ConversationStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return ConversationStatus.UNKNOWN;
+        }
+    }
+
+    private static JsonObject object(Object value) {
+        if (value instanceof JsonObject object) {
+            return object;
+        }
+        throw new Malformed("data must be an object");
+    }
+
+    private static String required(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new Malformed(name + " is required");
+        }
+        return value;
+    }
+
+    private static Optional<InboundEvent> ignored(String conversationId, String why) {
+        MDC.put("conversationId", conversationId);
+        log.debug("Webhook not acted on: {}", why);
+        MDC.remove("conversationId");
+        return Optional.empty();
+    }
+
+    private static void logReceived(String conversationId, MessageReceived message) {
+        MDC.put("conversationId", conversationId);
+        log.info("{} message {} from {}", message.getChannel(), message.getCommunicationId(),
+                Redaction.mask(message.getAuthorAddress().toString()));
+        MDC.remove("conversationId");
+    }
+}

@@ -1,0 +1,87 @@
+package io.switchboard.ingress.voice;
+
+import io.switchboard.events.Source;
+import io.switchboard.events.inbound.CallEndReason;
+import io.switchboard.events.inbound.CallEnded;
+import io.switchboard.ids.EventIds;
+import io.switchboard.ingress.InboundEvents;
+import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.http.Forms;
+import io.switchboard.ingress.http.SignatureCheck;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * {@code POST /conversation-relay-callback}: Twilio reports how the relay session ended (and the HandoffData of an
+ * {@code end} frame). Signed, from the configured account only; answered with TwiML once Kafka has the event.
+ */
+public final class ActionCallbackHandler implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(ActionCallbackHandler.class);
+
+    private final SignatureCheck signatures;
+    private final InboundPublisher publisher;
+    private final String accountSid;
+
+    public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid) {
+        this.signatures = signatures;
+        this.publisher = publisher;
+        this.accountSid = accountSid;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Map<String, String> form = Forms.params(ctx);
+        if (!signatures.form(ctx.request(), form)) {
+            Forms.forbidden(ctx);
+            return;
+        }
+        if (!accountSid.equals(form.get("AccountSid"))) {
+            log.warn("Relay callback for another account refused");
+            ctx.response().setStatusCode(403).end("Unknown AccountSid");
+            return;
+        }
+        String callSid = form.get("CallSid");
+        if (callSid == null || callSid.isBlank()) {
+            ctx.response().setStatusCode(400).end("CallSid is required");
+            return;
+        }
+        Long duration;
+        try {
+            String value = form.get("SessionDuration");
+            duration = value == null || value.isBlank() ? null : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            ctx.response().setStatusCode(400).end("SessionDuration must be a number");
+            return;
+        }
+        CallEnded ended = CallEnded.newBuilder()
+                .setReason(CallEndReason.ACTION_CALLBACK)
+                .setCallSid(callSid)
+                .setSessionId(blankToNull(form.get("SessionId")))
+                .setAccountSid(form.get("AccountSid"))
+                .setCallStatus(blankToNull(form.get("CallStatus")))
+                .setSessionStatus(blankToNull(form.get("SessionStatus")))
+                .setSessionDurationSeconds(duration)
+                .setHandoffData(blankToNull(form.get("HandoffData")))
+                .setErrorCode(blankToNull(form.get("ErrorCode")))
+                .setErrorMessage(blankToNull(form.get("ErrorMessage")))
+                .build();
+        MDC.put("conversationId", callSid);
+        log.info("Relay session of call {} ended: {} / {}", callSid, ended.getSessionStatus(), ended.getCallStatus());
+        MDC.remove("conversationId");
+        publisher.publish(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
+                .onSuccess(v -> ctx.response().putHeader("Content-Type", "text/xml")
+                        .end(CallbackTwiml.answer(ended.getHandoffData())))
+                .onFailure(e -> {
+                    log.warn("Relay callback of {} not acknowledged by Kafka: {}", callSid, e.toString());
+                    ctx.response().setStatusCode(503).end("Try again");
+                });
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,112 @@
+package io.switchboard.ingress.voice;
+
+import io.switchboard.events.EndSession;
+import io.switchboard.events.Reply;
+import io.switchboard.events.VoiceFrame;
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One ConversationRelay socket. All state is touched on the socket's own context (inbound frames arrive there and
+ * egress frames are handed over with {@code runOnContext}), so no locking is needed.
+ */
+final class RelaySession {
+    private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
+
+    enum Written { WRITTEN, STALE, CLOSED }
+
+    private final ServerWebSocket socket;
+    private final Context context;
+    private long seq = -1;
+    private String sessionId;
+    private String callSid;
+    private String accountSid;
+    private String conversationId;
+    private long lastInterruptTurn = -1;
+    private boolean replyOpen;
+    private boolean ended;
+
+    RelaySession(ServerWebSocket socket, Context context) {
+        this.socket = socket;
+        this.context = context;
+    }
+
+    Context context() {
+        return context;
+    }
+
+    boolean started() {
+        return callSid != null;
+    }
+
+    void start(String sessionId, String callSid, String accountSid, String conversationId) {
+        this.sessionId = sessionId;
+        this.callSid = callSid;
+        this.accountSid = accountSid;
+        this.conversationId = conversationId;
+    }
+
+    long nextSeq() {
+        return ++seq;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    String callSid() {
+        return callSid;
+    }
+
+    String accountSid() {
+        return accountSid;
+    }
+
+    String conversationId() {
+        return conversationId;
+    }
+
+    /** An interrupt at {@code turn}: replies to earlier turns are stale; an unfinished reply is closed once. */
+    void interrupted(long turn) {
+        lastInterruptTurn = Math.max(lastInterruptTurn, turn);
+        if (replyOpen) {
+            replyOpen = false;
+            socket.writeTextMessage(RelayFrames.CLOSING_TOKEN);
+        }
+    }
+
+    /** Writes an egress frame unless it belongs to a turn an interrupt made stale. */
+    Written write(VoiceFrame frame) {
+        if (socket.isClosed()) {
+            return Written.CLOSED;
+        }
+        if (frame.getTurn() >= 0 && frame.getTurn() < lastInterruptTurn) {
+            return Written.STALE;
+        }
+        Object payload = frame.getFrame();
+        if (payload instanceof Reply reply) {
+            replyOpen = !reply.getLast() && (replyOpen || !reply.getText().toString().isEmpty());
+        }
+        if (payload instanceof EndSession) {
+            ended = true;
+            replyOpen = false;
+            MDC.put("conversationId", conversationId);
+            log.info("Ending relay session {} of call {}", sessionId, callSid);
+            MDC.remove("conversationId");
+        }
+        socket.writeTextMessage(RelayFrames.toJson(payload).encode());
+        return Written.WRITTEN;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    /** Another socket registered the same call SID (Twilio reconnected): this one no longer receives frames. */
+    void replacedBy() {
+        log.warn("Call {} has a newer relay socket; the older one stops receiving frames", callSid);
+    }
+}

@@ -1,0 +1,298 @@
+package io.switchboard.ingress.voice;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.InboundEvent;
+import io.switchboard.events.Source;
+import io.switchboard.events.inbound.CallEndReason;
+import io.switchboard.events.inbound.CallEnded;
+import io.switchboard.events.inbound.CallStarted;
+import io.switchboard.events.inbound.Dtmf;
+import io.switchboard.events.inbound.Interrupt;
+import io.switchboard.events.inbound.Prompt;
+import io.switchboard.events.inbound.RelayError;
+import io.switchboard.events.inbound.RelayInfo;
+import io.switchboard.ids.EventIds;
+import io.switchboard.ingress.InboundEvents;
+import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.logging.Redaction;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The ConversationRelay WebSocket: refuses an upgrade without a valid X-Twilio-Signature (403), then turns each
+ * frame Twilio sends into an inbound event, produced in the order received. A malformed or unknown frame is logged
+ * and produces nothing; the call goes on.
+ */
+public final class RelaySocketHandler implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(RelaySocketHandler.class);
+
+    private final Vertx vertx;
+    private final SignatureCheck signatures;
+    private final InboundPublisher publisher;
+    private final RelaySessions sessions;
+    private final int instanceId;
+    private final boolean orchestrated;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Counter refused;
+    private final Counter rejectedFrames;
+
+    public RelaySocketHandler(Vertx vertx, SignatureCheck signatures, InboundPublisher publisher, RelaySessions sessions,
+            int instanceId, boolean orchestrated, MeterRegistry meters) {
+        this.vertx = vertx;
+        this.signatures = signatures;
+        this.publisher = publisher;
+        this.sessions = sessions;
+        this.instanceId = instanceId;
+        this.orchestrated = orchestrated;
+        meters.gauge("switchboard.ingress.relay.sockets.open", open);
+        this.refused = Counter.builder("switchboard.ingress.relay.upgrades.refused").register(meters);
+        this.rejectedFrames = Counter.builder("switchboard.ingress.relay.frames.rejected")
+                .description("Malformed, unknown or out-of-order relay frames (no event produced)").register(meters);
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        if (!signatures.upgrade(ctx.request())) {
+            refused.increment();
+            log.warn("Refused relay upgrade from {}: missing or invalid X-Twilio-Signature", ctx.request().remoteAddress());
+            ctx.response().setStatusCode(403).end();
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(this::accept).onFailure(e -> {
+            log.warn("Relay upgrade failed: {}", e.toString());
+            if (!ctx.response().ended()) {
+                ctx.response().setStatusCode(400).end("WebSocket upgrade expected");
+            }
+        });
+    }
+
+    private void accept(ServerWebSocket socket) {
+        RelaySession session = new RelaySession(socket, vertx.getOrCreateContext());
+        open.incrementAndGet();
+        socket.textMessageHandler(text -> onFrame(session, text));
+        socket.exceptionHandler(e -> log.debug("Relay socket error: {}", e.toString()));
+        socket.closeHandler(v -> onClose(session, socket));
+    }
+
+    void onFrame(RelaySession session, String text) {
+        JsonObject frame;
+        try {
+            frame = new JsonObject(text);
+        } catch (DecodeException | ClassCastException e) {
+            reject(session, "malformed JSON frame", text);
+            return;
+        }
+        String type = frame.getValue("type") instanceof String s ? s : null;
+        if (!session.started() && !"setup".equals(type)) {
+            reject(session, "frame before setup", text);
+            return;
+        }
+        if (session.started() && "setup".equals(type)) {
+            reject(session, "second setup", text);
+            return;
+        }
+        try {
+            Object payload = parse(session, type, frame, text);
+            if (payload == null) {
+                return;
+            }
+            long seq = session.nextSeq();
+            if (payload instanceof Prompt prompt) {
+                prompt.setTurn(seq);
+            } else if (payload instanceof Interrupt interrupt) {
+                interrupt.setTurn(seq);
+                session.interrupted(seq);
+            }
+            InboundEvent event = InboundEvents.of(EventIds.derived(session.sessionId(), "frame", Long.toString(seq)),
+                    session.conversationId(), Source.RELAY, payload);
+            String conversationId = session.conversationId();
+            publisher.publish(event).onFailure(e -> {
+                MDC.put("conversationId", conversationId);
+                log.error("Relay {} frame {} was not acknowledged by Kafka: {}", type, seq, e.toString());
+                MDC.remove("conversationId");
+            });
+        } catch (RuntimeException e) {
+            reject(session, "invalid " + type + " frame (" + e.getMessage() + ")", text);
+        }
+    }
+
+    /** The event payload of a frame, or null for a frame that produces none. Throws for invalid field types. */
+    private Object parse(RelaySession session, String type, JsonObject frame, String text) {
+        if (type == null) {
+            reject(session, "frame without type", text);
+            return null;
+        }
+        switch (type) {
+            case "setup" -> {
+                String sessionId = str(frame, "sessionId");
+                String callSid = str(frame, "callSid");
+                if (blank(sessionId) || blank(callSid)) {
+                    reject(session, "setup without sessionId or callSid", text);
+                    return null;
+                }
+                Map<String, String> custom = new LinkedHashMap<>();
+                JsonObject params = frame.getJsonObject("customParameters", new JsonObject());
+                params.forEach(e -> custom.put(e.getKey(), e.getValue() == null ? "" : String.valueOf(e.getValue())));
+                String conversationId = callSid;
+                if (orchestrated) {
+                    String fromParams = custom.get("conversationId");
+                    if (blank(fromParams)) {
+                        log.warn("Orchestrated call {} has no conversationId parameter; using the call SID", callSid);
+                    } else {
+                        conversationId = fromParams;
+                    }
+                }
+                session.start(sessionId, callSid, str(frame, "accountSid"), conversationId);
+                sessions.register(session);
+                MDC.put("conversationId", conversationId);
+                log.info("Relay session {} for call {} from {} on instance {}", sessionId, callSid,
+                        Redaction.mask(str(frame, "from")), instanceId);
+                MDC.remove("conversationId");
+                return CallStarted.newBuilder()
+                        .setSessionId(sessionId).setCallSid(callSid)
+                        .setParentCallSid(emptyToNull(str(frame, "parentCallSid")))
+                        .setFrom(emptyToNull(str(frame, "from")))
+                        .setTo(emptyToNull(str(frame, "to")))
+                        .setForwardedFrom(emptyToNull(str(frame, "forwardedFrom")))
+                        .setCallerName(emptyToNull(str(frame, "callerName")))
+                        .setDirection(emptyToNull(str(frame, "direction")))
+                        .setCallType(emptyToNull(str(frame, "callType")))
+                        .setCallStatus(emptyToNull(str(frame, "callStatus")))
+                        .setAccountSid(emptyToNull(str(frame, "accountSid")))
+                        .setCustomParameters(new LinkedHashMap<>(custom))
+                        .setIngressInstance(instanceId)
+                        .build();
+            }
+            case "prompt" -> {
+                return Prompt.newBuilder()
+                        .setVoicePrompt(str(frame, "voicePrompt", ""))
+                        .setLang(str(frame, "lang"))
+                        .setLast(frame.getBoolean("last", true))
+                        .setTurn(-1)
+                        .build();
+            }
+            case "interrupt" -> {
+                return Interrupt.newBuilder()
+                        .setUtteranceUntilInterrupt(str(frame, "utteranceUntilInterrupt", ""))
+                        .setDurationUntilInterruptMs(millis(frame.getValue("durationUntilInterruptMs")))
+                        .setTurn(-1)
+                        .build();
+            }
+            case "dtmf" -> {
+                String digit = str(frame, "digit");
+                if (blank(digit)) {
+                    reject(session, "dtmf without digit", text);
+                    return null;
+                }
+                return Dtmf.newBuilder().setDigit(digit).build();
+            }
+            case "error" -> {
+                String description = str(frame, "description", "");
+                MDC.put("conversationId", session.conversationId());
+                log.warn("ConversationRelay reported an error on call {}: {}", session.callSid(), description);
+                MDC.remove("conversationId");
+                return RelayError.newBuilder().setDescription(description).build();
+            }
+            case "info" -> {
+                return RelayInfo.newBuilder().setJson(text).build();
+            }
+            default -> {
+                rejectedFrames.increment();
+                MDC.put("conversationId", session.conversationId());
+                log.warn("Ignoring relay frame of unknown type '{}' on call {}", type, session.callSid());
+                MDC.remove("conversationId");
+                return null;
+            }
+        }
+    }
+
+    private void onClose(RelaySession session, ServerWebSocket socket) {
+        open.decrementAndGet();
+        if (!session.started()) {
+            return;
+        }
+        sessions.remove(session);
+        Short code = socket.closeStatusCode();
+        CallEnded ended = CallEnded.newBuilder()
+                .setReason(CallEndReason.SOCKET_CLOSED)
+                .setCallSid(session.callSid())
+                .setSessionId(session.sessionId())
+                .setAccountSid(session.accountSid())
+                .setCloseCode(code == null ? null : (int) code)
+                .build();
+        String conversationId = session.conversationId();
+        MDC.put("conversationId", conversationId);
+        log.info("Relay socket of call {} closed ({})", session.callSid(), code);
+        MDC.remove("conversationId");
+        publisher.publish(InboundEvents.of(EventIds.derived(session.sessionId(), "closed"), conversationId,
+                Source.RELAY, ended)).onFailure(e -> log.error("CallEnded of {} was not acknowledged: {}",
+                session.callSid(), e.toString()));
+    }
+
+    private void reject(RelaySession session, String why, String text) {
+        rejectedFrames.increment();
+        if (session.conversationId() != null) {
+            MDC.put("conversationId", session.conversationId());
+        }
+        log.error("Relay frame rejected, no event produced: {}: {}", why, Redaction.mask(abbreviate(text)));
+        MDC.remove("conversationId");
+    }
+
+    static long millis(Object value) {
+        if (value == null) {
+            return 0;
+        }
+        if (value instanceof Number n) {
+            return n.longValue();
+        }
+        String s = value.toString().trim();
+        if (s.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return (long) Double.parseDouble(s);
+        }
+    }
+
+    /** A string field; a present value of another JSON type makes the frame invalid. */
+    private static String str(JsonObject frame, String name) {
+        return str(frame, name, null);
+    }
+
+    private static String str(JsonObject frame, String name, String fallback) {
+        Object value = frame.getValue(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException(name + " must be a string");
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String emptyToNull(String s) {
+        return blank(s) ? null : s;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+    }
+}

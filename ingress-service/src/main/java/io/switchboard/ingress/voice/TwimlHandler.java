@@ -1,0 +1,115 @@
+package io.switchboard.ingress.voice;
+
+import com.twilio.twiml.VoiceResponse;
+import com.twilio.twiml.voice.Connect;
+import com.twilio.twiml.voice.ConversationRelay;
+import com.twilio.twiml.voice.Language;
+import com.twilio.twiml.voice.Parameter;
+import io.switchboard.ingress.IngressConfig;
+import io.switchboard.ingress.http.Forms;
+import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.logging.Redaction;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /twiml}: Twilio asks what to do with a call; the answer connects it to ConversationRelay on this
+ * service's WebSocket, with the call's From/To/CallSid and TAC's well-known custom parameters as {@code <Parameter>}s.
+ */
+public final class TwimlHandler implements Handler<RoutingContext> {
+    private static final Logger log = LoggerFactory.getLogger(TwimlHandler.class);
+    /** TAC's well-known custom parameters, passed through when the request carries them. */
+    static final List<String> WELL_KNOWN = List.of("conversationId", "profileId", "customerParticipantId", "aiAgentParticipantId");
+
+    private final IngressConfig config;
+    private final SignatureCheck signatures;
+
+    public TwimlHandler(IngressConfig config, SignatureCheck signatures) {
+        this.config = config;
+        this.signatures = signatures;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Map<String, String> form = Forms.params(ctx);
+        if (!signatures.form(ctx.request(), form)) {
+            Forms.forbidden(ctx);
+            return;
+        }
+        String callSid = form.get("CallSid");
+        if (callSid == null || callSid.isBlank()) {
+            ctx.response().setStatusCode(400).end("CallSid is required");
+            return;
+        }
+        Map<String, String> query = Forms.query(ctx);
+        String domain = config.publicDomain().orElseGet(() -> Forms.publicHost(ctx.request()));
+        log.info("Call {} from {} to {}: connecting to ConversationRelay", callSid,
+                Redaction.mask(form.get("From")), Redaction.mask(form.get("To")));
+        ctx.response().putHeader("Content-Type", "text/xml").end(twiml(domain, form, query));
+    }
+
+    String twiml(String domain, Map<String, String> form, Map<String, String> query) {
+        ConversationRelay.Builder relay = new ConversationRelay.Builder()
+                .url("wss://" + domain + config.websocketPath())
+                .interruptible(config.interruptible())
+                .dtmfDetection(config.dtmfDetection())
+                .partialPrompts(config.partialPrompts());
+        if (config.welcomeGreeting() != null) {
+            relay.welcomeGreeting(config.welcomeGreeting());
+        }
+        if (config.language() != null) {
+            relay.language(config.language());
+        }
+        if (config.voice() != null) {
+            relay.voice(config.voice());
+        }
+        if (config.transcriptionProvider() != null) {
+            relay.transcriptionProvider(config.transcriptionProvider());
+        }
+        if (config.ttsProvider() != null) {
+            relay.ttsProvider(config.ttsProvider());
+        }
+        if (config.debug() != null) {
+            relay.debug(config.debug());
+        }
+        config.conversationConfigurationId().ifPresent(id -> relay.option("conversationConfiguration", id));
+        for (IngressConfig.RelayLanguage language : config.languages()) {
+            Language.Builder child = new Language.Builder().code(language.code());
+            Map<String, String> a = language.attributes();
+            if (a.containsKey("voice")) {
+                child.voice(a.get("voice"));
+            }
+            if (a.containsKey("ttsProvider")) {
+                child.ttsProvider(a.get("ttsProvider"));
+            }
+            if (a.containsKey("transcriptionProvider")) {
+                child.transcriptionProvider(a.get("transcriptionProvider"));
+            }
+            if (a.containsKey("speechModel")) {
+                child.speechModel(a.get("speechModel"));
+            }
+            relay.language(child.build());
+        }
+        for (String name : List.of("From", "To", "CallSid")) {
+            parameter(relay, name, form.get(name));
+        }
+        for (String name : WELL_KNOWN) {
+            parameter(relay, name, form.getOrDefault(name, query.get(name)));
+        }
+        Connect.Builder connect = new Connect.Builder().conversationRelay(relay.build());
+        if (!config.orchestrated()) {
+            connect.action("https://" + domain + config.actionPath());
+        }
+        return new VoiceResponse.Builder().connect(connect.build()).build().toXml();
+    }
+
+    private static void parameter(ConversationRelay.Builder relay, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            relay.parameter(new Parameter.Builder().name(name).value(value).build());
+        }
+    }
+}

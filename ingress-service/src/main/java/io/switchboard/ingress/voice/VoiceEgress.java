@@ -1,0 +1,115 @@
+package io.switchboard.ingress.voice;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.VoiceFrame;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.topics.Topic;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this instance's partition of tac.voice.egress.v1 (assigned, no group, from the end: frames are only useful
+ * live) and hands each frame to the socket holding its call, on that socket's context, in partition order.
+ */
+public final class VoiceEgress implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VoiceEgress.class);
+
+    private final KafkaConsumer<String, VoiceFrame> consumer;
+    private final TopicPartition partition;
+    private final RelaySessions sessions;
+    private final Counter written;
+    private final Counter stale;
+    private final Counter noSocket;
+    private Thread thread;
+    private volatile boolean running = true;
+
+    public VoiceEgress(KafkaClients clients, int instanceId, RelaySessions sessions, MeterRegistry meters) {
+        this.consumer = clients.consumer(null, "ingress-" + instanceId + "-egress", Topic.VOICE_EGRESS);
+        this.partition = new TopicPartition(Topic.VOICE_EGRESS.topicName(), instanceId);
+        this.sessions = sessions;
+        this.written = frames(meters, "written");
+        this.stale = frames(meters, "stale");
+        this.noSocket = frames(meters, "no_socket");
+    }
+
+    private static Counter frames(MeterRegistry meters, String result) {
+        return Counter.builder("switchboard.ingress.egress.frames").tag("result", result).register(meters);
+    }
+
+    /** Positions at the partition's end before returning, so frames produced after start are all seen. */
+    public void start() {
+        consumer.assign(List.of(partition));
+        consumer.seekToEnd(List.of(partition));
+        long position = consumer.position(partition, Duration.ofSeconds(30));
+        log.info("Voice egress reads {} from offset {}", partition, position);
+        thread = new Thread(this::run, "voice-egress-" + partition.partition());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                try {
+                    for (ConsumerRecord<String, VoiceFrame> record : consumer.poll(Duration.ofMillis(500))) {
+                        deliver(record.value());
+                    }
+                } catch (RecordDeserializationException e) {
+                    log.error("Undecodable voice frame at {} offset {} skipped: {}", e.topicPartition(), e.offset(),
+                            e.getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                log.error("Voice egress woken up unexpectedly", e);
+            }
+        } catch (RuntimeException e) {
+            log.error("Voice egress stopped: replies can no longer reach this instance's calls", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void deliver(VoiceFrame frame) {
+        if (frame == null) {
+            return;
+        }
+        RelaySession session = sessions.get(frame.getCallSid().toString());
+        if (session == null) {
+            noSocket.increment();
+            log.debug("No relay socket for call {} on this instance; frame {} dropped", frame.getCallSid(), frame.getEventId());
+            return;
+        }
+        session.context().runOnContext(v -> {
+            switch (session.write(frame)) {
+                case WRITTEN -> written.increment();
+                case STALE -> stale.increment();
+                case CLOSED -> noSocket.increment();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+}
