@@ -1,20 +1,51 @@
 package io.switchboard.launcher;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.ingress.IngressConfig;
+import io.switchboard.ingress.IngressService;
+import io.switchboard.router.RouterConfig;
+import io.switchboard.router.RouterService;
+import io.vertx.core.Vertx;
 import java.util.List;
 
 /**
  * Every service the launcher runs, in start order (dependencies first; {@code dev} closes them in reverse).
- * Each entry gives {@code dev} one more service and the jar one more sub-command for running it alone:
- * <pre>{@code
- * new ServiceDefinition("channel-router", "Session lifecycle and memory mode; emits agent events",
- *         context -> ChannelRouterService.create(ChannelRouterConfig.fromEnv(context.env()))),
- * }</pre>
+ * Each entry gives {@code dev} one more service and the jar one more sub-command for running it alone. The ingress
+ * comes last: it is the front door, so nothing enters before the pipeline behind it is up.
  */
 public final class Services {
     private Services() {
     }
 
     public static List<ServiceDefinition> all() {
-        return List.of();
+        return List.of(
+                new ServiceDefinition("router", "Session lifecycle: inbound events to agent events (Kafka Streams)",
+                        context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
+                new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
+                        context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
+                                meters(context), routes(context))));
+    }
+
+    /** One Vert.x per JVM: every HTTP server and client of the services in it shares the event loops. */
+    static Vertx vertx(ServiceContext context) {
+        return context.shared(Vertx.class, Vertx::vertx, vertx -> vertx.close().await());
+    }
+
+    /** One registry per JVM, scraped at {@code /metrics} on the HTTP port. */
+    static MeterRegistry meters(ServiceContext context) {
+        return context.shared(MeterRegistry.class, () -> {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            routes(context).add(router -> router.get("/metrics").handler(ctx -> ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(registry.scrape())));
+            return registry;
+        }, MeterRegistry::close);
+    }
+
+    static HttpRoutes routes(ServiceContext context) {
+        return context.shared(HttpRoutes.class, HttpRoutes::new, routes -> {
+        });
     }
 }

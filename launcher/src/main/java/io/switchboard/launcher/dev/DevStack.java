@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -55,7 +54,7 @@ public final class DevStack implements AutoCloseable {
     public static DevStack start(Settings settings, Map<String, String> processEnv, List<ServiceDefinition> services)
             throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"), settings.kafkaPort());
-        Map<String, String> env = new HashMap<>(processEnv);
+        Map<String, String> env = DevDefaults.apply(processEnv, settings.dataDir(), settings.httpPort());
         env.put(KafkaSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         env.put("PORT", Integer.toString(settings.httpPort()));
         DevStack stack = new DevStack(settings, kafka, env);

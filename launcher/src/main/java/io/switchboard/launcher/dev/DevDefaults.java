@@ -1,0 +1,30 @@
+package io.switchboard.launcher.dev;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What {@code dev} sets when the environment does not: a local Twilio identity the simulator signs its requests
+ * with (signatures are checked in {@code dev} too — there is no switch that turns them off), and state kept under
+ * the data directory. Anything set in the environment wins, so a real Twilio account works in {@code dev} as well.
+ */
+final class DevDefaults {
+    static final String ACCOUNT_SID = "AC00000000000000000000000000000000";
+    static final String AUTH_TOKEN = "switchboard-dev-auth-token";
+
+    private DevDefaults() {
+    }
+
+    static Map<String, String> apply(Map<String, String> env, Path dataDir, int httpPort) {
+        Map<String, String> result = new HashMap<>(env);
+        result.putIfAbsent("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
+        result.putIfAbsent("TWILIO_AUTH_TOKEN", AUTH_TOKEN);
+        result.putIfAbsent("TWILIO_PHONE_NUMBER", "+15005550006");
+        result.putIfAbsent("TWILIO_WHATSAPP_NUMBER", "whatsapp:+15005550006");
+        result.putIfAbsent("TWILIO_RCS_SENDER_ID", "rcs:switchboard_dev_agent");
+        result.putIfAbsent("TWILIO_VOICE_PUBLIC_DOMAIN", "localhost:" + httpPort);
+        result.putIfAbsent("SWITCHBOARD_ROUTER_STATE_DIR", dataDir.resolve("router").toString());
+        return result;
+    }
+}
