@@ -34,7 +34,8 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
                 SerdeConfig.USE_ID, IdOption.contentId.name(),
                 // one self-contained schema per subject, as Confluent clients expect (not a reference per named type)
                 SerdeConfig.DEREFERENCE_SCHEMA, true,
-                AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+                AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
+                AvroSerdeConfig.AVRO_DATUM_PROVIDER, CachingAvroDatumProvider.class.getName());
         serializer.configure(config, false);
         deserializer.configure(config, false);
     }

@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -48,8 +50,7 @@ public final class TestSchemaRegistry {
             Long.getLong("switchboard.registry.startTimeoutSeconds", 120));
     private static final int LOG_TAIL_LINES = 40;
 
-    private static volatile Server shared;
-    private static volatile RuntimeException startFailure;
+    private static CompletableFuture<Server> shared;
 
     private TestSchemaRegistry() {
     }
@@ -77,11 +78,15 @@ public final class TestSchemaRegistry {
         return shared().confluentApiUrl();
     }
 
-    /** Environment for a service under test in the registry framing: {@link TestKafka#env} plus the registry. */
+    /**
+     * Environment for a service under test in the registry framing: {@link TestKafka#env} plus
+     * {@code SWITCHBOARD_SERDE=registry} and {@code SCHEMA_REGISTRY_URL} of the shared registry ({@code extra} wins).
+     */
     public static Map<String, String> env(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(extra);
+        Map<String, String> env = new HashMap<>();
         env.put(KafkaSettings.SERDE, "registry");
         env.put(KafkaSettings.SCHEMA_REGISTRY_URL, url());
+        env.putAll(extra);
         return TestKafka.env(env);
     }
 
@@ -93,31 +98,39 @@ public final class TestSchemaRegistry {
         return new KafkaClients(settings());
     }
 
-    /** The shared server, started on first use; throws (every time, with the first reason) if it could not start. */
-    public static Server shared() {
-        Server server = shared;
-        if (server != null) {
-            return server;
-        }
-        synchronized (TestSchemaRegistry.class) {
-            if (shared == null) {
-                if (startFailure != null) {
-                    throw new IllegalStateException(startFailure.getMessage(), startFailure);
-                }
+    /**
+     * Starts the shared server in the background (if not yet started), so that a test class can overlap its start with
+     * the test Kafka cluster's: {@code TestSchemaRegistry.startInBackground(); TestKafka.shared();}.
+     */
+    public static synchronized void startInBackground() {
+        if (shared == null) {
+            CompletableFuture<Server> future = new CompletableFuture<>();
+            Thread starter = new Thread(() -> {
                 try {
-                    shared = start();
-                } catch (RuntimeException e) {
-                    startFailure = e;
-                    throw e;
+                    future.complete(start(serverDir(), javaExecutable()));
+                } catch (Throwable e) {
+                    future.completeExceptionally(e);
                 }
-            }
-            return shared;
+            }, "apicurio-registry-start");
+            starter.setDaemon(true);
+            starter.start();
+            shared = future;
         }
     }
 
-    private static Server start() {
-        Path home = serverDir();
-        Path java = javaExecutable();
+    /** The shared server, started on first use; throws (every time, with the first reason) if it could not start. */
+    public static Server shared() {
+        startInBackground();
+        try {
+            return shared.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
+    }
+
+    /** Starts a server from {@code home} with {@code java}; stopped at JVM exit. Package-private for tests. */
+    static Server start(Path home, Path java) {
         Path logDir = Path.of("target");
         try {
             Files.createDirectories(logDir);
@@ -175,9 +188,20 @@ public final class TestSchemaRegistry {
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
             return command;
         }
-        List<String> wrapped = new ArrayList<>(List.of("sh", "-c",
-                "\"$0\" \"$@\" <&- & child=$!; trap 'kill $child; wait $child; exit 0' TERM; "
-                        + "while read -r _; do :; done; kill $child 2>/dev/null; wait $child"));
+        // fd 3 keeps our stdin pipe for the watcher (a background job's own stdin is /dev/null); the exit status is
+        // the server's, so a server that dies at start is seen as dead at once.
+        String script = String.join("\n",
+                "exec 3<&0",
+                "\"$0\" \"$@\" &",
+                "child=$!",
+                "trap 'kill $child 2>/dev/null' TERM INT",
+                "( while read -r _ <&3; do :; done; kill $child 2>/dev/null ) &",
+                "watcher=$!",
+                "wait $child; status=$?",
+                "while kill -0 $child 2>/dev/null; do wait $child; status=$?; done",
+                "kill $watcher 2>/dev/null",
+                "exit $status");
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c", script));
         wrapped.addAll(command);
         return wrapped;
     }

@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +44,9 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code registry} framing against a real Apicurio Registry server ({@link TestSchemaRegistry}) and the shared
@@ -52,6 +56,12 @@ import org.junit.jupiter.api.Test;
 class RegistryFramingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startRegistryWhileKafkaStarts() {
+        TestSchemaRegistry.startInBackground();
+        TestKafka.shared();
+    }
 
     @Test
     void everyEventTypeRoundTripsInConfluentFramingWithIdsTheRegistryKnows() throws Exception {
@@ -139,6 +149,18 @@ class RegistryFramingTest {
     }
 
     @Test
+    void aBareRegistryUrlReachesTheCoreApi() throws Exception {
+        Map<String, String> env = TestSchemaRegistry.env(Map.of(KafkaSettings.SCHEMA_REGISTRY_URL,
+                TestSchemaRegistry.shared().baseUrl() + "/"));
+        Serde<SpecificRecord> serde = new EventSerdes(KafkaSettings.fromEnv(env)).forTopic(Topic.OUTBOUND);
+        SpecificRecord sample = samplesOf(Topic.OUTBOUND).get(0);
+
+        byte[] value = serde.serializer().serialize(Topic.OUTBOUND.topicName(), sample);
+        assertThat(schemaById(ByteBuffer.wrap(value, 1, 4).getInt())).isEqualTo(sample.getSchema());
+        assertThat(serde.deserializer().deserialize(Topic.OUTBOUND.topicName(), value)).isEqualTo(sample);
+    }
+
+    @Test
     void registryFramingWithoutARegistryUrlIsAConfigurationErrorNamingTheVariable() {
         Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
                 KafkaSettings.SERDE, "registry");
@@ -156,6 +178,19 @@ class RegistryFramingTest {
         assertThatThrownBy(() -> new EventSerdes(settings).forTopic(Topic.INBOUND))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("http://registry:8080/apis/registry/v3");
+    }
+
+    @Test
+    void aRegistryServerThatCannotStartFailsWithTheReasonAndItsOutput(@TempDir Path home) throws Exception {
+        Files.writeString(home.resolve("quarkus-run.jar"), "not a jar");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> TestSchemaRegistry.start(home, java))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exited with code 1 before it was ready")
+                .hasMessageContaining("Invalid or corrupt jarfile");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
     }
 
     @Test
