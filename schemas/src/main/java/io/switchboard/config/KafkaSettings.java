@@ -27,7 +27,7 @@ public final class KafkaSettings extends EnvConfig {
                         ConfigDef.CaseInsensitiveValidString.in("embedded", "registry"), Importance.MEDIUM,
                         "Record framing: `embedded` (Avro single-object encoding, no registry) or `registry` (Confluent wire framing with a schema registry).")
                 .define(SCHEMA_REGISTRY_URL, Type.STRING, null, Importance.MEDIUM,
-                        "Schema registry URL (Apicurio's or a Confluent-compatible API); required when SWITCHBOARD_SERDE=registry.")
+                        "Apicurio Registry URL, its core v3 API (`http://host:8080/apis/registry/v3`; a bare `http://host:8080` gets that path); required when SWITCHBOARD_SERDE=registry. Records carry Confluent framing, so Confluent clients can read them through the registry's `/apis/ccompat/v7` API.")
                 .define(TOPIC_PARTITIONS, Type.INT, 12, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Partitions of each conversation topic when Switchboard creates it.")
                 .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.LOW,

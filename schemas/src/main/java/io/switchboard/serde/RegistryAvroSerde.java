@@ -1,8 +1,10 @@
 package io.switchboard.serde;
 
+import io.apicurio.registry.serde.Default4ByteIdHandler;
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.apicurio.registry.serde.avro.AvroSerdeConfig;
+import io.apicurio.registry.serde.config.IdOption;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -12,7 +14,13 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The {@link Framing#REGISTRY} framing through Apicurio's serdes: Confluent wire framing (magic byte 0, 4-byte id),
- * schemas registered on first use under the topic's value subject, decoded into the generated classes.
+ * schemas registered on first use under the topic's value subject ({@code <topic>-value} in the default group),
+ * decoded into the generated classes. The id is Apicurio's content id, which is what the registry's
+ * Confluent-compatible API ({@code /apis/ccompat/v7/schemas/ids/<id>}) calls the schema id, so Confluent clients
+ * read these records too.
+ *
+ * <p>The registry URL is Apicurio's core v3 API ({@code http://host:8080/apis/registry/v3}); a bare
+ * {@code http://host:8080} gets that path added.
  */
 public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
     private final AvroKafkaSerializer<T> serializer = new AvroKafkaSerializer<>();
@@ -20,12 +28,30 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
 
     public RegistryAvroSerde(Class<T> type, String registryUrl) {
         Map<String, Object> config = Map.of(
-                SerdeConfig.REGISTRY_URL, registryUrl,
+                SerdeConfig.REGISTRY_URL, coreApiUrl(registryUrl),
                 SerdeConfig.AUTO_REGISTER_ARTIFACT, true,
-                SerdeConfig.ID_HANDLER, io.apicurio.registry.serde.Default4ByteIdHandler.class.getName(),
-                AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true);
+                SerdeConfig.ID_HANDLER, Default4ByteIdHandler.class.getName(),
+                SerdeConfig.USE_ID, IdOption.contentId.name(),
+                // one self-contained schema per subject, as Confluent clients expect (not a reference per named type)
+                SerdeConfig.DEREFERENCE_SCHEMA, true,
+                AvroSerdeConfig.USE_SPECIFIC_AVRO_READER, true,
+                AvroSerdeConfig.AVRO_DATUM_PROVIDER, CachingAvroDatumProvider.class.getName());
         serializer.configure(config, false);
         deserializer.configure(config, false);
+    }
+
+    /** The core v3 API under {@code url}: the URL itself if it names an API path, else the path added. */
+    static String coreApiUrl(String url) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("The registry framing needs a schema registry URL");
+        }
+        String trimmed = url.strip().replaceAll("/+$", "");
+        if (trimmed.contains("/apis/ccompat")) {
+            throw new IllegalArgumentException("Schema registry URL " + url + " is the Confluent-compatible API;"
+                    + " the registry framing talks to Apicurio's core API, e.g. "
+                    + trimmed.substring(0, trimmed.indexOf("/apis/ccompat")) + "/apis/registry/v3");
+        }
+        return trimmed.contains("/apis/") ? trimmed : trimmed + "/apis/registry/v3";
     }
 
     @Override
@@ -55,7 +81,7 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
     }
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // configured at construction
     }
 
