@@ -274,6 +274,48 @@ class OutboundServiceTest {
         assertThat(await(Topic.DELIVERY, deliveryOf(original.getEventId()), 2, Duration.ofSeconds(2))).hasSize(1);
     }
 
+    @Test
+    void serverErrorOnAMessagePostIsNotRepeatedButAListingIsRetried() {
+        String id = conversationId("conv_conversation");
+        twilio.addParticipant(id, "CUSTOMER", "SMS", OutboundFixture.CUSTOMER);
+        twilio.addParticipant(id, "AI_AGENT", "SMS", OutboundFixture.PHONE);
+        twilio.respondNext("/v2/Conversations/" + id + "/Participants", FakeTwilioApi.Reply.serverError());
+        twilio.respondNext("/v2/Conversations/" + id + "/Actions", FakeTwilioApi.Reply.serverError());
+        OutboundEvent event = reply(messagingSession(id, Channel.SMS, Source.ORCHESTRATOR).build(),
+                EventIds.random(), "Maybe sent", -1);
+
+        produce(event);
+
+        assertThat(await(Topic.DELIVERY, deliveryOf(event.getEventId()), 1, WAIT)).singleElement().satisfies(d -> {
+            assertThat(d.value().getStatus()).isEqualTo(DeliveryStatus.FAILED);
+            assertThat(d.value().getHttpStatus()).isEqualTo(500);
+            assertThat(d.value().getErrorCode()).isEqualTo(20500);
+        });
+        assertThat(twilio.requests(id).stream().map(r -> r.method() + " " + r.status()))
+                .containsExactly("GET 500", "GET 200", "POST 500");
+        assertThat(OutboundFixture.<DeadLetter>await(Topic.DEAD_LETTER, r -> id.equals(r.value().getConversationId()), 1, WAIT))
+                .hasSize(1);
+    }
+
+    @Test
+    void voiceHandoffEndsTheSessionWithTheHandoffDataAsJson() {
+        String callSid = "CA" + EventIds.random().replace("-", "");
+        OutboundEvent event = OutboundEvent.newBuilder(reply(OutboundFixture.voiceSession(callSid, 2).build(),
+                        EventIds.random(), "", 3))
+                .setPayload(io.switchboard.events.Handoff.newBuilder().setReason("customer asked for a human")
+                        .setAttributes(java.util.Map.of("queue", "billing")).build()).build();
+
+        produce(event);
+
+        assertThat(OutboundFixture.<VoiceFrame>await(Topic.VOICE_EGRESS, r -> r.value().getEventId().equals(event.getEventId()), 1, WAIT))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.partition()).isEqualTo(2);
+                    String data = ((io.switchboard.events.EndSession) r.value().getFrame()).getHandoffData();
+                    assertThat(data).contains("\"conversationId\":\"" + callSid + "\"")
+                            .contains("\"reason\":\"customer asked for a human\"").contains("\"queue\":\"billing\"");
+                });
+    }
+
     private static Session orchestratedSms(String conversationId) {
         return messagingSession(conversationId, Channel.SMS, Source.ORCHESTRATOR)
                 .setAgentParticipantId("conv_participant_agent").setCustomerParticipantId("conv_participant_customer")
