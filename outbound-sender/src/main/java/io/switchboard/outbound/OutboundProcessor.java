@@ -86,10 +86,23 @@ final class OutboundProcessor {
             return CompletableFuture.completedFuture(null);
         }
         if (event.getSession().getChannel() == Channel.VOICE) {
-            withMdc(event, () -> routeVoice(record, event));
+            withMdc(event, () -> guarded(record, event, () -> routeVoice(record, event)));
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> withMdc(event, () -> sendMessage(record, event)), workers);
+        return CompletableFuture.runAsync(
+                () -> withMdc(event, () -> guarded(record, event, () -> sendMessage(record, event))), workers);
+    }
+
+    /** A bug or a bad record must not vanish: it becomes a failed delivery and a dead letter. */
+    private void guarded(ConsumerRecord<String, byte[]> record, OutboundEvent event, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            log.error("Outbound event {} could not be handled", event.getEventId(), e);
+            finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, e.toString()));
+            deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                    e.getClass().getName(), String.valueOf(e.getMessage()));
+        }
     }
 
     private void routeVoice(ConsumerRecord<String, byte[]> record, OutboundEvent event) {

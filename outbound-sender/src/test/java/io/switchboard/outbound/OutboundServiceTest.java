@@ -316,6 +316,41 @@ class OutboundServiceTest {
                 });
     }
 
+    @Test
+    void streamedVoiceTokensReachTheEgressPartitionInOrder() {
+        String callSid = "CA" + EventIds.random().replace("-", "");
+        Session session = OutboundFixture.voiceSession(callSid, 0).build();
+        String replyId = EventIds.random();
+        for (int n = 0; n < 5; n++) {
+            OutboundEvent token = reply(session, EventIds.derived(replyId, "out", Integer.toString(n)), "t" + n, 2);
+            ((Reply) token.getPayload()).setReplyId(replyId);
+            ((Reply) token.getPayload()).setSequence(n);
+            ((Reply) token.getPayload()).setLast(n == 4);
+            produce(token);
+        }
+
+        List<ConsumerRecord<String, VoiceFrame>> frames = await(Topic.VOICE_EGRESS,
+                r -> r.key().equals(callSid), 5, WAIT);
+        assertThat(frames).extracting(r -> ((Reply) r.value().getFrame()).getText())
+                .containsExactly("t0", "t1", "t2", "t3", "t4");
+        assertThat(frames).allSatisfy(r -> assertThat(r.partition()).isZero());
+        assertThat(((Reply) frames.get(4).value().getFrame()).getLast()).isTrue();
+    }
+
+    @Test
+    void voiceEventWithoutAnIngressInstanceFailsAndIsDeadLettered() {
+        String callSid = "CA" + EventIds.random().replace("-", "");
+        OutboundEvent event = reply(OutboundFixture.voiceSession(callSid, 0).setIngressInstance(null).build(),
+                EventIds.random(), "Nowhere to go", 1);
+
+        produce(event);
+
+        assertThat(await(Topic.DELIVERY, deliveryOf(event.getEventId()), 1, WAIT)).singleElement()
+                .satisfies(d -> assertThat(d.value().getStatus()).isEqualTo(DeliveryStatus.FAILED));
+        assertThat(OutboundFixture.<DeadLetter>await(Topic.DEAD_LETTER,
+                r -> callSid.equals(r.value().getConversationId()), 1, WAIT)).hasSize(1);
+    }
+
     private static Session orchestratedSms(String conversationId) {
         return messagingSession(conversationId, Channel.SMS, Source.ORCHESTRATOR)
                 .setAgentParticipantId("conv_participant_agent").setCustomerParticipantId("conv_participant_customer")
