@@ -35,6 +35,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String RETRY_MAX_BACKOFF_MS = "OUTBOUND_RETRY_MAX_BACKOFF_MS";
     public static final String HTTP_TIMEOUT_MS = "OUTBOUND_HTTP_TIMEOUT_MS";
     public static final String DEDUP_WINDOW_MS = "OUTBOUND_DEDUP_WINDOW_MS";
+    public static final String COMMIT_INTERVAL_MS = "OUTBOUND_COMMIT_INTERVAL_MS";
 
     public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
             .define(ACCOUNT_SID, Type.STRING, null, Importance.HIGH,
@@ -65,7 +66,9 @@ public final class OutboundConfig extends EnvConfig {
                     "Longest retry delay, also the cap on a Retry-After.")
             .define(HTTP_TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, "Timeout of one Twilio HTTP call.")
             .define(DEDUP_WINDOW_MS, Type.LONG, Duration.ofHours(6).toMillis(), Range.atLeast(0), Importance.LOW,
-                    "How far back tac.delivery.v1 is read at partition assignment to drop outbound events already sent.");
+                    "How far back tac.delivery.v1 is read at partition assignment to drop outbound events already sent.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
+                    "How often delivery events, dead letters and offsets are committed (one Kafka transaction). Voice frames never wait for it.");
 
     public OutboundConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -159,6 +162,10 @@ public final class OutboundConfig extends EnvConfig {
 
     public Duration httpTimeout() {
         return Duration.ofMillis(getLong(HTTP_TIMEOUT_MS));
+    }
+
+    public Duration commitInterval() {
+        return Duration.ofMillis(getLong(COMMIT_INTERVAL_MS));
     }
 
     public Duration dedupWindow() {

@@ -42,7 +42,11 @@ final class OutboundProcessor {
 
     /** Receives the records to write, with the outbound partition they come from. */
     interface Emitter {
+        /** A record written with the offset commit (delivery events, dead letters). */
         void emit(int originPartition, ProducerRecord<String, byte[]> record);
+
+        /** A voice frame, written at once: the socket is waiting for it. */
+        void emitNow(ProducerRecord<String, byte[]> record);
     }
 
     private final Deserializer<OutboundEvent> outbound;
@@ -116,8 +120,7 @@ final class OutboundProcessor {
         }
         String topic = Topic.VOICE_EGRESS.topicName();
         VoiceFrame frame = VoiceFrames.frame(event);
-        emitter.emit(record.partition(), new ProducerRecord<>(topic, partition, frame.getCallSid(),
-                frames.serialize(topic, frame)));
+        emitter.emitNow(new ProducerRecord<>(topic, partition, frame.getCallSid(), frames.serialize(topic, frame)));
         Counter.builder("switchboard.outbound.voice.frames").tag("instance", partition.toString())
                 .description("Voice frames routed to an ingress instance").register(meters).increment();
         finish(record, event, delivery(event, DeliveryStatus.SENT, 1, null, null, null, null));

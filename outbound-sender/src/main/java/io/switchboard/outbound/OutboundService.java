@@ -44,11 +44,12 @@ import org.slf4j.LoggerFactory;
  * delivery events and dead letters.
  *
  * <p>One poll thread owns the consumer and a transactional producer. Records are dispatched per conversation
- * ({@link KeyedDispatcher}): voice is routed inline, messaging runs on a worker pool. After each poll the thread
- * writes, in one Kafka transaction, everything the finished records produced plus the offsets that are now safe
- * ({@link OffsetTracker}) — so a voice frame, its delivery event and the offset commit are atomic, and for messaging
- * the delivery event and the commit are. Duplicates are dropped by the {@link SentLedger}, rebuilt from
- * tac.delivery.v1 when a partition is assigned.
+ * ({@link KeyedDispatcher}): voice is routed inline, messaging runs on a worker pool. Every
+ * {@code OUTBOUND_COMMIT_INTERVAL_MS} the thread writes, in one Kafka transaction, the delivery events and dead letters of the finished records plus the offsets
+ * that are now safe ({@link OffsetTracker}). Voice frames do not wait for that transaction: they go out at once on a
+ * plain idempotent producer (a transaction commit costs several broker round trips, tens of milliseconds under load,
+ * on the path a caller is listening to). Duplicates are dropped by the {@link SentLedger}, rebuilt from
+ * tac.delivery.v1 when a partition is assigned; a frame re-sent after a crash carries the same event id.
  */
 public final class OutboundService implements ManagedService {
     private static final Logger log = LoggerFactory.getLogger(OutboundService.class);
@@ -67,6 +68,7 @@ public final class OutboundService implements ManagedService {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaConsumer<String, byte[]> ledgerReader;
     private KafkaProducer<String, byte[]> producer;
+    private KafkaProducer<String, byte[]> frameProducer;
     private ExecutorService workers;
     private java.net.http.HttpClient http;
     private SentLedger ledger;
@@ -112,11 +114,27 @@ public final class OutboundService implements ManagedService {
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "switchboard-outbound-" + config.instanceId());
         producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
+        frameProducer = new KafkaProducer<>(clients.producerConfig("outbound-frames-" + config.instanceId()),
+                new StringSerializer(), new ByteArraySerializer());
 
         ledger = new SentLedger(ledgerReader, clients.serdes().forType(DeliveryEvent.class).deserializer(),
                 Topic.DELIVERY.topicName(), config.dedupWindow());
         processor = new OutboundProcessor(clients, new MessagingSender(config, http, meters), ledger,
-                (partition, record) -> emitted.add(new Emitted(partition, record)), workers, meters);
+                new OutboundProcessor.Emitter() {
+                    @Override
+                    public void emit(int originPartition, ProducerRecord<String, byte[]> record) {
+                        emitted.add(new Emitted(originPartition, record));
+                    }
+
+                    @Override
+                    public void emitNow(ProducerRecord<String, byte[]> record) {
+                        frameProducer.send(record, (metadata, error) -> {
+                            if (error != null) {
+                                log.error("Voice frame for {} not written: {}", record.key(), error.toString());
+                            }
+                        });
+                    }
+                }, workers, meters);
         consumer.subscribe(List.of(Topic.OUTBOUND.topicName()), new Rebalance());
         running = true;
         pollThread = new Thread(this::pollLoop, "outbound-poll");
@@ -132,10 +150,12 @@ public final class OutboundService implements ManagedService {
 
     private void pollLoop() {
         try {
+            long interval = config.commitInterval().toNanos();
+            long nextCommit = System.nanoTime() + interval;
             while (running) {
                 try {
-                    Duration timeout = offsets.busy() ? Duration.ofMillis(10) : Duration.ofMillis(100);
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+                    long untilCommit = Math.max(1, (nextCommit - System.nanoTime()) / 1_000_000);
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(Math.min(100, untilCommit)))) {
                         dispatch(record);
                     }
                 } catch (WakeupException e) {
@@ -143,7 +163,10 @@ public final class OutboundService implements ManagedService {
                         break;
                     }
                 }
-                writeBatch();
+                if (System.nanoTime() - nextCommit >= 0) {
+                    writeBatch();
+                    nextCommit = System.nanoTime() + interval;
+                }
             }
             long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
             while (offsets.busy() && System.nanoTime() < deadline) {
@@ -161,10 +184,12 @@ public final class OutboundService implements ManagedService {
             running = false;
             closeQuietly(consumer);
             closeQuietly(ledgerReader);
-            try {
-                producer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                log.debug("Closing the producer", e);
+            for (KafkaProducer<String, byte[]> p : List.of(frameProducer, producer)) {
+                try {
+                    p.close(Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                    log.debug("Closing a producer", e);
+                }
             }
         }
     }
