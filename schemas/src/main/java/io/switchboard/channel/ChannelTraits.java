@@ -56,7 +56,19 @@ public enum ChannelTraits {
         return streaming;
     }
 
+    /** The address with this channel's prefix (`whatsapp:`, `rcs:`), added when missing. */
+    public String withPrefix(String address) {
+        if (address == null || addressPrefix.isEmpty() || address.startsWith(addressPrefix)) {
+            return address;
+        }
+        return addressPrefix + address;
+    }
+
+    /** The traits of a channel; an unknown channel is treated as SMS, the most constrained. */
     public static ChannelTraits of(Channel channel) {
+        if (channel == null || channel == Channel.UNKNOWN) {
+            return SMS;
+        }
         for (ChannelTraits traits : values()) {
             if (traits.channel == channel) {
                 return traits;

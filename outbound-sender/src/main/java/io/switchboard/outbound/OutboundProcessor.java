@@ -1,0 +1,202 @@
+package io.switchboard.outbound;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.Channel;
+import io.switchboard.events.DeadLetter;
+import io.switchboard.events.DeliveryEvent;
+import io.switchboard.events.DeliveryStatus;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.Reply;
+import io.switchboard.events.VoiceFrame;
+import io.switchboard.ids.EventIds;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.logging.Redaction;
+import io.switchboard.outbound.messaging.MessagingSender;
+import io.switchboard.outbound.messaging.SendResult;
+import io.switchboard.outbound.voice.VoiceFrames;
+import io.switchboard.topics.Topic;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * What the sender does with one tac.outbound.v1 record, independent of how records are consumed:
+ * {@link #handle} completes once every record the event causes (voice frame, delivery event, dead letter) has been
+ * handed to the {@link Emitter}. Voice is routed at once on the calling thread (no I/O); messaging runs the blocking
+ * Twilio calls on the worker executor. Duplicates (an event id already sent) are dropped.
+ */
+final class OutboundProcessor {
+    private static final Logger log = LoggerFactory.getLogger(OutboundProcessor.class);
+    static final String SERVICE = "outbound-sender";
+
+    /** Receives the records to write, with the outbound partition they come from. */
+    interface Emitter {
+        /** A record written with the offset commit (delivery events, dead letters). */
+        void emit(int originPartition, ProducerRecord<String, byte[]> record);
+
+        /** A voice frame, written at once: the socket is waiting for it. */
+        void emitNow(ProducerRecord<String, byte[]> record);
+    }
+
+    private final Deserializer<OutboundEvent> outbound;
+    private final Serializer<VoiceFrame> frames;
+    private final Serializer<DeliveryEvent> deliveries;
+    private final Serializer<DeadLetter> deadLetters;
+    private final MessagingSender messaging;
+    private final SentLedger ledger;
+    private final Emitter emitter;
+    private final Executor workers;
+    private final MeterRegistry meters;
+    private final int egressPartitions;
+
+    OutboundProcessor(KafkaClients clients, MessagingSender messaging, SentLedger ledger, Emitter emitter,
+                      Executor workers, MeterRegistry meters) {
+        this.outbound = clients.serdes().forType(OutboundEvent.class).deserializer();
+        this.frames = clients.serdes().forType(VoiceFrame.class).serializer();
+        this.deliveries = clients.serdes().forType(DeliveryEvent.class).serializer();
+        this.deadLetters = clients.serdes().forType(DeadLetter.class).serializer();
+        this.messaging = messaging;
+        this.ledger = ledger;
+        this.emitter = emitter;
+        this.workers = workers;
+        this.meters = meters;
+        this.egressPartitions = clients.settings().voiceEgressPartitions();
+    }
+
+    CompletionStage<Void> handle(ConsumerRecord<String, byte[]> record) {
+        OutboundEvent event;
+        try {
+            event = outbound.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            log.warn("Unreadable outbound record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+            deadLetter(record, null, EventIds.derived(record.topic(), Integer.toString(record.partition()),
+                    Long.toString(record.offset()), "dlq"), e.getClass().getName(), String.valueOf(e.getMessage()));
+            return CompletableFuture.completedFuture(null);
+        }
+        if (ledger.contains(record.partition(), event.getEventId())) {
+            count("switchboard.outbound.duplicates", "channel", event.getSession().getChannel().name());
+            log.debug("Dropping duplicate outbound event {}", event.getEventId());
+            return CompletableFuture.completedFuture(null);
+        }
+        if (event.getSession().getChannel() == Channel.VOICE) {
+            withMdc(event, () -> guarded(record, event, () -> routeVoice(record, event)));
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(
+                () -> withMdc(event, () -> guarded(record, event, () -> sendMessage(record, event))), workers);
+    }
+
+    /** A bug or a bad record must not vanish: it becomes a failed delivery and a dead letter. */
+    private void guarded(ConsumerRecord<String, byte[]> record, OutboundEvent event, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            log.error("Outbound event {} could not be handled", event.getEventId(), e);
+            finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, e.toString()));
+            deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                    e.getClass().getName(), String.valueOf(e.getMessage()));
+        }
+    }
+
+    private void routeVoice(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
+        Integer partition = VoiceFrames.partition(event.getSession());
+        if (partition == null || partition < 0 || partition >= egressPartitions) {
+            String reason = "No ingress instance for the call (session.ingressInstance=" + partition + ")";
+            finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
+            deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                    IllegalStateException.class.getName(), reason);
+            return;
+        }
+        String topic = Topic.VOICE_EGRESS.topicName();
+        VoiceFrame frame = VoiceFrames.frame(event);
+        emitter.emitNow(new ProducerRecord<>(topic, partition, frame.getCallSid(), frames.serialize(topic, frame)));
+        Counter.builder("switchboard.outbound.voice.frames").tag("instance", partition.toString())
+                .description("Voice frames routed to an ingress instance").register(meters).increment();
+        finish(record, event, delivery(event, DeliveryStatus.SENT, 1, null, null, null, null));
+    }
+
+    private void sendMessage(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
+        if (!(event.getPayload() instanceof Reply)) {
+            String reason = event.getPayload().getClass().getSimpleName() + " is not supported on "
+                    + event.getSession().getChannel();
+            finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
+            deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                    UnsupportedOperationException.class.getName(), reason);
+            return;
+        }
+        SendResult result = messaging.send(event);
+        String twilioIds = result.twilioIds().isEmpty() ? null : String.join(",", result.twilioIds());
+        if (result.sent()) {
+            log.info("Sent reply {} to {} on {} in {} attempt(s)", event.getEventId(),
+                    Redaction.mask(event.getSession().getFrom()), event.getSession().getChannel(), result.attempts());
+            finish(record, event, delivery(event, DeliveryStatus.SENT, result.attempts(), twilioIds,
+                    result.httpStatus(), null, null));
+            return;
+        }
+        var failure = result.failure();
+        log.warn("Reply {} failed after {} attempt(s): status {}, code {}: {}", event.getEventId(), result.attempts(),
+                failure.httpStatus(), failure.errorCode(), failure.getMessage());
+        finish(record, event, delivery(event, DeliveryStatus.FAILED, result.attempts(), twilioIds,
+                failure.httpStatus(), failure.errorCode(), failure.getMessage()));
+        deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                failure.getClass().getName() + "/" + failure.kind(),
+                "HTTP " + failure.httpStatus() + ", Twilio error " + failure.errorCode() + ": " + failure.getMessage());
+    }
+
+    /** Writes the delivery event (the durable record that the event was handled) and remembers the id. */
+    private void finish(ConsumerRecord<String, byte[]> record, OutboundEvent event, DeliveryEvent delivery) {
+        String topic = Topic.DELIVERY.topicName();
+        emitter.emit(record.partition(), new ProducerRecord<>(topic, record.partition(), event.getConversationId(),
+                deliveries.serialize(topic, delivery)));
+        ledger.add(record.partition(), event.getEventId());
+        count("switchboard.outbound.deliveries", "status", delivery.getStatus().name());
+    }
+
+    private static DeliveryEvent delivery(OutboundEvent event, DeliveryStatus status, int attempts, String twilioId,
+                                          Integer httpStatus, Integer errorCode, String errorMessage) {
+        return DeliveryEvent.newBuilder().setEventId(EventIds.derived(event.getEventId(), "delivery"))
+                .setConversationId(event.getConversationId()).setOccurredAt(Instant.now())
+                .setTraceId(event.getTraceId()).setOutboundEventId(event.getEventId())
+                .setChannel(event.getSession().getChannel()).setStatus(status).setAttempts(attempts)
+                .setTwilioId(twilioId).setHttpStatus(httpStatus).setErrorCode(errorCode)
+                .setErrorMessage(errorMessage).build();
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String conversationId, String eventId,
+                            String errorClass, String errorMessage) {
+        String topic = Topic.DEAD_LETTER.topicName();
+        DeadLetter letter = DeadLetter.newBuilder().setEventId(eventId).setOccurredAt(Instant.now()).setService(SERVICE)
+                .setOriginTopic(record.topic()).setOriginPartition(record.partition()).setOriginOffset(record.offset())
+                .setConversationId(conversationId)
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setErrorClass(errorClass).setErrorMessage(errorMessage).build();
+        emitter.emit(record.partition(), new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
+        Counter.builder("switchboard.outbound.dead.letters").description("Outbound events dead-lettered")
+                .register(meters).increment();
+    }
+
+    private void count(String name, String tag, String value) {
+        Counter.builder(name).tag(tag, value).register(meters).increment();
+    }
+
+    private static void withMdc(OutboundEvent event, Runnable work) {
+        MDC.put("conversationId", event.getConversationId());
+        try {
+            work.run();
+        } finally {
+            MDC.remove("conversationId");
+        }
+    }
+}

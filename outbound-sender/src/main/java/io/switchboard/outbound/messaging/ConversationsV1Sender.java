@@ -1,0 +1,54 @@
+package io.switchboard.outbound.messaging;
+
+import com.twilio.exception.ApiConnectionException;
+import com.twilio.exception.ApiException;
+import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.conversations.v1.conversation.Message;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.outbound.twilio.RedirectingHttpClient;
+import io.switchboard.outbound.twilio.TwilioCallException;
+
+/** Classic Conversations v1: {@code Message.creator(sid).setAuthor(..).setBody(..)} through the Twilio Java SDK. */
+final class ConversationsV1Sender {
+    private final TwilioRestClient client;
+    private final MeterRegistry meters;
+
+    ConversationsV1Sender(TwilioRestClient client, MeterRegistry meters) {
+        this.client = client;
+        this.meters = meters;
+    }
+
+    /** Sends one message; blocking. Returns the message SID. */
+    String send(String conversationSid, String author, String body) {
+        try {
+            Message message = Message.creator(conversationSid).setAuthor(author).setBody(body).create(client);
+            count("201");
+            return message.getSid();
+        } catch (ApiException e) {
+            Integer status = e.getStatusCode();
+            count(status == null ? "unknown" : status.toString());
+            throw TwilioCallException.fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(),
+                    RedirectingHttpClient.lastRetryAfter());
+        } catch (ApiConnectionException e) {
+            count("io");
+            TwilioCallException.Kind kind = neverSent(e) ? TwilioCallException.Kind.RETRYABLE
+                    : TwilioCallException.Kind.AMBIGUOUS;
+            throw new TwilioCallException(kind, null, null, e.getMessage(), null, e);
+        }
+    }
+
+    private static boolean neverSent(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void count(String status) {
+        Counter.builder("switchboard.outbound.twilio.calls").tag("api", "v1.messages.create").tag("status", status)
+                .description("Twilio REST calls by API and HTTP status").register(meters).increment();
+    }
+}

@@ -1,0 +1,80 @@
+package io.switchboard.outbound.messaging;
+
+import com.twilio.http.TwilioRestClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.channel.ChannelTraits;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.Reply;
+import io.switchboard.events.Session;
+import io.switchboard.events.Source;
+import io.switchboard.outbound.OutboundConfig;
+import io.switchboard.outbound.twilio.OrchestratorClient;
+import io.switchboard.outbound.twilio.RedirectingHttpClient;
+import io.switchboard.outbound.twilio.Retrier;
+import io.switchboard.outbound.twilio.TwilioCallException;
+import io.switchboard.outbound.twilio.TwilioEndpoints;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sends a messaging reply through the API its conversation came from: the Conversation Orchestrator for
+ * {@code ORCHESTRATOR} sessions, Conversations v1 (Twilio Java SDK) for {@code CONVERSATIONS_V1}. Splits long text at
+ * the channel's limit ({@link ChannelTraits}) and sends the parts in order. Blocking: run it on a worker thread.
+ */
+public final class MessagingSender {
+    private final OutboundConfig config;
+    private final OrchestratorSender orchestrator;
+    private final ConversationsV1Sender v1;
+    private final Retrier retrier;
+
+    public MessagingSender(OutboundConfig config, HttpClient http, MeterRegistry meters) {
+        this.config = config;
+        TwilioEndpoints endpoints = new TwilioEndpoints(config.apiBaseUrl(), config.region());
+        this.retrier = new Retrier(config.retryPolicy(), meters);
+        this.orchestrator = new OrchestratorSender(new OrchestratorClient(endpoints, http, config.v2User(),
+                config.v2Password(), config.httpTimeout(), meters), retrier);
+        TwilioRestClient sdk = new TwilioRestClient.Builder(config.accountSid(), config.authToken())
+                .accountSid(config.accountSid()).region(config.region())
+                .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
+        this.v1 = new ConversationsV1Sender(sdk, meters);
+    }
+
+    /** Sends the reply of {@code event} (its payload must be a {@link Reply}). Never throws for a Twilio failure. */
+    public SendResult send(OutboundEvent event) {
+        Session session = event.getSession();
+        Reply reply = (Reply) event.getPayload();
+        ChannelTraits traits = ChannelTraits.of(session.getChannel());
+        List<String> parts = TextSplitter.split(reply.getText(), traits.maxMessageLength());
+        if (parts.isEmpty()) {
+            return new SendResult(List.of(), 0, null, null);
+        }
+        String channel = session.getChannel().name();
+        String agentAddress = config.senderAddress(session.getChannel());
+        if (agentAddress == null) {
+            agentAddress = session.getTo();
+        }
+        int[] attempts = {0};
+        List<String> ids = new ArrayList<>();
+        try {
+            if (session.getSource() == Source.CONVERSATIONS_V1) {
+                String author = agentAddress;
+                for (String part : parts) {
+                    Retrier.Attempted<String> sent = retrier.call("v1.messages.create", false,
+                            () -> v1.send(session.getConversationId(), author, part));
+                    attempts[0] += sent.attempts();
+                    ids.add(sent.value());
+                }
+                return new SendResult(ids, attempts[0], 201, null);
+            }
+            if (session.getSource() == Source.ORCHESTRATOR) {
+                ids.addAll(orchestrator.send(session, channel, agentAddress, parts, attempts));
+                return new SendResult(ids, attempts[0], 202, null);
+            }
+            return new SendResult(ids, 0, null, new TwilioCallException(TwilioCallException.Kind.PERMANENT, null,
+                    null, "No Twilio messaging API for source " + session.getSource(), null, null));
+        } catch (Retrier.Exhausted e) {
+            return new SendResult(ids, attempts[0] + e.attempts(), e.last().httpStatus(), e.last());
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.switchboard.outbound.messaging;
+
+import io.switchboard.outbound.twilio.TwilioCallException;
+import java.util.List;
+
+/**
+ * What Twilio answered for one outbound event: the ids of the messages it accepted (one per part of a split reply),
+ * the attempts made in all, the last HTTP status, and the failure that ended it (null when every part was sent).
+ */
+public record SendResult(List<String> twilioIds, int attempts, Integer httpStatus, TwilioCallException failure) {
+
+    public boolean sent() {
+        return failure == null;
+    }
+}

@@ -1,0 +1,152 @@
+package io.switchboard.outbound.twilio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A small blocking JSON client of the Conversation Orchestrator (v2) API, which the Twilio Java SDK does not cover:
+ * participants and actions. Basic auth with the API key and secret, as TAC does. Failures become
+ * {@link TwilioCallException}s classified for retrying; call it on a worker thread.
+ */
+public final class OrchestratorClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TwilioEndpoints endpoints;
+    private final HttpClient http;
+    private final String authorization;
+    private final Duration timeout;
+    private final MeterRegistry meters;
+
+    public OrchestratorClient(TwilioEndpoints endpoints, HttpClient http, String user, String password, Duration timeout,
+                              MeterRegistry meters) {
+        this.endpoints = endpoints;
+        this.http = http;
+        this.authorization = "Basic " + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.timeout = timeout;
+        this.meters = meters;
+    }
+
+    /** A participant address: {@code {channel, address}}. */
+    public record Address(String channel, String address) {
+    }
+
+    /** A participant as the API lists it. */
+    public record Participant(String id, String type, List<Address> addresses) {
+        public boolean owns(String channel, String address) {
+            return addresses.stream().anyMatch(a -> channel.equals(a.channel()) && address != null
+                    && address.equals(a.address()));
+        }
+
+        public boolean on(String channel) {
+            return addresses.stream().anyMatch(a -> channel.equals(a.channel()));
+        }
+    }
+
+    /** {@code GET /v2/Conversations/{id}/Participants}. */
+    public List<Participant> listParticipants(String conversationId) {
+        JsonNode body = send("participants.list", "GET", "/v2/Conversations/" + encode(conversationId) + "/Participants", null);
+        List<Participant> out = new ArrayList<>();
+        for (JsonNode p : body.path("participants")) {
+            out.add(participant(p));
+        }
+        return out;
+    }
+
+    /** {@code POST /v2/Conversations/{id}/Participants} with one address and a type (e.g. {@code AI_AGENT}). */
+    public Participant addParticipant(String conversationId, String type, Address address) {
+        ObjectNode request = JSON.createObjectNode().put("type", type);
+        request.putArray("addresses").addObject().put("channel", address.channel()).put("address", address.address());
+        return participant(send("participants.create", "POST",
+                "/v2/Conversations/" + encode(conversationId) + "/Participants", request));
+    }
+
+    /** {@code POST /v2/Conversations/{id}/Actions}; returns the action id. */
+    public String createAction(String conversationId, ObjectNode action) {
+        return send("actions.create", "POST", "/v2/Conversations/" + encode(conversationId) + "/Actions", action)
+                .path("id").asText(null);
+    }
+
+    private static Participant participant(JsonNode p) {
+        List<Address> addresses = new ArrayList<>();
+        for (JsonNode a : p.path("addresses")) {
+            addresses.add(new Address(a.path("channel").asText(null), a.path("address").asText(null)));
+        }
+        return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses);
+    }
+
+    private JsonNode send(String api, String method, String path, ObjectNode body) {
+        URI uri = endpoints.conversations(path);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Authorization", authorization).header("Accept", "application/json");
+        if (endpoints.redirected()) {
+            builder.header("X-Forwarded-Host", "conversations.twilio.com");
+        }
+        if (body == null) {
+            builder.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            builder.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            count(api, "io");
+            throw new TwilioCallException(TwilioCallException.Kind.AMBIGUOUS, null, null, "interrupted", null, e);
+        } catch (IOException e) {
+            count(api, "io");
+            TwilioCallException.Kind kind = RedirectingHttpClient.neverSent(e)
+                    ? TwilioCallException.Kind.RETRYABLE : TwilioCallException.Kind.AMBIGUOUS;
+            throw new TwilioCallException(kind, null, null, method + " " + path + ": " + e, null, e);
+        }
+        count(api, Integer.toString(response.statusCode()));
+        if (response.statusCode() / 100 == 2) {
+            try {
+                return response.body() == null || response.body().isBlank()
+                        ? JSON.createObjectNode() : JSON.readTree(response.body());
+            } catch (IOException e) {
+                return JSON.createObjectNode();
+            }
+        }
+        Integer code = null;
+        String message = method + " " + path + " → " + response.statusCode();
+        try {
+            JsonNode error = JSON.readTree(response.body());
+            if (error.hasNonNull("code")) {
+                code = error.get("code").asInt();
+            }
+            if (error.hasNonNull("message")) {
+                message = error.get("message").asText();
+            }
+        } catch (Exception ignored) {
+            // not Twilio's error JSON
+        }
+        throw TwilioCallException.fromStatus(response.statusCode(), code, message,
+                TwilioCallException.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+    }
+
+    private void count(String api, String status) {
+        Counter.builder("switchboard.outbound.twilio.calls").tag("api", "v2." + api).tag("status", status)
+                .description("Twilio REST calls by API and HTTP status").register(meters).increment();
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

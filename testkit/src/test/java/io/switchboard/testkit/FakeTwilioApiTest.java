@@ -1,0 +1,122 @@
+package io.switchboard.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.testkit.FakeTwilioApi.Recorded;
+import io.switchboard.testkit.FakeTwilioApi.Reply;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The fake answers like Twilio, records what it got, and plays scripted answers once. */
+class FakeTwilioApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static FakeTwilioApi twilio;
+
+    @BeforeAll
+    static void start() {
+        twilio = FakeTwilioApi.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        twilio.close();
+    }
+
+    private static HttpResponse<String> call(String method, String path, String contentType, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(twilio.baseUrl() + path))
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString("SKkey:secret".getBytes(StandardCharsets.UTF_8)));
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void sendMessageActionIsAcceptedAndRecordedWithItsAuthorization() throws Exception {
+        HttpResponse<String> response = call("POST", "/v2/Conversations/conv_a/Actions", "application/json",
+                "{\"type\":\"SEND_MESSAGE\",\"payload\":{\"content\":{\"text\":\"hi\"}}}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode action = JSON.readTree(response.body());
+        assertThat(action.path("conversationId").asText()).isEqualTo("conv_a");
+        assertThat(action.path("type").asText()).isEqualTo("SEND_MESSAGE");
+        Recorded recorded = twilio.awaitRequests(r -> r.path().contains("conv_a"), 1, Duration.ofSeconds(5)).get(0);
+        assertThat(recorded.basicAuthUser()).isEqualTo("SKkey");
+        assertThat(recorded.basicAuthPassword()).isEqualTo("secret");
+        assertThat(recorded.json().at("/payload/content/text").asText()).isEqualTo("hi");
+    }
+
+    @Test
+    void scriptedAnswersArePlayedOnceThenTheDefaultReturns() throws Exception {
+        twilio.respondNext("/v1/Conversations/CHx/Messages$", Reply.tooManyRequests(2));
+
+        HttpResponse<String> first = call("POST", "/v1/Conversations/CHx/Messages",
+                "application/x-www-form-urlencoded", "Author=%2B15550001111&Body=Hello+there");
+        HttpResponse<String> second = call("POST", "/v1/Conversations/CHx/Messages",
+                "application/x-www-form-urlencoded", "Author=%2B15550001111&Body=Hello+there");
+
+        assertThat(first.statusCode()).isEqualTo(429);
+        assertThat(first.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(JSON.readTree(first.body()).path("code").asInt()).isEqualTo(20429);
+        assertThat(second.statusCode()).isEqualTo(201);
+        JsonNode message = JSON.readTree(second.body());
+        assertThat(message.path("sid").asText()).startsWith("IM");
+        assertThat(message.path("body").asText()).isEqualTo("Hello there");
+        assertThat(twilio.requests("CHx").get(1).form()).containsEntry("Author", "+15550001111");
+    }
+
+    @Test
+    void participantsConversationsCallsAndStudioAnswerLikeTwilio() throws Exception {
+        twilio.addParticipant("conv_p", "CUSTOMER", "SMS", "+14155550123");
+        HttpResponse<String> added = call("POST", "/v2/Conversations/conv_p/Participants", "application/json",
+                "{\"type\":\"AI_AGENT\",\"addresses\":[{\"channel\":\"SMS\",\"address\":\"+15550001111\"}]}");
+        HttpResponse<String> listed = call("GET", "/v2/Conversations/conv_p/Participants", null, null);
+        assertThat(added.statusCode()).isEqualTo(201);
+        List<String> types = JSON.readTree(listed.body()).path("participants").findValuesAsText("type");
+        assertThat(types).containsExactly("CUSTOMER", "AI_AGENT");
+
+        twilio.conflictOnNextCreate("conv_existing");
+        HttpResponse<String> conflict = call("POST", "/v2/Conversations", "application/json", "{}");
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(conflict.headers().firstValue("X-Conflicting-Resource-Id")).hasValue("conv_existing");
+
+        twilio.addConversation("conv_call", "CA123", "ACTIVE");
+        HttpResponse<String> found = call("GET", "/v2/Conversations?channelId=CA123&status=ACTIVE", null, null);
+        assertThat(JSON.readTree(found.body()).path("conversations").findValuesAsText("id")).containsExactly("conv_call");
+
+        HttpResponse<String> callCreated = call("POST", "/2010-04-01/Accounts/AC1/Calls.json",
+                "application/x-www-form-urlencoded", "To=%2B14155550123&From=%2B15550001111&Twiml=%3CResponse%2F%3E");
+        assertThat(callCreated.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(callCreated.body()).path("sid").asText()).startsWith("CA");
+
+        HttpResponse<String> execution = call("POST", "/v2/Flows/FW1/Executions",
+                "application/x-www-form-urlencoded", "To=%2B1&From=%2B2&Parameters=%7B%7D");
+        assertThat(execution.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(execution.body()).path("flow_sid").asText()).isEqualTo("FW1");
+    }
+
+    @Test
+    void delayedAnswerArrivesAfterTheDelay() throws Exception {
+        twilio.respondNext("/v2/Conversations/conv_slow/Actions", Reply.delayed(Duration.ofMillis(300)));
+        long start = System.nanoTime();
+        HttpResponse<String> response = call("POST", "/v2/Conversations/conv_slow/Actions", "application/json",
+                "{\"type\":\"SEND_MESSAGE\"}");
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+    }
+}
