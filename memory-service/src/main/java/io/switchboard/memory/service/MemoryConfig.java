@@ -39,7 +39,11 @@ public final class MemoryConfig extends EnvConfig {
     public enum Provider { LOCAL, TWILIO }
 
     public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
-            .define(PROVIDER, Type.STRING, null, ConfigDef.CaseInsensitiveValidString.in("local", "twilio"), Importance.HIGH,
+            .define(PROVIDER, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && !List.of("local", "twilio").contains(value.toString().toLowerCase(Locale.ROOT))) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, "must be local or twilio");
+                }
+            }, () -> "local, twilio"), Importance.HIGH,
                     "`local` (history and observations kept in Kafka) or `twilio` (Twilio Conversation Memory). Default: "
                             + "`twilio` when TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_MEMORY_STORE_ID are set, else `local`.")
             .define(OBSERVATIONS_LIMIT, Type.INT, 20, Range.between(0, 100), Importance.MEDIUM,

@@ -131,7 +131,7 @@ public final class MemoryService implements ManagedService {
             boolean unavailable = e instanceof InvalidStateStoreException;
             count("retrievals", unavailable ? "unavailable" : "error");
             withConversation(query.conversationId(), () -> log.warn("Memory retrieval for {} failed: {}",
-                    Redaction.mask(String.valueOf(query.address())), e.toString()));
+                    query.profileId() != null ? query.profileId() : Redaction.mask(query.address()), e.toString()));
             error(ctx, unavailable ? 503 : 502, unavailable ? "memory not ready, retry" : "memory provider failed");
         });
     }
