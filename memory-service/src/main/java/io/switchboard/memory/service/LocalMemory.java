@@ -21,6 +21,11 @@ import io.switchboard.topics.Topic;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.switchboard.memory.MemoryJson;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,10 +49,13 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -70,8 +78,8 @@ import org.slf4j.LoggerFactory;
  * machine) finds it again; retrieval reads the store through interactive queries and ranks with {@link Bm25}.
  * <p>Stores: {@code memory-callers} (conversation id → caller of a running call), {@code memory-partial-replies}
  * (reply id → tokens so far), {@code memory-by-customer} (subject → {@link Memory}, bounded per customer). Retrieval
- * reads this instance's partitions only: with several instances, a request must reach the one that owns the
- * customer's key (not routed yet).
+ * reads this instance's store for the customers whose partitions it owns and asks the owning instance for the
+ * others (Streams' {@code application.server} = {@code SWITCHBOARD_MEMORY_ADVERTISED_URL}).
  */
 final class LocalMemory implements MemoryProvider {
     private static final Logger log = LoggerFactory.getLogger(LocalMemory.class);
@@ -84,6 +92,8 @@ final class LocalMemory implements MemoryProvider {
     private final Vertx vertx;
     private final EmbeddedAvroSerde<Memory> memorySerde = new EmbeddedAvroSerde<>(Memory.class);
     private final EmbeddedAvroSerde<Observation> observationSerde = new EmbeddedAvroSerde<>(Observation.class);
+    private final WebClient web; // asks the instance owning a customer; kept in a field (Vert.x 5)
+    private final HostInfo self;
     private KafkaStreams streams;
     private KafkaProducer<String, Observation> producer;
 
@@ -91,6 +101,9 @@ final class LocalMemory implements MemoryProvider {
         this.config = config;
         this.clients = clients;
         this.vertx = vertx;
+        this.web = WebClient.create(vertx);
+        URI advertised = config.advertisedUrl();
+        this.self = advertised == null ? null : new HostInfo(advertised.getHost(), advertised.getPort());
     }
 
     @Override
@@ -134,6 +147,9 @@ final class LocalMemory implements MemoryProvider {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE); // replays are de-duplicated by id
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        if (self != null) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        }
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         return p;
@@ -303,23 +319,53 @@ final class LocalMemory implements MemoryProvider {
 
     @Override
     public Future<Memory> retrieve(MemoryQuery query, Limits limits) {
-        return vertx.executeBlocking(() -> recall(query, limits), false);
-    }
-
-    /** Reads the customer's memory from the store and ranks it; blocking (a local store read), off the event loop. */
-    Memory recall(MemoryQuery query, Limits limits) {
-        ReadOnlyKeyValueStore<String, Memory> store = streams.store(
-                StoreQueryParameters.fromNameAndType(MEMORY_STORE, QueryableStoreTypes.<String, Memory>keyValueStore()));
-        Map<String, Observation> observations = new LinkedHashMap<>();
-        Map<String, PastCommunication> communications = new LinkedHashMap<>();
+        List<Future<Memory>> parts = new ArrayList<>();
         for (String subject : Addresses.subjects(query.profileId(), query.address())) {
-            Memory m = store.get(subject);
-            if (m != null) {
+            parts.add(customer(subject));
+        }
+        return Future.all(parts).map(all -> {
+            Map<String, Observation> observations = new LinkedHashMap<>();
+            Map<String, PastCommunication> communications = new LinkedHashMap<>();
+            for (Future<Memory> part : parts) {
+                Memory m = part.result();
                 m.getObservations().forEach(o -> observations.putIfAbsent(o.getId(), o));
                 m.getCommunications().forEach(c -> communications.putIfAbsent(c.getId(), c));
             }
+            return Ranking.rank(new ArrayList<>(observations.values()), new ArrayList<>(communications.values()), query, limits);
+        });
+    }
+
+    /**
+     * Everything kept about one subject: read from this instance's store when it owns the subject's partition (or
+     * runs alone), else asked of the instance that does (its {@code GET /memory/internal/customers/{subject}}).
+     */
+    Future<Memory> customer(String subject) {
+        if (self != null) {
+            KeyQueryMetadata owner = streams.queryMetadataForKey(MEMORY_STORE, subject, Serdes.String().serializer());
+            HostInfo active = owner == null ? null : owner.activeHost();
+            if (active != null && !active.equals(HostInfo.unavailable()) && !active.equals(self)) {
+                return web.getAbs("http://" + active.host() + ":" + active.port() + "/memory/internal/customers/"
+                                + URLEncoder.encode(subject, StandardCharsets.UTF_8))
+                        .timeout(5_000).send()
+                        .compose(response -> response.statusCode() == 200
+                                ? Future.succeededFuture(MemoryJson.memoryFromJson(response.bodyAsString()))
+                                : Future.failedFuture(response.statusCode() == 503
+                                        ? new InvalidStateStoreException("memory instance " + active + " is not ready")
+                                        : new IllegalStateException("memory instance " + active + " answered "
+                                                + response.statusCode())));
+            }
         }
-        return Ranking.rank(new ArrayList<>(observations.values()), new ArrayList<>(communications.values()), query, limits);
+        return localCustomer(subject);
+    }
+
+    /** The subject's memory from this instance's stores only (empty when absent). */
+    Future<Memory> localCustomer(String subject) {
+        return vertx.executeBlocking(() -> {
+            ReadOnlyKeyValueStore<String, Memory> store = streams.store(
+                    StoreQueryParameters.fromNameAndType(MEMORY_STORE, QueryableStoreTypes.<String, Memory>keyValueStore()));
+            Memory m = store.get(subject);
+            return m != null ? m : Memory.newBuilder().build();
+        }, false);
     }
 
     @Override
@@ -336,7 +382,7 @@ final class LocalMemory implements MemoryProvider {
         for (String subject : subjects) {
             ProducerRecord<String, Observation> record = new ProducerRecord<>(MemoryService.OBSERVATIONS_TOPIC, subject, observation);
             if (conversationId != null) {
-                record.headers().add("conversationId", conversationId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                record.headers().add("conversationId", conversationId.getBytes(StandardCharsets.UTF_8));
             }
             producer.send(record, (metadata, error) -> {
                 if (error != null) {

@@ -3,6 +3,7 @@ package io.switchboard.memory.service;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +34,7 @@ public final class MemoryConfig extends EnvConfig {
     public static final String APPLICATION_ID = "SWITCHBOARD_MEMORY_APPLICATION_ID";
     public static final String STATE_DIR = "SWITCHBOARD_MEMORY_STATE_DIR";
     public static final String HISTORY_PER_CUSTOMER = "SWITCHBOARD_MEMORY_HISTORY_PER_CUSTOMER";
+    public static final String ADVERTISED_URL = "SWITCHBOARD_MEMORY_ADVERTISED_URL";
     public static final String TWILIO_TIMEOUT_MS = "SWITCHBOARD_MEMORY_TWILIO_TIMEOUT_MS";
 
     /** Which memory answers retrievals. */
@@ -73,6 +75,9 @@ public final class MemoryConfig extends EnvConfig {
                     "Directory of the local memory's state stores (default: <tmp>/switchboard-memory).")
             .define(HISTORY_PER_CUSTOMER, Type.INT, 500, Range.atLeast(1), Importance.LOW,
                     "Local memory: most recent communications (and observations) kept per customer.")
+            .define(ADVERTISED_URL, Type.STRING, null, Importance.LOW,
+                    "Local memory with several instances: http://host:port at which the other instances reach this one's "
+                            + "HTTP API (Kafka Streams application.server); a retrieval is answered from the instance owning the customer.")
             .define(TWILIO_TIMEOUT_MS, Type.INT, 5000, Range.atLeast(1), Importance.LOW,
                     "Timeout of each call to Twilio Conversation Memory, in milliseconds.");
 
@@ -162,6 +167,19 @@ public final class MemoryConfig extends EnvConfig {
 
     public int historyPerCustomer() {
         return getInt(HISTORY_PER_CUSTOMER);
+    }
+
+    /** Where other instances reach this one, or null when it runs alone. */
+    public URI advertisedUrl() {
+        String url = optionalString(ADVERTISED_URL);
+        if (url == null) {
+            return null;
+        }
+        URI uri = URI.create(url);
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            throw new InvalidConfigurationException(ADVERTISED_URL + " must be http://host:port, was " + url);
+        }
+        return uri;
     }
 
     public int twilioTimeoutMs() {

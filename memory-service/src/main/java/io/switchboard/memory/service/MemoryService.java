@@ -39,6 +39,8 @@ import org.slf4j.MDC;
  *     {@code {"id"}} once stored durably; 400 malformed.</li>
  * <li>{@code GET /memory/profiles/{profileId}} — Twilio only: the profile with the configured trait groups; 404 with
  *     the local provider.</li>
+ * <li>{@code GET /memory/internal/customers/{subject}} — between local-memory instances: what this instance's store
+ *     holds for {@code profile:<id>} or {@code addr:<normalised address>}, unranked.</li>
  * </ul>
  * Run alone, {@link #start()} serves these on {@code PORT}; call {@link #mount(Router)} before {@link #start()} to
  * serve them on another router instead (the launcher's {@code dev} mode), and no server of its own is started.
@@ -84,17 +86,23 @@ public final class MemoryService implements ManagedService {
         router.post("/memory/retrieve").handler(this::retrieve);
         router.post("/memory/observations").handler(this::addObservation);
         router.get("/memory/profiles/:profileId").handler(this::profile);
+        router.get("/memory/internal/customers/:subject").handler(this::localCustomer);
         mounted = true;
     }
 
     @Override
     public synchronized void start() throws Exception {
-        provider.start();
         if (!mounted) {
             Router router = Router.router(vertx);
             mount(router);
             server = vertx.createHttpServer().requestHandler(router).listen(config.port())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        try {
+            provider.start();
+        } catch (Exception e) {
+            close();
+            throw e;
         }
         log.info("Memory service started: provider {}, {}", provider.name(),
                 server != null ? "port " + server.actualPort() : "routes mounted on the shared router");
@@ -167,6 +175,21 @@ public final class MemoryService implements ManagedService {
                 count("observations", "error");
                 withConversation(conversationId, () -> log.warn("Storing an observation failed: {}", result.cause().toString()));
                 error(ctx, result.cause() instanceof IllegalArgumentException ? 400 : 502, result.cause().getMessage());
+            }
+        });
+    }
+
+    /** Between local-memory instances: one subject's memory from this instance's stores, unranked. */
+    private void localCustomer(RoutingContext ctx) {
+        if (!(provider instanceof LocalMemory local)) {
+            error(ctx, 404, "served by the local provider only");
+            return;
+        }
+        local.localCustomer(ctx.pathParam("subject")).onComplete(result -> {
+            if (result.succeeded()) {
+                ctx.response().putHeader("Content-Type", "application/json").end(MemoryJson.memoryToJson(result.result()));
+            } else {
+                error(ctx, result.cause() instanceof InvalidStateStoreException ? 503 : 500, result.cause().getMessage());
             }
         });
     }

@@ -43,8 +43,11 @@ class LocalMemoryTest {
     }
 
     static MemoryService newService(String applicationId, Path stateDir) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put(MemoryConfig.PORT, "0");
+        return newService(applicationId, stateDir, Map.of(MemoryConfig.PORT, "0"));
+    }
+
+    static MemoryService newService(String applicationId, Path stateDir, Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(extra);
         env.put(MemoryConfig.APPLICATION_ID, applicationId);
         env.put(MemoryConfig.STATE_DIR, stateDir.toString());
         MemoryService s = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(env)), vertx, registry);
@@ -208,6 +211,45 @@ class LocalMemoryTest {
             });
         } finally {
             two.close();
+        }
+    }
+
+    @Test
+    void withTwoInstancesEitherAnswersForEveryCustomer(@TempDir Path first, @TempDir Path second) throws Exception {
+        String applicationId = "memory-pair-" + UUID.randomUUID();
+        int portA = freePort();
+        int portB = freePort();
+        MemoryService a = newService(applicationId, first, Map.of(MemoryConfig.PORT, String.valueOf(portA),
+                MemoryConfig.ADVERTISED_URL, "http://127.0.0.1:" + portA));
+        MemoryService b = null;
+        try {
+            b = newService(applicationId, second, Map.of(MemoryConfig.PORT, String.valueOf(portB),
+                    MemoryConfig.ADVERTISED_URL, "http://127.0.0.1:" + portB));
+            MemoryClient viaA = new MemoryClient(URI.create("http://127.0.0.1:" + portA), Duration.ofSeconds(5));
+            MemoryClient viaB = new MemoryClient(URI.create("http://127.0.0.1:" + portB), Duration.ofSeconds(5));
+            List<String> customers = java.util.stream.IntStream.range(0, 8).mapToObj(i -> phone()).toList();
+            for (String customer : customers) {
+                viaA.addObservation(customer, "Observation about " + customer, null).join();
+            }
+            for (String customer : customers) {
+                MemoryQuery query = MemoryQuery.of(null, null, customer, Channel.SMS, "");
+                for (MemoryClient via : List.of(viaA, viaB)) {
+                    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                            assertThat(via.retrieve(query).join().getObservations()).extracting(Observation::getContent)
+                                    .containsExactly("Observation about " + customer));
+                }
+            }
+        } finally {
+            if (b != null) {
+                b.close();
+            }
+            a.close();
+        }
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
         }
     }
 }
