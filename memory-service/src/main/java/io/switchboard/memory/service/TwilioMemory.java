@@ -115,7 +115,11 @@ final class TwilioMemory implements MemoryProvider {
         if (value == null) {
             return Future.succeededFuture(null);
         }
-        JsonObject body = new JsonObject().put("idType", value.contains("@") ? "email" : "phone").put("value", value);
+        String idType = value.contains("@") ? "email" : value.matches("\\+?[0-9]+") ? "phone" : null;
+        if (idType == null) {
+            return Future.succeededFuture(null); // a chat identity: Memory knows profiles by phone or e-mail
+        }
+        JsonObject body = new JsonObject().put("idType", idType).put("value", value);
         return send(request("POST", storeUrl + "/Profiles/Lookup"), body).map(json -> {
             JsonArray profiles = json.getJsonArray("profiles");
             return profiles == null || profiles.isEmpty() ? null : profiles.getString(0);
