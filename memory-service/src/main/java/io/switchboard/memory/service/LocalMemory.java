@@ -76,8 +76,9 @@ import org.slf4j.LoggerFactory;
  * and {@code tac.outbound.v1} (agent replies, streamed tokens joined), plus the observations agents write to
  * {@value MemoryService#OBSERVATIONS_TOPIC}. Everything lives in changelogged stores, so a restart (even on a new
  * machine) finds it again; retrieval reads the store through interactive queries and ranks with {@link Bm25}.
- * <p>Stores: {@code memory-callers} (conversation id → caller of a running call), {@code memory-partial-replies}
- * (reply id → tokens so far), {@code memory-by-customer} (subject → {@link Memory}, bounded per customer). Retrieval
+ * <p>Stores: {@code memory-callers} (conversation id → caller of a running call) and {@code memory-partial-replies}
+ * (reply id → tokens so far), small and short-lived, in memory with a changelog; {@code memory-by-customer}
+ * (subject → {@link Memory}, bounded per customer) in RocksDB with a changelog. Retrieval
  * reads this instance's store for the customers whose partitions it owns and asks the owning instance for the
  * others (Streams' {@code application.server} = {@code SWITCHBOARD_MEMORY_ADVERTISED_URL}).
  */
@@ -175,9 +176,9 @@ final class LocalMemory implements MemoryProvider {
 
     Topology topology() {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALLERS_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALLERS_STORE),
                 Serdes.String(), Serdes.String()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PARTIAL_REPLIES_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTIAL_REPLIES_STORE),
                 Serdes.String(), Serdes.String()));
 
         KStream<String, Memory> fromInbound = builder
