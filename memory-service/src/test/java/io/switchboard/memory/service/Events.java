@@ -24,8 +24,12 @@ final class Events implements AutoCloseable {
     private long clock = System.currentTimeMillis() - 3_600_000;
 
     void message(String conversationId, Channel channel, String from, String text) {
+        message(conversationId, channel, from, null, text);
+    }
+
+    void message(String conversationId, Channel channel, String from, String profileId, String text) {
         inbound(conversationId, MessageReceived.newBuilder().setChannel(channel).setText(text).setAuthorAddress(from)
-                .setRecipientAddress("+15550001111").build());
+                .setRecipientAddress("+15550001111").setProfileId(profileId).build());
     }
 
     void callStarted(String callSid, String from) {

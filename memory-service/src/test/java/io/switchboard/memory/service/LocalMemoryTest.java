@@ -110,6 +110,22 @@ class LocalMemoryTest {
     }
 
     @Test
+    void aKnownProfileFindsHistoryWrittenFromAnotherAddress() {
+        String profile = "mem_profile_" + UUID.randomUUID().toString().replace("-", "");
+        String conversation = "conv_" + UUID.randomUUID();
+        events.message(conversation, Channel.CHAT, "client:web-" + UUID.randomUUID(), profile, "Is my warranty still valid?");
+        client.addObservation(profile, "Bought the extended warranty", conversation).join();
+
+        MemoryQuery byProfile = new MemoryQuery(null, profile, phone(), Channel.SMS, "warranty", 10, 0, 10, null);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            Memory m = recall(byProfile);
+            assertThat(m.getCommunications()).extracting(PastCommunication::getText)
+                    .containsExactly("Is my warranty still valid?");
+            assertThat(m.getObservations()).extracting(Observation::getContent).containsExactly("Bought the extended warranty");
+        });
+    }
+
+    @Test
     void aRelevantObservationRanksAboveIrrelevantOnes() {
         String phone = phone();
         client.addObservation(phone, "Prefers to be contacted by email in the evening", "c1").join();
