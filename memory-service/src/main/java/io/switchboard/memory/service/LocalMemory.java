@@ -1,0 +1,419 @@
+package io.switchboard.memory.service;
+
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.events.Channel;
+import io.switchboard.events.InboundEvent;
+import io.switchboard.events.Memory;
+import io.switchboard.events.Observation;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.PastCommunication;
+import io.switchboard.events.Reply;
+import io.switchboard.events.Session;
+import io.switchboard.events.inbound.CallEnded;
+import io.switchboard.events.inbound.CallStarted;
+import io.switchboard.events.inbound.MessageReceived;
+import io.switchboard.events.inbound.Prompt;
+import io.switchboard.ids.EventIds;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.memory.MemoryQuery;
+import io.switchboard.serde.EmbeddedAvroSerde;
+import io.switchboard.topics.Topic;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.switchboard.memory.MemoryJson;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local memory: a Kafka Streams application that keeps, per customer (profile id and normalised address), the
+ * communication history read from {@code tac.inbound.v1} (messages, final voice prompts with the caller of the call)
+ * and {@code tac.outbound.v1} (agent replies, streamed tokens joined), plus the observations agents write to
+ * {@value MemoryService#OBSERVATIONS_TOPIC}. Everything lives in changelogged stores, so a restart (even on a new
+ * machine) finds it again; retrieval reads the store through interactive queries and ranks with {@link Bm25}.
+ * <p>Stores: {@code memory-callers} (conversation id → caller of a running call) and {@code memory-partial-replies}
+ * (reply id → tokens so far), small and short-lived, in memory with a changelog; {@code memory-by-customer}
+ * (subject → {@link Memory}, bounded per customer) in RocksDB with a changelog. Retrieval
+ * reads this instance's store for the customers whose partitions it owns and asks the owning instance for the
+ * others (Streams' {@code application.server} = {@code SWITCHBOARD_MEMORY_ADVERTISED_URL}).
+ */
+final class LocalMemory implements MemoryProvider {
+    private static final Logger log = LoggerFactory.getLogger(LocalMemory.class);
+    static final String CALLERS_STORE = "memory-callers";
+    static final String PARTIAL_REPLIES_STORE = "memory-partial-replies";
+    static final String MEMORY_STORE = "memory-by-customer";
+
+    private final MemoryConfig config;
+    private final KafkaClients clients;
+    private final Vertx vertx;
+    private final EmbeddedAvroSerde<Memory> memorySerde = new EmbeddedAvroSerde<>(Memory.class);
+    private final EmbeddedAvroSerde<Observation> observationSerde = new EmbeddedAvroSerde<>(Observation.class);
+    private final WebClient web; // asks the instance owning a customer; kept in a field (Vert.x 5)
+    private final HostInfo self;
+    private KafkaStreams streams;
+    private KafkaProducer<String, Observation> producer;
+
+    LocalMemory(MemoryConfig config, KafkaClients clients, Vertx vertx) {
+        this.config = config;
+        this.clients = clients;
+        this.vertx = vertx;
+        this.web = WebClient.create(vertx);
+        URI advertised = config.advertisedUrl();
+        this.self = advertised == null ? null : new HostInfo(advertised.getHost(), advertised.getPort());
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public void start() throws Exception {
+        createObservationsTopic();
+        producer = new KafkaProducer<>(clients.producerConfig(config.applicationId() + "-observations"),
+                new StringSerializer(), observationSerde);
+        streams = new KafkaStreams(topology(), streamsProperties());
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicReference<KafkaStreams.State> last = new AtomicReference<>();
+        streams.setStateListener((now, before) -> {
+            last.set(now);
+            if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
+                    || now == KafkaStreams.State.PENDING_ERROR) {
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Local memory stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        if (!running.await(60, TimeUnit.SECONDS) || last.get() != KafkaStreams.State.RUNNING) {
+            throw new IllegalStateException("Local memory did not start (Kafka Streams state " + streams.state()
+                    + ") at " + config.kafka().bootstrapServers());
+        }
+    }
+
+    private Properties streamsProperties() {
+        KafkaSettings kafka = config.kafka();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplication());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE); // replays are de-duplicated by id
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // a record this version cannot read is skipped with a log line: memory is best effort, the pipeline is not
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
+        if (self != null) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        }
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        return p;
+    }
+
+    private void createObservationsTopic() throws Exception {
+        KafkaSettings kafka = config.kafka();
+        try (Admin admin = clients.admin(config.applicationId() + "-admin")) {
+            NewTopic topic = new NewTopic(MemoryService.OBSERVATIONS_TOPIC, kafka.topicPartitions(), kafka.topicReplication())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, "-1",
+                            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
+            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+
+    Topology topology() {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALLERS_STORE),
+                Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTIAL_REPLIES_STORE),
+                Serdes.String(), Serdes.String()));
+
+        KStream<String, Memory> fromInbound = builder
+                .stream(Topic.INBOUND.topicName(), Consumed.with(Serdes.String(), clients.serdes().<InboundEvent>forTopic(Topic.INBOUND)))
+                .process(InboundHistory::new, CALLERS_STORE);
+        KStream<String, Memory> fromOutbound = builder
+                .stream(Topic.OUTBOUND.topicName(), Consumed.with(Serdes.String(), clients.serdes().<OutboundEvent>forTopic(Topic.OUTBOUND)))
+                .process(OutboundHistory::new, PARTIAL_REPLIES_STORE);
+        KStream<String, Memory> observations = builder
+                .stream(MemoryService.OBSERVATIONS_TOPIC, Consumed.with(Serdes.String(), observationSerde))
+                .filter((subject, o) -> subject != null && o != null)
+                .mapValues(o -> Memory.newBuilder().setObservations(List.of(o)).build());
+
+        int bound = config.historyPerCustomer();
+        fromInbound.merge(fromOutbound).merge(observations)
+                .groupByKey(Grouped.with("memory-by-customer", Serdes.String(), memorySerde))
+                .aggregate(() -> Memory.newBuilder().build(),
+                        (subject, delta, memory) -> merge(memory, delta, bound),
+                        Materialized.<String, Memory, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(MEMORY_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(memorySerde));
+        return builder.build();
+    }
+
+    /** Adds the delta's items not yet present (by id: replays and duplicates are no-ops), keeping the newest. */
+    static Memory merge(Memory memory, Memory delta, int bound) {
+        List<Observation> observations = appendNew(memory.getObservations(), delta.getObservations(), Observation::getId,
+                o -> o.getCreatedAtMillis() == null ? 0 : o.getCreatedAtMillis(), bound);
+        List<PastCommunication> communications = appendNew(memory.getCommunications(), delta.getCommunications(),
+                PastCommunication::getId, c -> c.getOccurredAtMillis() == null ? 0 : c.getOccurredAtMillis(), bound);
+        return Memory.newBuilder().setObservations(observations).setSummaries(memory.getSummaries())
+                .setCommunications(communications).build();
+    }
+
+    private static <T> List<T> appendNew(List<T> existing, List<T> added, java.util.function.Function<T, String> id,
+            ToLongFunction<T> time, int bound) {
+        if (added.isEmpty()) {
+            return existing;
+        }
+        Map<String, T> byId = new LinkedHashMap<>();
+        existing.forEach(x -> byId.put(id.apply(x), x));
+        added.forEach(x -> byId.putIfAbsent(id.apply(x), x));
+        List<T> all = new ArrayList<>(byId.values());
+        if (all.size() > bound) {
+            all.sort(Comparator.comparingLong(time));
+            all = new ArrayList<>(all.subList(all.size() - bound, all.size()));
+        }
+        return all;
+    }
+
+    /** History from tac.inbound.v1: customer messages and final voice prompts, keyed by customer. */
+    static final class InboundHistory implements Processor<String, InboundEvent, String, Memory> {
+        private ProcessorContext<String, Memory> context;
+        private KeyValueStore<String, String> callers;
+
+        @Override
+        public void init(ProcessorContext<String, Memory> context) {
+            this.context = context;
+            this.callers = context.getStateStore(CALLERS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, InboundEvent> record) {
+            InboundEvent event = record.value();
+            if (event == null) {
+                return;
+            }
+            String conversationId = event.getConversationId();
+            Object payload = event.getPayload();
+            if (payload instanceof MessageReceived m) {
+                emit(context, record, m.getProfileId(), m.getAuthorAddress(), communication(event.getEventId(),
+                        conversationId, m.getAuthorAddress(), false, m.getChannel(), m.getText(), event.getOccurredAt().toEpochMilli()));
+            } else if (payload instanceof CallStarted c) {
+                if (c.getFrom() != null) {
+                    callers.put(conversationId, c.getFrom());
+                }
+            } else if (payload instanceof Prompt p) {
+                String caller = callers.get(conversationId);
+                if (caller != null && p.getLast() && !p.getVoicePrompt().isBlank()) {
+                    emit(context, record, null, caller, communication(event.getEventId(), conversationId, caller, false,
+                            Channel.VOICE, p.getVoicePrompt(), event.getOccurredAt().toEpochMilli()));
+                }
+            } else if (payload instanceof CallEnded) {
+                callers.delete(conversationId);
+            }
+        }
+    }
+
+    /** History from tac.outbound.v1: agent replies, a streamed reply's tokens joined into one text. */
+    static final class OutboundHistory implements Processor<String, OutboundEvent, String, Memory> {
+        private ProcessorContext<String, Memory> context;
+        private KeyValueStore<String, String> partial;
+
+        @Override
+        public void init(ProcessorContext<String, Memory> context) {
+            this.context = context;
+            this.partial = context.getStateStore(PARTIAL_REPLIES_STORE);
+        }
+
+        @Override
+        public void process(Record<String, OutboundEvent> record) {
+            OutboundEvent event = record.value();
+            if (event == null || !(event.getPayload() instanceof Reply reply)) {
+                return;
+            }
+            String text;
+            if (reply.getLast() && reply.getSequence() == 0) {
+                text = reply.getText();
+            } else {
+                String key = event.getConversationId() + "/" + reply.getReplyId();
+                String soFar = partial.get(key);
+                String joined = (soFar == null ? "" : soFar) + reply.getText();
+                if (!reply.getLast()) {
+                    partial.put(key, joined);
+                    return;
+                }
+                partial.delete(key);
+                text = joined;
+            }
+            if (text.isBlank()) {
+                return;
+            }
+            Session session = event.getSession();
+            emit(context, record, session.getProfileId(), session.getFrom(), communication(reply.getReplyId(),
+                    event.getConversationId(), session.getTo(), true, session.getChannel(), text.strip(),
+                    event.getOccurredAt().toEpochMilli()));
+        }
+    }
+
+    private static PastCommunication communication(String id, String conversationId, String author, boolean fromAgent,
+            Channel channel, String text, long at) {
+        return PastCommunication.newBuilder().setId(id).setConversationId(conversationId).setAuthorAddress(author)
+                .setFromAgent(fromAgent).setChannel(channel).setText(text).setOccurredAtMillis(at).build();
+    }
+
+    private static <V> void emit(ProcessorContext<String, Memory> context, Record<String, V> record, String profileId,
+            String address, PastCommunication communication) {
+        Memory delta = Memory.newBuilder().setCommunications(List.of(communication)).build();
+        for (String subject : Addresses.subjects(profileId, address)) {
+            context.forward(new Record<>(subject, delta, record.timestamp()));
+        }
+    }
+
+    @Override
+    public Future<Memory> retrieve(MemoryQuery query, Limits limits) {
+        List<Future<Memory>> parts = new ArrayList<>();
+        for (String subject : Addresses.subjects(query.profileId(), query.address())) {
+            parts.add(customer(subject));
+        }
+        return Future.all(parts).map(all -> {
+            Map<String, Observation> observations = new LinkedHashMap<>();
+            Map<String, PastCommunication> communications = new LinkedHashMap<>();
+            for (Future<Memory> part : parts) {
+                Memory m = part.result();
+                m.getObservations().forEach(o -> observations.putIfAbsent(o.getId(), o));
+                m.getCommunications().forEach(c -> communications.putIfAbsent(c.getId(), c));
+            }
+            return Ranking.rank(new ArrayList<>(observations.values()), new ArrayList<>(communications.values()), query, limits);
+        });
+    }
+
+    /**
+     * Everything kept about one subject: read from this instance's store when it owns the subject's partition (or
+     * runs alone), else asked of the instance that does (its {@code GET /memory/internal/customers/{subject}}).
+     */
+    Future<Memory> customer(String subject) {
+        if (self != null) {
+            KeyQueryMetadata owner = streams.queryMetadataForKey(MEMORY_STORE, subject, Serdes.String().serializer());
+            HostInfo active = owner == null ? null : owner.activeHost();
+            if (active != null && !active.equals(HostInfo.unavailable()) && !active.equals(self)) {
+                return web.getAbs("http://" + active.host() + ":" + active.port() + "/memory/internal/customers/"
+                                + URLEncoder.encode(subject, StandardCharsets.UTF_8))
+                        .timeout(5_000).send()
+                        .compose(response -> response.statusCode() == 200
+                                ? Future.succeededFuture(MemoryJson.memoryFromJson(response.bodyAsString()))
+                                : Future.failedFuture(response.statusCode() == 503
+                                        ? new InvalidStateStoreException("memory instance " + active + " is not ready")
+                                        : new IllegalStateException("memory instance " + active + " answered "
+                                                + response.statusCode())));
+            }
+        }
+        return localCustomer(subject);
+    }
+
+    /** The subject's memory from this instance's stores only (empty when absent). */
+    Future<Memory> localCustomer(String subject) {
+        return vertx.executeBlocking(() -> {
+            ReadOnlyKeyValueStore<String, Memory> store = streams.store(
+                    StoreQueryParameters.fromNameAndType(MEMORY_STORE, QueryableStoreTypes.<String, Memory>keyValueStore()));
+            Memory m = store.get(subject);
+            return m != null ? m : Memory.newBuilder().build();
+        }, false);
+    }
+
+    @Override
+    public Future<String> addObservation(String profileId, String address, String content, String conversationId) {
+        List<String> subjects = Addresses.subjects(profileId, address);
+        if (subjects.isEmpty()) {
+            return Future.failedFuture(new IllegalArgumentException("profileId or address is required"));
+        }
+        String id = "obs_" + EventIds.random();
+        Observation observation = Observation.newBuilder().setId(id).setContent(content)
+                .setCreatedAtMillis(System.currentTimeMillis()).build();
+        Promise<String> done = Promise.promise();
+        AtomicInteger pending = new AtomicInteger(subjects.size());
+        for (String subject : subjects) {
+            ProducerRecord<String, Observation> record = new ProducerRecord<>(MemoryService.OBSERVATIONS_TOPIC, subject, observation);
+            if (conversationId != null) {
+                record.headers().add("conversationId", conversationId.getBytes(StandardCharsets.UTF_8));
+            }
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    done.tryFail(error);
+                } else if (pending.decrementAndGet() == 0) {
+                    done.tryComplete(id);
+                }
+            });
+        }
+        return done.future();
+    }
+
+    KafkaStreams.State state() {
+        return streams == null ? null : streams.state();
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+        if (streams != null) {
+            // leave the group: whoever takes over (a restarted or another instance) gets the partitions at once
+            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            streams = null;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.switchboard.memory.service;
+
+import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.config.KafkaSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * Settings of the memory service: TAC's TWILIO_MEMORY_* names for the retrieval defaults, TAC's Twilio credentials
+ * for Twilio Conversation Memory, and Switchboard's own for the provider choice and the local memory.
+ */
+public final class MemoryConfig extends EnvConfig {
+    public static final String PROVIDER = "SWITCHBOARD_MEMORY_PROVIDER";
+    public static final String OBSERVATIONS_LIMIT = "TWILIO_MEMORY_OBSERVATIONS_LIMIT";
+    public static final String SUMMARIES_LIMIT = "TWILIO_MEMORY_SUMMARIES_LIMIT";
+    public static final String COMMUNICATIONS_LIMIT = "TWILIO_MEMORY_COMMUNICATIONS_LIMIT";
+    public static final String RELEVANCE_THRESHOLD = "TWILIO_MEMORY_RELEVANCE_THRESHOLD";
+    public static final String PROFILE_TRAIT_GROUPS = "TWILIO_MEMORY_PROFILE_TRAIT_GROUPS";
+    public static final String STORE_ID = "TWILIO_MEMORY_STORE_ID";
+    public static final String ACCOUNT_SID = "TWILIO_ACCOUNT_SID";
+    public static final String API_KEY = "TWILIO_API_KEY";
+    public static final String API_SECRET = "TWILIO_API_SECRET";
+    public static final String REGION = "TWILIO_REGION";
+    public static final String API_BASE_URL = "TWILIO_API_BASE_URL";
+    public static final String PORT = "PORT";
+    public static final String APPLICATION_ID = "SWITCHBOARD_MEMORY_APPLICATION_ID";
+    public static final String STATE_DIR = "SWITCHBOARD_MEMORY_STATE_DIR";
+    public static final String HISTORY_PER_CUSTOMER = "SWITCHBOARD_MEMORY_HISTORY_PER_CUSTOMER";
+    public static final String ADVERTISED_URL = "SWITCHBOARD_MEMORY_ADVERTISED_URL";
+    public static final String TWILIO_TIMEOUT_MS = "SWITCHBOARD_MEMORY_TWILIO_TIMEOUT_MS";
+
+    /** Which memory answers retrievals. */
+    public enum Provider { LOCAL, TWILIO }
+
+    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+            .define(PROVIDER, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && !List.of("local", "twilio").contains(value.toString().toLowerCase(Locale.ROOT))) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, "must be local or twilio");
+                }
+            }, () -> "local, twilio"), Importance.HIGH,
+                    "`local` (history and observations kept in Kafka) or `twilio` (Twilio Conversation Memory). Default: "
+                            + "`twilio` when TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_MEMORY_STORE_ID are set, else `local`.")
+            .define(OBSERVATIONS_LIMIT, Type.INT, 20, Range.between(0, 100), Importance.MEDIUM,
+                    "Default maximum of observations returned (0-100, 0 disables).")
+            .define(SUMMARIES_LIMIT, Type.INT, 5, Range.between(0, 100), Importance.MEDIUM,
+                    "Default maximum of summaries returned (0-100, 0 disables).")
+            .define(COMMUNICATIONS_LIMIT, Type.INT, 0, Range.between(0, 100), Importance.MEDIUM,
+                    "Default maximum of past communications returned (0-100, 0 disables).")
+            .define(RELEVANCE_THRESHOLD, Type.DOUBLE, 0.0, Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "Default minimum relevance (0.0-1.0) of items returned for a query.")
+            .define(PROFILE_TRAIT_GROUPS, Type.LIST, "", Importance.LOW,
+                    "Comma-separated trait groups fetched with a profile (GET /memory/profiles/{id}); empty = all.")
+            .define(STORE_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Twilio Conversation Memory store id (mem_store_...); required for the twilio provider.")
+            .define(ACCOUNT_SID, Type.STRING, null, Importance.LOW, "Twilio account SID (informational here).")
+            .define(API_KEY, Type.STRING, null, Importance.MEDIUM, "Twilio API key SID (SK...) for Conversation Memory.")
+            .define(API_SECRET, Type.PASSWORD, null, Importance.MEDIUM, "Twilio API key secret.")
+            .define(REGION, Type.STRING, null, Importance.LOW,
+                    "Twilio region (au1, ie1, ...): Memory host becomes memory.<region>.twilio.com.")
+            .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
+                    "Send every Twilio REST call to this base URL instead of https://memory[.region].twilio.com (tests, dev).")
+            .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.MEDIUM,
+                    "HTTP port of the memory API when the service runs alone (0 = any free port).")
+            .define(APPLICATION_ID, Type.STRING, "switchboard-memory", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Kafka Streams application id of the local memory (also the prefix of its internal topics).")
+            .define(STATE_DIR, Type.STRING, null, Importance.LOW,
+                    "Directory of the local memory's state stores (default: <tmp>/switchboard-memory).")
+            .define(HISTORY_PER_CUSTOMER, Type.INT, 500, Range.atLeast(1), Importance.LOW,
+                    "Local memory: most recent communications (and observations) kept per customer.")
+            .define(ADVERTISED_URL, Type.STRING, null, Importance.LOW,
+                    "Local memory with several instances: http://host:port at which the other instances reach this one's "
+                            + "HTTP API (Kafka Streams application.server); a retrieval is answered from the instance owning the customer.")
+            .define(TWILIO_TIMEOUT_MS, Type.INT, 5000, Range.atLeast(1), Importance.LOW,
+                    "Timeout of each call to Twilio Conversation Memory, in milliseconds.");
+
+    public MemoryConfig(Map<String, String> env) {
+        super(DEFINITION, env);
+        if (provider() == Provider.TWILIO) {
+            for (String required : List.of(API_KEY, API_SECRET, STORE_ID)) {
+                String value = required.equals(API_SECRET) ? secret(required) : optionalString(required);
+                if (value == null || value.isBlank()) {
+                    throw new InvalidConfigurationException(required + " is required when " + PROVIDER + "=twilio");
+                }
+            }
+        }
+    }
+
+    public static MemoryConfig fromEnv(Map<String, String> env) {
+        return load(MemoryConfig::new, env);
+    }
+
+    public KafkaSettings kafka() {
+        return new KafkaSettings(originalsStrings());
+    }
+
+    public Provider provider() {
+        String p = optionalString(PROVIDER);
+        if (p != null) {
+            return Provider.valueOf(p.toUpperCase(Locale.ROOT));
+        }
+        return optionalString(API_KEY) != null && secret(API_SECRET) != null && optionalString(STORE_ID) != null
+                ? Provider.TWILIO : Provider.LOCAL;
+    }
+
+    public int observationsLimit() {
+        return getInt(OBSERVATIONS_LIMIT);
+    }
+
+    public int summariesLimit() {
+        return getInt(SUMMARIES_LIMIT);
+    }
+
+    public int communicationsLimit() {
+        return getInt(COMMUNICATIONS_LIMIT);
+    }
+
+    public double relevanceThreshold() {
+        return getDouble(RELEVANCE_THRESHOLD);
+    }
+
+    public List<String> profileTraitGroups() {
+        return getList(PROFILE_TRAIT_GROUPS).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public String storeId() {
+        return optionalString(STORE_ID);
+    }
+
+    public String apiKey() {
+        return optionalString(API_KEY);
+    }
+
+    public String apiSecret() {
+        return secret(API_SECRET);
+    }
+
+    /** Base URL of Twilio Conversation Memory, without a trailing slash. */
+    public String memoryBaseUrl() {
+        String base = optionalString(API_BASE_URL);
+        if (base != null) {
+            return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        }
+        String region = optionalString(REGION);
+        return region == null ? "https://memory.twilio.com" : "https://memory." + region + ".twilio.com";
+    }
+
+    public int port() {
+        return getInt(PORT);
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
+    public Path stateDir() {
+        String dir = optionalString(STATE_DIR);
+        return dir != null ? Path.of(dir) : Path.of(System.getProperty("java.io.tmpdir"), "switchboard-memory");
+    }
+
+    public int historyPerCustomer() {
+        return getInt(HISTORY_PER_CUSTOMER);
+    }
+
+    /** Where other instances reach this one, or null when it runs alone. */
+    public URI advertisedUrl() {
+        String url = optionalString(ADVERTISED_URL);
+        if (url == null) {
+            return null;
+        }
+        URI uri = URI.create(url);
+        if (uri.getHost() == null || uri.getPort() < 0) {
+            throw new InvalidConfigurationException(ADVERTISED_URL + " must be http://host:port, was " + url);
+        }
+        return uri;
+    }
+
+    public int twilioTimeoutMs() {
+        return getInt(TWILIO_TIMEOUT_MS);
+    }
+}

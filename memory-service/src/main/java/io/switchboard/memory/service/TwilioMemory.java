@@ -1,0 +1,236 @@
+package io.switchboard.memory.service;
+
+import io.switchboard.events.Channel;
+import io.switchboard.events.Memory;
+import io.switchboard.events.Observation;
+import io.switchboard.events.PastCommunication;
+import io.switchboard.events.Summary;
+import io.switchboard.memory.MemoryQuery;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Twilio Conversation Memory, called as TAC's {@code context/memory.py} does: HTTP Basic auth with the API key and
+ * secret; {@code POST /v1/Stores/{store}/Profiles/Lookup {idType, value}} to find the profile of an address without
+ * one; {@code POST /v1/Stores/{store}/Profiles/{profileId}/Recall} with the limits and relevance threshold;
+ * {@code POST .../Profiles/{profileId}/Observations}; {@code GET .../Profiles/{profileId}?traitGroups=A,B}.
+ */
+final class TwilioMemory implements MemoryProvider {
+    private static final Set<String> AGENT_TYPES = Set.of("AI_AGENT", "HUMAN_AGENT", "AGENT");
+
+    private final MemoryConfig config;
+    private final WebClient web; // kept in a field: Vert.x 5 closes unreferenced clients
+    private final String storeUrl;
+    private final String authorization;
+
+    TwilioMemory(MemoryConfig config, Vertx vertx) {
+        this.config = config;
+        this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("switchboard-memory")
+                .setConnectTimeout(config.twilioTimeoutMs()));
+        this.storeUrl = config.memoryBaseUrl() + "/v1/Stores/" + encode(config.storeId());
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+                (config.apiKey() + ":" + config.apiSecret()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String name() {
+        return "twilio";
+    }
+
+    @Override
+    public void start() {
+        // stateless: nothing to warm up
+    }
+
+    @Override
+    public Future<Memory> retrieve(MemoryQuery query, Limits limits) {
+        return profileOf(query.profileId(), query.address()).compose(profileId -> {
+            if (profileId == null) {
+                return Future.succeededFuture(Memory.newBuilder().build());
+            }
+            JsonObject body = new JsonObject()
+                    .put("observationsLimit", limits.observations())
+                    .put("summariesLimit", limits.summaries())
+                    .put("communicationsLimit", limits.communications())
+                    .put("relevanceThreshold", limits.relevanceThreshold());
+            if (query.conversationId() != null) {
+                body.put("conversationId", query.conversationId());
+            }
+            if (query.hasQuery()) {
+                String q = query.query();
+                body.put("query", q.length() > 1024 ? q.substring(0, 1024) : q);
+            }
+            return send(request("POST", storeUrl + "/Profiles/" + encode(profileId) + "/Recall"), body)
+                    .map(TwilioMemory::parseRecall);
+        });
+    }
+
+    @Override
+    public Future<String> addObservation(String profileId, String address, String content, String conversationId) {
+        return profileOf(profileId, address).compose(pid -> {
+            if (pid == null) {
+                return Future.failedFuture(new IllegalArgumentException("no Twilio Memory profile for this address"));
+            }
+            JsonObject body = new JsonObject().put("content", content).put("source", "switchboard");
+            if (conversationId != null) {
+                body.put("conversationIds", new JsonArray().add(conversationId));
+            }
+            return send(request("POST", storeUrl + "/Profiles/" + encode(pid) + "/Observations"), body)
+                    .map(json -> json.getString("id"));
+        });
+    }
+
+    /** The profile with the configured trait groups (all when none are configured). */
+    Future<JsonObject> profile(String profileId) {
+        String url = storeUrl + "/Profiles/" + encode(profileId);
+        List<String> groups = config.profileTraitGroups();
+        if (!groups.isEmpty()) {
+            url += "?traitGroups=" + encode(String.join(",", groups));
+        }
+        return send(request("GET", url), null);
+    }
+
+    /** The given profile id, else the first profile Twilio finds for the address (phone or e-mail), else null. */
+    Future<String> profileOf(String profileId, String address) {
+        if (profileId != null) {
+            return Future.succeededFuture(profileId);
+        }
+        String value = Addresses.normalize(address);
+        if (value == null) {
+            return Future.succeededFuture(null);
+        }
+        String idType = value.contains("@") ? "email" : value.matches("\\+?[0-9]+") ? "phone" : null;
+        if (idType == null) {
+            return Future.succeededFuture(null); // a chat identity: Memory knows profiles by phone or e-mail
+        }
+        JsonObject body = new JsonObject().put("idType", idType).put("value", value);
+        return send(request("POST", storeUrl + "/Profiles/Lookup"), body).map(json -> {
+            JsonArray profiles = json.getJsonArray("profiles");
+            return profiles == null || profiles.isEmpty() ? null : profiles.getString(0);
+        });
+    }
+
+    private HttpRequest<Buffer> request(String method, String url) {
+        HttpRequest<Buffer> request = method.equals("GET") ? web.getAbs(url) : web.postAbs(url);
+        return request.putHeader("Authorization", authorization).putHeader("Accept", "application/json")
+                .timeout(config.twilioTimeoutMs());
+    }
+
+    private static Future<JsonObject> send(HttpRequest<Buffer> request, JsonObject body) {
+        Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
+        return sent.compose(response -> {
+            if (response.statusCode() / 100 != 2) {
+                return Future.failedFuture(new TwilioMemoryException(response.statusCode(), response.bodyAsString()));
+            }
+            Buffer b = response.body();
+            return Future.succeededFuture(b == null || b.length() == 0 ? new JsonObject() : b.toJsonObject());
+        });
+    }
+
+    /** A Recall response in Switchboard's shape; malformed items are skipped, as TAC does. */
+    static Memory parseRecall(JsonObject json) {
+        List<Observation> observations = new ArrayList<>();
+        for (JsonObject o : objects(json.getValue("observations"))) {
+            String content = o.getString("content");
+            if (content != null) {
+                observations.add(Observation.newBuilder().setId(o.getString("id")).setContent(content)
+                        .setCreatedAtMillis(millis(o.getString("createdAt")))
+                        .setScore(o.getValue("score") instanceof Number n ? n.doubleValue() : null).build());
+            }
+        }
+        List<Summary> summaries = new ArrayList<>();
+        for (JsonObject s : objects(json.getValue("summaries"))) {
+            String content = s.getString("content");
+            if (content != null) {
+                summaries.add(Summary.newBuilder().setId(s.getString("id")).setContent(content)
+                        .setCreatedAtMillis(millis(s.getString("createdAt"))).build());
+            }
+        }
+        List<PastCommunication> communications = new ArrayList<>();
+        for (JsonObject c : objects(json.getValue("communications"))) {
+            JsonObject author = c.getValue("author") instanceof JsonObject a ? a : new JsonObject();
+            JsonObject content = c.getValue("content") instanceof JsonObject x ? x : new JsonObject();
+            String text = content.getString("text");
+            if (text == null) {
+                continue;
+            }
+            communications.add(PastCommunication.newBuilder().setId(c.getString("id"))
+                    .setAuthorAddress(author.getString("address"))
+                    .setFromAgent(AGENT_TYPES.contains(String.valueOf(author.getString("type"))))
+                    .setChannel(channel(author.getString("channel"))).setText(text)
+                    .setOccurredAtMillis(millis(c.getString("createdAt"))).build());
+        }
+        return Memory.newBuilder().setObservations(observations).setSummaries(summaries)
+                .setCommunications(communications).build();
+    }
+
+    private static List<JsonObject> objects(Object value) {
+        List<JsonObject> out = new ArrayList<>();
+        if (value instanceof JsonArray array) {
+            for (Object item : array) {
+                if (item instanceof JsonObject o) {
+                    out.add(o);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Channel channel(String name) {
+        if (name == null) {
+            return Channel.UNKNOWN;
+        }
+        try {
+            return Channel.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Channel.UNKNOWN;
+        }
+    }
+
+    private static Long millis(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(iso).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public void close() {
+        web.close();
+    }
+
+    /** Twilio answered with a status other than 2xx. */
+    static final class TwilioMemoryException extends RuntimeException {
+        final int status;
+
+        TwilioMemoryException(int status, String body) {
+            super("Twilio Conversation Memory answered " + status + ": "
+                    + (body == null ? "" : body.length() > 300 ? body.substring(0, 300) : body));
+            this.status = status;
+        }
+    }
+}

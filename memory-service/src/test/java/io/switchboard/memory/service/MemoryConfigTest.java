@@ -1,0 +1,50 @@
+package io.switchboard.memory.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.switchboard.config.InvalidConfigurationException;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MemoryConfigTest {
+    static Map<String, String> env(String... pairs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+        for (int i = 0; i < pairs.length; i += 2) {
+            env.put(pairs[i], pairs[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
+    void withoutTwilioCredentialsTheMemoryIsLocalWithTacDefaults() {
+        MemoryConfig config = MemoryConfig.fromEnv(env());
+        assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.LOCAL);
+        assertThat(config.observationsLimit()).isEqualTo(20);
+        assertThat(config.summariesLimit()).isEqualTo(5);
+        assertThat(config.communicationsLimit()).isZero();
+        assertThat(config.relevanceThreshold()).isZero();
+    }
+
+    @Test
+    void twilioCredentialsChooseTwilioMemoryOnTheRegionalHost() {
+        MemoryConfig config = MemoryConfig.fromEnv(env("TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s",
+                "TWILIO_MEMORY_STORE_ID", "mem_store_1", "TWILIO_REGION", "au1"));
+        assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.TWILIO);
+        assertThat(config.memoryBaseUrl()).isEqualTo("https://memory.au1.twilio.com");
+        assertThat(MemoryConfig.fromEnv(env()).memoryBaseUrl()).isEqualTo("https://memory.twilio.com");
+    }
+
+    @Test
+    void aMissingOrInvalidSettingIsNamed() {
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env("SWITCHBOARD_MEMORY_PROVIDER", "twilio", "TWILIO_API_KEY", "SK1",
+                "TWILIO_API_SECRET", "s"))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("TWILIO_MEMORY_STORE_ID");
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env("TWILIO_MEMORY_OBSERVATIONS_LIMIT", "101")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("TWILIO_MEMORY_OBSERVATIONS_LIMIT");
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env("SWITCHBOARD_MEMORY_PROVIDER", "redis")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SWITCHBOARD_MEMORY_PROVIDER");
+    }
+}
