@@ -56,7 +56,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String name = spec.name();
         Map<String, String> env = environment();
-        ServiceContext context = new ServiceContext(env);
+        ServiceContext context = new ServiceContext(env, false);
         ManagedService service = null;
         try {
             service = create(context);

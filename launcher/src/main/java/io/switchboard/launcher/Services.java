@@ -5,6 +5,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
+import io.switchboard.memory.service.MemoryConfig;
+import io.switchboard.memory.service.MemoryService;
+import io.switchboard.outbound.OutboundConfig;
+import io.switchboard.outbound.OutboundService;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterService;
 import io.vertx.core.Vertx;
@@ -21,11 +25,24 @@ public final class Services {
 
     public static List<ServiceDefinition> all() {
         return List.of(
+                new ServiceDefinition("memory", "Conversation memory: local (from the topics) or Twilio Memory (HTTP)",
+                        Services::memory),
                 new ServiceDefinition("router", "Session lifecycle: inbound events to agent events (Kafka Streams)",
                         context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
+                new ServiceDefinition("outbound", "Sends agent replies: Twilio's APIs for messaging, voice egress",
+                        context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context))),
                 new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
                         context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
                                 meters(context), routes(context))));
+    }
+
+    /** Alone, the memory service serves its API on PORT; next to the ingress, on the ingress's server. */
+    private static MemoryService memory(ServiceContext context) {
+        MemoryService memory = new MemoryService(MemoryConfig.fromEnv(context.env()), vertx(context), meters(context));
+        if (context.sharesHttpServer()) {
+            routes(context).add(memory.routesForSharedServer());
+        }
+        return memory;
     }
 
     /** One Vert.x per JVM: every HTTP server and client of the services in it shares the event loops. */

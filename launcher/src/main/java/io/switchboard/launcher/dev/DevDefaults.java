@@ -16,6 +16,15 @@ final class DevDefaults {
     private DevDefaults() {
     }
 
+    /** Without a Twilio account of its own, {@code dev} sends every Twilio REST call to a local fake. */
+    static boolean usesLocalTwilio(Map<String, String> env) {
+        return isBlank(env.get("TWILIO_ACCOUNT_SID")) && isBlank(env.get("TWILIO_API_BASE_URL"));
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
     static Map<String, String> apply(Map<String, String> env, Path dataDir, int httpPort) {
         Map<String, String> result = new HashMap<>(env);
         result.putIfAbsent("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
@@ -25,6 +34,10 @@ final class DevDefaults {
         result.putIfAbsent("TWILIO_RCS_SENDER_ID", "rcs:switchboard_dev_agent");
         result.putIfAbsent("TWILIO_VOICE_PUBLIC_DOMAIN", "localhost:" + httpPort);
         result.putIfAbsent("SWITCHBOARD_ROUTER_STATE_DIR", dataDir.resolve("router").toString());
+        result.putIfAbsent("SWITCHBOARD_MEMORY_STATE_DIR", dataDir.resolve("memory").toString());
+        result.putIfAbsent("OUTBOUND_INSTANCE_ID", "dev");
+        // Agents in dev see the customer's recent messages; TAC's default of none suits production memory stores.
+        result.putIfAbsent("TWILIO_MEMORY_COMMUNICATIONS_LIMIT", "20");
         return result;
     }
 }

@@ -5,6 +5,7 @@ import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.ServiceContext;
 import io.switchboard.launcher.ServiceDefinition;
 import io.switchboard.service.ManagedService;
+import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.topics.TopicProvisioner;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -35,16 +37,18 @@ public final class DevStack implements AutoCloseable {
 
     private final Settings settings;
     private final EmbeddedKafka kafka;
+    private final FakeTwilioApi twilio;
     private final Map<String, String> env;
     private final ServiceContext context;
     private final Deque<ManagedService> running = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private DevStack(Settings settings, EmbeddedKafka kafka, Map<String, String> env) {
+    private DevStack(Settings settings, EmbeddedKafka kafka, FakeTwilioApi twilio, Map<String, String> env) {
         this.settings = settings;
         this.kafka = kafka;
+        this.twilio = twilio;
         this.env = Map.copyOf(env);
-        this.context = new ServiceContext(this.env);
+        this.context = new ServiceContext(this.env, true);
     }
 
     /**
@@ -57,7 +61,17 @@ public final class DevStack implements AutoCloseable {
         Map<String, String> env = DevDefaults.apply(processEnv, settings.dataDir(), settings.httpPort());
         env.put(KafkaSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
         env.put("PORT", Integer.toString(settings.httpPort()));
-        DevStack stack = new DevStack(settings, kafka, env);
+        FakeTwilioApi twilio = null;
+        if (DevDefaults.usesLocalTwilio(processEnv)) {
+            try {
+                twilio = FakeTwilioApi.start();
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+            env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
+        }
+        DevStack stack = new DevStack(settings, kafka, twilio, env);
         try {
             stack.provisionTopics();
             for (ServiceDefinition definition : services) {
@@ -109,6 +123,11 @@ public final class DevStack implements AutoCloseable {
         return names;
     }
 
+    /** The local stand-in for Twilio's REST API when no Twilio account is configured. */
+    public Optional<FakeTwilioApi> localTwilio() {
+        return Optional.ofNullable(twilio);
+    }
+
     public boolean freshlyFormatted() {
         return kafka.freshlyFormatted();
     }
@@ -135,6 +154,9 @@ public final class DevStack implements AutoCloseable {
                 }
             }
             context.close();
+            if (twilio != null) {
+                twilio.close();
+            }
             log.info("Stopping the embedded Kafka broker");
             kafka.close();
             log.info("Kafka stopped; data kept in {}", settings.dataDir());

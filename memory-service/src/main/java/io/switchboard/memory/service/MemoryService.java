@@ -17,6 +17,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,12 +83,25 @@ public final class MemoryService implements ManagedService {
 
     /** Serves the memory API on {@code router} (under {@code /memory}); call before {@link #start()}. */
     public synchronized void mount(Router router) {
+        mountRoutes(router);
+        mounted = true;
+    }
+
+    /**
+     * For a JVM whose HTTP server belongs to another service ({@code dev}): the routes to mount there once that
+     * server starts, which may be after {@link #start()}; this service then opens no server of its own.
+     */
+    public synchronized Consumer<Router> routesForSharedServer() {
+        mounted = true;
+        return this::mountRoutes;
+    }
+
+    private void mountRoutes(Router router) {
         router.route("/memory/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
         router.post("/memory/retrieve").handler(this::retrieve);
         router.post("/memory/observations").handler(this::addObservation);
         router.get("/memory/profiles/:profileId").handler(this::profile);
         router.get("/memory/internal/customers/:subject").handler(this::localCustomer);
-        mounted = true;
     }
 
     @Override
