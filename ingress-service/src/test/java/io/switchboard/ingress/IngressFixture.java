@@ -114,8 +114,12 @@ final class IngressFixture implements AutoCloseable {
         private final KafkaProducer<String, VoiceFrame> producer = TestKafka.clients().producer("test-egress", VoiceFrame.class);
 
         void send(int partition, String callSid, long turn, Object frame) throws Exception {
+            send(partition, callSid, turn, frame, io.switchboard.ids.EventIds.random());
+        }
+
+        void send(int partition, String callSid, long turn, Object frame, String eventId) throws Exception {
             VoiceFrame voiceFrame = VoiceFrame.newBuilder()
-                    .setEventId(io.switchboard.ids.EventIds.random())
+                    .setEventId(eventId)
                     .setConversationId(callSid)
                     .setCallSid(callSid)
                     .setOccurredAt(Instant.now())

@@ -161,6 +161,21 @@ class RelaySocketTest {
     }
 
     @Test
+    void aFrameWrittenAgainAfterAnOutboundRestartIsSpokenOnce() throws Exception {
+        String callSid = newCallSid();
+        try (RelayClient call = RelayClient.connect(vertx, ingress.port(), IngressFixture.TOKEN)) {
+            call.setup(callSid);
+            inbound.await(callSid, 1);
+            egress.send(0, callSid, -1, token("Your order ships today.", true), "reply-1");
+            egress.send(0, callSid, -1, token("Your order ships today.", true), "reply-1");
+            egress.send(0, callSid, -1, new SendDigits("1"), "digits-1");
+            call.awaitFrame(f -> "sendDigits".equals(f.getString("type")));
+            assertThat(call.received("text")).hasSize(1);
+            assertThat(call.spokenText()).isEqualTo("Your order ships today.");
+        }
+    }
+
+    @Test
     void anUndecodableEgressRecordIsSkippedAndLaterFramesStillArrive() throws Exception {
         String callSid = newCallSid();
         try (RelayClient call = RelayClient.connect(vertx, ingress.port(), IngressFixture.TOKEN);

@@ -5,6 +5,10 @@ import io.switchboard.events.Reply;
 import io.switchboard.events.VoiceFrame;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -16,7 +20,10 @@ import org.slf4j.MDC;
 final class RelaySession {
     private static final Logger log = LoggerFactory.getLogger(RelaySession.class);
 
-    enum Written { WRITTEN, STALE, CLOSED }
+    enum Written { WRITTEN, STALE, DUPLICATE, CLOSED }
+
+    /** How many written frame ids a socket remembers: far more than an outbound-sender re-send can repeat. */
+    private static final int REMEMBERED_FRAMES = 1_024;
 
     private final ServerWebSocket socket;
     private final Context context;
@@ -28,6 +35,12 @@ final class RelaySession {
     private long lastInterruptTurn = -1;
     private boolean replyOpen;
     private boolean ended;
+    private final Set<String> writtenIds = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED_FRAMES;
+        }
+    });
 
     RelaySession(ServerWebSocket socket, Context context) {
         this.socket = socket;
@@ -85,6 +98,10 @@ final class RelaySession {
         }
         if (frame.getTurn() >= 0 && frame.getTurn() < lastInterruptTurn) {
             return Written.STALE;
+        }
+        // A restarted outbound-sender may write a frame again (same id): the caller must not hear it twice.
+        if (!writtenIds.add(frame.getEventId().toString())) {
+            return Written.DUPLICATE;
         }
         Object payload = frame.getFrame();
         if (payload instanceof Reply reply) {

@@ -27,6 +27,7 @@ public final class VoiceEgress implements AutoCloseable {
     private final RelaySessions sessions;
     private final Counter written;
     private final Counter stale;
+    private final Counter duplicate;
     private final Counter noSocket;
     private Thread thread;
     private volatile boolean running = true;
@@ -37,6 +38,7 @@ public final class VoiceEgress implements AutoCloseable {
         this.sessions = sessions;
         this.written = frames(meters, "written");
         this.stale = frames(meters, "stale");
+        this.duplicate = frames(meters, "duplicate");
         this.noSocket = frames(meters, "no_socket");
     }
 
@@ -93,6 +95,7 @@ public final class VoiceEgress implements AutoCloseable {
             switch (session.write(frame)) {
                 case WRITTEN -> written.increment();
                 case STALE -> stale.increment();
+                case DUPLICATE -> duplicate.increment();
                 case CLOSED -> noSocket.increment();
             }
         });
