@@ -176,6 +176,33 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
         return done;
     }
 
+    /** A record that is not an AgentEvent we can read: dead-lettered as it is (blocking briefly: this is rare). */
+    @Override
+    public void undecodable(ConsumerRecord<String, byte[]> record, Exception error) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setEventId(EventIds.derived(record.topic(), Integer.toString(record.partition()),
+                        Long.toString(record.offset()), "dlq", config.groupId()))
+                .setOccurredAt(Instant.now())
+                .setService("agent:" + config.groupId())
+                .setOriginTopic(record.topic())
+                .setOriginPartition(record.partition())
+                .setOriginOffset(record.offset())
+                .setConversationId(record.key())
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setErrorClass(error.getClass().getName())
+                .setErrorMessage(String.valueOf(error.getMessage()))
+                .build();
+        try {
+            deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            metrics.deadLetters.increment();
+        } catch (Exception e) {
+            log.error("Cannot dead-letter the undecodable record {}-{}@{}", record.topic(), record.partition(),
+                    record.offset(), e);
+        }
+    }
+
     CompletableFuture<Void> produce(OutboundEvent event) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
         outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(), event.getConversationId(), event),

@@ -179,7 +179,7 @@ final class Invocation {
                     record.value().getEventId(), cause));
             runtime.deadLetter(record, cause).whenComplete((v, e) -> {
                 if (e != null) {
-                    withMdc(() -> log.error("Cannot write the dead letter; the event will be handled again", e));
+                    withMdc(() -> log.error("Cannot write the dead letter of event {}; it is logged here only", record.value().getEventId(), e));
                     done.completeExceptionally(e);
                 } else {
                     done.complete(null);

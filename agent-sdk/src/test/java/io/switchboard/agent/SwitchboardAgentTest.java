@@ -226,7 +226,42 @@ class SwitchboardAgentTest {
         }
     }
 
-    static Map<String, String> env() {
-        return new HashMap<>(TestKafka.env(Map.of()));
+    @Test
+    void agentsWithDifferentGroupIdsEachSeeAllTrafficWithoutInterfering() throws Exception {
+        List<String> analysed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(builder().onMessageReady((message, session, memory) -> "You said: " + message.text()));
+        start(builder().onMessageReady((message, session, memory) -> {
+            analysed.add(session.conversationId() + ":" + message.text());
+            return null; // an analytics agent: listens, never answers
+        }));
+        Session sms = AgentTraffic.sms(prefix + "both");
+        traffic.message(sms, "one", 0);
+        traffic.message(sms, "two", 0);
+        await().until(() -> analysed.size() == 2 && traffic.of(sms.getConversationId()).size() == 2);
+        assertThat(analysed).containsExactly(sms.getConversationId() + ":one", sms.getConversationId() + ":two");
+        assertThat(AgentTraffic.replies(traffic.of(sms.getConversationId()))).extracting(Reply::getText)
+                .containsExactly("You said: one", "You said: two");
+    }
+
+    @Test
+    void aMessageWaitingBehindTheInterruptedOneIsSkippedAsStale() throws Exception {
+        List<String> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        start(builder().onMessageReady((message, session, memory) -> {
+            handled.add(message.text());
+            if (message.text().equals("first")) {
+                started.countDown();
+                Thread.sleep(20_000); // interrupted by the interrupt
+            }
+            return "re:" + message.text();
+        }));
+        Session voice = AgentTraffic.voice(prefix + "stale");
+        traffic.message(voice, "first", 1);
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+        traffic.message(voice, "second", 2);
+        traffic.interrupt(voice, "", 100, 3);
+        traffic.message(voice, "third", 4);
+        await().until(() -> traffic.text(voice.getConversationId()).equals("re:third"));
+        assertThat(handled).containsExactly("first", "third");
     }
 }
