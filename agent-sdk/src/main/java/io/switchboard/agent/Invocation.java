@@ -137,8 +137,13 @@ final class Invocation {
                 result.completeExceptionally(e);
             }
         }));
+        boolean cancelledMeanwhile;
         synchronized (this) {
             task = submitted;
+            cancelledMeanwhile = cancelled;
+        }
+        if (cancelledMeanwhile) {
+            submitted.cancel(true);
         }
         result.orTimeout(runtime.config.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((v, error) -> {
@@ -159,15 +164,19 @@ final class Invocation {
 
     private void failed(int n, Throwable error, Outbox box) {
         box.cancel();
-        Future<?> running;
-        synchronized (this) {
-            running = task;
-        }
-        if (running != null) {
-            running.cancel(true);
-        }
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            // only a timed-out callback may still be running; any other failure is reported by a finished one, often
+            // on its own thread, which must not interrupt itself (the dead letter's send would fail)
+            Future<?> running;
+            synchronized (this) {
+                running = task;
+            }
+            if (running != null) {
+                running.cancel(true);
+            }
+        }
         runtime.metrics.errors(kind).increment();
         if (n < runtime.config.retries()) {
             withMdc(() -> log.warn("The {} handler failed (attempt {} of {}), retrying: {}", kind, n + 1,
@@ -177,7 +186,13 @@ final class Invocation {
         } else {
             withMdc(() -> log.error("The {} handler failed {} time(s); dead-lettering event {}", kind, n + 1,
                     record.value().getEventId(), cause));
-            runtime.deadLetter(record, cause).whenComplete((v, e) -> {
+            CompletableFuture<Void> written;
+            try {
+                written = runtime.deadLetter(record, cause);
+            } catch (RuntimeException e) {
+                written = CompletableFuture.failedFuture(e);
+            }
+            written.whenComplete((v, e) -> {
                 if (e != null) {
                     withMdc(() -> log.error("Cannot write the dead letter of event {}; it is logged here only", record.value().getEventId(), e));
                     done.completeExceptionally(e);

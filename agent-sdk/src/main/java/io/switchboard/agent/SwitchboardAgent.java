@@ -138,6 +138,9 @@ public final class SwitchboardAgent implements ManagedService {
                 serdes.forType(OutboundEvent.class).serializer());
         deadLetters = new KafkaProducer<>(clients.producerConfig(clientId + "-dlq"), new StringSerializer(),
                 serdes.forType(DeadLetter.class).serializer());
+        // fetch metadata now: a missing topic or unreachable broker fails the start, not the first reply
+        outbound.partitionsFor(Topic.OUTBOUND.topicName());
+        deadLetters.partitionsFor(Topic.DEAD_LETTER.topicName());
         AtomicInteger threads = new AtomicInteger();
         pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
             Thread t = new Thread(r, config.groupId() + "-handler-" + threads.incrementAndGet());
