@@ -171,6 +171,11 @@ public final class SwitchboardAgent implements ManagedService {
         return consumer.awaitAssignment(timeout);
     }
 
+    /** How many partitions of tac.agent.v1 this worker owns now. */
+    public int assignedPartitions() {
+        return consumer == null ? 0 : consumer.assignment().size();
+    }
+
     /** Stops: running callbacks may finish (shutdown timeout), their replies are flushed, the rest is handed back. */
     @Override
     public synchronized void close() {

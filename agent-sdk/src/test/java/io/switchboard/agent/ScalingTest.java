@@ -35,7 +35,7 @@ class ScalingTest {
         String group = "agent-" + prefix;
         AgentTraffic.startAtEnd(group);
         int conversations = 60;
-        int messages = 4;
+        int messages = 6;
         try (AgentTraffic traffic = new AgentTraffic(); SwitchboardAgent first = worker(group)) {
             first.start();
             Thread producer = new Thread(() -> {
@@ -44,7 +44,7 @@ class ScalingTest {
                         traffic.message(AgentTraffic.sms(prefix + c), "m" + m, 0);
                     }
                     try {
-                        Thread.sleep(1_000);
+                        Thread.sleep(800);
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -56,9 +56,14 @@ class ScalingTest {
             SwitchboardAgent third = worker(group);
             second.start();
             third.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> traffic.withPrefix(prefix).size() >= conversations * 2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> second.assignedPartitions() > 0
+                    && third.assignedPartitions() > 0 && first.assignedPartitions() < 12);
+            int atThree = traffic.withPrefix(prefix).size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> traffic.withPrefix(prefix).size() >= atThree + conversations);
+            assertThat(producer.isAlive()).as("scaled down under load").isTrue();
             second.close();
             third.close();
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.assignedPartitions() == 12);
             producer.join();
             await().atMost(Duration.ofSeconds(90)).until(() -> traffic.withPrefix(prefix).stream()
                     .map(OutboundEvent::getEventId).distinct().count() == (long) conversations * messages);
@@ -69,7 +74,7 @@ class ScalingTest {
                     .containsOnly(((Reply) copies.get(0).getPayload()).getText()));
             for (int c = 0; c < conversations; c++) {
                 assertThat(traffic.of(prefix + c).stream().map(e -> ((Reply) e.getPayload()).getText()).distinct())
-                        .as("conversation %d", c).containsExactly("re:m0", "re:m1", "re:m2", "re:m3");
+                        .as("conversation %d", c).containsExactly("re:m0", "re:m1", "re:m2", "re:m3", "re:m4", "re:m5");
             }
             log.info("{} replies for {} messages ({} copies with identical ids)", all.size(), byId.size(),
                     all.size() - byId.size());

@@ -164,6 +164,13 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
         return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The partitions this consumer owns now (a snapshot). */
+    public Set<TopicPartition> assignment() {
+        synchronized (lock) {
+            return Set.copyOf(partitions.keySet());
+        }
+    }
+
     /** Records polled and not yet done. */
     public int inFlight() {
         return inFlight.get();
