@@ -35,16 +35,19 @@ class ScalingTest {
         String group = "agent-" + prefix;
         AgentTraffic.startAtEnd(group);
         int conversations = 60;
-        int messages = 6;
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         try (AgentTraffic traffic = new AgentTraffic(); SwitchboardAgent first = worker(group)) {
             first.start();
             Thread producer = new Thread(() -> {
-                for (int m = 0; m < messages; m++) {
+                // one message per conversation every 500 ms until the test has scaled up and down again
+                for (int m = 0; !stop.get() && m < 200; m++) {
                     for (int c = 0; c < conversations; c++) {
                         traffic.message(AgentTraffic.sms(prefix + c), "m" + m, 0);
                     }
+                    rounds.incrementAndGet();
                     try {
-                        Thread.sleep(800);
+                        Thread.sleep(500);
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -60,13 +63,17 @@ class ScalingTest {
                     && third.assignedPartitions() > 0 && first.assignedPartitions() < 12);
             int atThree = traffic.withPrefix(prefix).size();
             await().atMost(Duration.ofSeconds(60)).until(() -> traffic.withPrefix(prefix).size() >= atThree + conversations);
-            assertThat(producer.isAlive()).as("scaled down under load").isTrue();
             second.close();
             third.close();
             await().atMost(Duration.ofSeconds(60)).until(() -> first.assignedPartitions() == 12);
+            int afterScaleDown = rounds.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> rounds.get() >= afterScaleDown + 2);
+            stop.set(true);
             producer.join();
+            int messages = rounds.get();
             await().atMost(Duration.ofSeconds(90)).until(() -> traffic.withPrefix(prefix).stream()
                     .map(OutboundEvent::getEventId).distinct().count() == (long) conversations * messages);
+            List<String> expected = java.util.stream.IntStream.range(0, messages).mapToObj(m -> "re:m" + m).toList();
 
             List<OutboundEvent> all = traffic.withPrefix(prefix);
             Map<String, List<OutboundEvent>> byId = all.stream().collect(Collectors.groupingBy(OutboundEvent::getEventId));
@@ -74,7 +81,7 @@ class ScalingTest {
                     .containsOnly(((Reply) copies.get(0).getPayload()).getText()));
             for (int c = 0; c < conversations; c++) {
                 assertThat(traffic.of(prefix + c).stream().map(e -> ((Reply) e.getPayload()).getText()).distinct())
-                        .as("conversation %d", c).containsExactly("re:m0", "re:m1", "re:m2", "re:m3", "re:m4", "re:m5");
+                        .as("conversation %d", c).containsExactlyElementsOf(expected);
             }
             log.info("{} replies for {} messages ({} copies with identical ids)", all.size(), byId.size(),
                     all.size() - byId.size());
