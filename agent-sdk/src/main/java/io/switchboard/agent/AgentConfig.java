@@ -1,0 +1,86 @@
+package io.switchboard.agent;
+
+import io.switchboard.config.EnvConfig;
+import io.switchboard.config.KafkaSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** An agent worker's settings, from the environment; every one has a default. */
+public final class AgentConfig extends EnvConfig {
+    public static final String GROUP_ID = "SWITCHBOARD_AGENT_GROUP_ID";
+    public static final String CONCURRENCY = "SWITCHBOARD_AGENT_CONCURRENCY";
+    public static final String MAX_IN_FLIGHT = "SWITCHBOARD_AGENT_MAX_IN_FLIGHT";
+    public static final String RETRIES = "SWITCHBOARD_AGENT_RETRIES";
+    public static final String HANDLER_TIMEOUT_MS = "SWITCHBOARD_AGENT_HANDLER_TIMEOUT_MS";
+    public static final String SHUTDOWN_TIMEOUT_MS = "SWITCHBOARD_AGENT_SHUTDOWN_TIMEOUT_MS";
+    /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+
+    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+            .define(GROUP_ID, Type.STRING, "switchboard-agent", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka consumer group of the agent: copies with one group id share the conversations; agents with different ids each see all traffic.")
+            .define(CONCURRENCY, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
+                    "Worker threads running handlers: how many conversations one worker handles at once.")
+            .define(MAX_IN_FLIGHT, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+                    "Agent events polled and not yet handled, at most; above it the worker pauses its partitions.")
+            .define(RETRIES, Type.INT, 2, Range.atLeast(0), Importance.MEDIUM,
+                    "How often a failed handler is retried before the event goes to tac.dlq.v1 (the conversation goes on).")
+            .define(HANDLER_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.LOW,
+                    "A handler (with its streams) that takes longer fails with a timeout and is retried.")
+            .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
+                    "On shutdown, how long running handlers may finish before their events are handed back to the group.");
+
+    public AgentConfig(Map<String, String> env) {
+        super(DEFINITION, withDefaultBootstrap(env));
+    }
+
+    /** The agent's settings; KAFKA_BOOTSTRAP_SERVERS defaults to localhost:9092. */
+    public static AgentConfig fromEnv(Map<String, String> env) {
+        return load(AgentConfig::new, env);
+    }
+
+    private static Map<String, String> withDefaultBootstrap(Map<String, String> env) {
+        Map<String, String> copy = new HashMap<>(env);
+        String bootstrap = copy.get(KafkaSettings.BOOTSTRAP_SERVERS);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            copy.put(KafkaSettings.BOOTSTRAP_SERVERS, DEFAULT_BOOTSTRAP_SERVERS);
+        }
+        return copy;
+    }
+
+    /** The shared Kafka settings (bootstrap servers, framing) of this config. */
+    public KafkaSettings kafka() {
+        Map<String, String> env = new HashMap<>();
+        originalsStrings().forEach(env::put);
+        return KafkaSettings.fromEnv(env);
+    }
+
+    public String groupId() {
+        return getString(GROUP_ID);
+    }
+
+    public int concurrency() {
+        return getInt(CONCURRENCY);
+    }
+
+    public int maxInFlight() {
+        return getInt(MAX_IN_FLIGHT);
+    }
+
+    public int retries() {
+        return getInt(RETRIES);
+    }
+
+    public Duration handlerTimeout() {
+        return Duration.ofMillis(getLong(HANDLER_TIMEOUT_MS));
+    }
+
+    public Duration shutdownTimeout() {
+        return Duration.ofMillis(getLong(SHUTDOWN_TIMEOUT_MS));
+    }
+}

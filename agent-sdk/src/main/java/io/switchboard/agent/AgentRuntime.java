@@ -1,0 +1,246 @@
+package io.switchboard.agent;
+
+import io.switchboard.events.AgentEvent;
+import io.switchboard.events.Channel;
+import io.switchboard.events.DeadLetter;
+import io.switchboard.events.Memory;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.agent.AgentDtmf;
+import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.ConversationEnded;
+import io.switchboard.events.agent.MessageReady;
+import io.switchboard.ids.EventIds;
+import io.switchboard.kafka.ordered.RecordHandler;
+import io.switchboard.topics.Topic;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Turns agent events into callback invocations. Interrupts are looked at twice: when polled ({@link #arrived}),
+ * where they cancel the running message handler of their conversation (which the interrupt record would otherwise
+ * wait behind, strict per-conversation order) and mark earlier messages still waiting as stale; and in order
+ * ({@link #handle}), where {@code onInterrupt} runs.
+ */
+final class AgentRuntime implements RecordHandler<AgentEvent> {
+    private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+    private static final Memory NO_MEMORY = Memory.newBuilder().setObservations(List.of()).setSummaries(List.of())
+            .setCommunications(List.of()).build();
+
+    final AgentConfig config;
+    final AgentMetrics metrics;
+    final ExecutorService pool;
+    final ScheduledExecutorService scheduler;
+    private final SwitchboardAgent.Callbacks callbacks;
+    private final Producer<String, OutboundEvent> outbound;
+    private final Producer<String, DeadLetter> deadLetters;
+    private final Serializer<AgentEvent> agentSerializer;
+    /** The running message handler of each conversation. */
+    private final ConcurrentHashMap<String, Invocation> running = new ConcurrentHashMap<>();
+    /** Per conversation, the offset of the latest interrupt polled and not yet handled. */
+    private final ConcurrentHashMap<String, Long> interrupts = new ConcurrentHashMap<>();
+
+    AgentRuntime(AgentConfig config, AgentMetrics metrics, ExecutorService pool, ScheduledExecutorService scheduler,
+                 SwitchboardAgent.Callbacks callbacks, Producer<String, OutboundEvent> outbound,
+                 Producer<String, DeadLetter> deadLetters, Serializer<AgentEvent> agentSerializer) {
+        this.config = config;
+        this.metrics = metrics;
+        this.pool = pool;
+        this.scheduler = scheduler;
+        this.callbacks = callbacks;
+        this.outbound = outbound;
+        this.deadLetters = deadLetters;
+        this.agentSerializer = agentSerializer;
+    }
+
+    @Override
+    public void arrived(ConsumerRecord<String, AgentEvent> record) {
+        if (!(record.value().getPayload() instanceof AgentInterrupt)) {
+            return;
+        }
+        String conversation = record.value().getConversationId();
+        interrupts.merge(conversation, record.offset(), Math::max);
+        Invocation current = running.get(conversation);
+        if (current != null && current.offset() < record.offset()) {
+            current.cancel();
+        }
+    }
+
+    @Override
+    public CompletionStage<?> handle(ConsumerRecord<String, AgentEvent> record) {
+        AgentEvent event = record.value();
+        String conversation = event.getConversationId();
+        Session session = Session.of(event.getSession());
+        Object payload = event.getPayload();
+        if (payload instanceof MessageReady ready) {
+            return message(record, session, ready);
+        }
+        if (payload instanceof AgentInterrupt interrupt) {
+            interrupts.remove(conversation, record.offset());
+            if (callbacks.interrupt() == null) {
+                return null;
+            }
+            return new Invocation(this, record, "interrupt", -1, box -> {
+                callbacks.interrupt().onInterrupt(session, Interrupt.of(interrupt));
+                box.handlerReturned();
+                return null;
+            }).run();
+        }
+        if (payload instanceof AgentDtmf dtmf) {
+            if (callbacks.dtmf() == null) {
+                return null;
+            }
+            return new Invocation(this, record, "dtmf", -1, box -> {
+                String text = callbacks.dtmf().onDtmf(session, dtmf.getDigit());
+                if (text != null) {
+                    box.sendResponse(text);
+                }
+                box.handlerReturned();
+                return null;
+            }).run();
+        }
+        if (payload instanceof ConversationEnded ended) {
+            interrupts.remove(conversation);
+            if (callbacks.ended() == null) {
+                return null;
+            }
+            return new Invocation(this, record, "ended", -1, box -> {
+                callbacks.ended().onConversationEnded(session, Ended.of(ended));
+                box.handlerReturned();
+                return null;
+            }).run();
+        }
+        log.warn("Unknown agent event payload {}", payload == null ? null : payload.getClass().getName());
+        return null;
+    }
+
+    private CompletionStage<?> message(ConsumerRecord<String, AgentEvent> record, Session session, MessageReady ready) {
+        if (!callbacks.hasMessageHandler()) {
+            return null;
+        }
+        String conversation = session.conversationId();
+        Message message = Message.of(ready);
+        Memory memory = ready.getMemory() == null ? NO_MEMORY : ready.getMemory();
+        long turn = session.channel() == Channel.VOICE ? ready.getTurn() : -1;
+        Invocation invocation = new Invocation(this, record, "message", turn, box -> {
+            if (callbacks.blocking() != null) {
+                String text = callbacks.blocking().onMessage(message, session, memory);
+                if (text != null) {
+                    box.sendResponse(text);
+                }
+                box.handlerReturned();
+                return null;
+            }
+            if (callbacks.replying() != null) {
+                callbacks.replying().onMessage(message, session, memory, box);
+                box.handlerReturned();
+                return null;
+            }
+            CompletionStage<String> stage = callbacks.async().onMessage(message, session, memory);
+            stage.whenComplete((text, error) -> {
+                if (error == null) {
+                    if (text != null) {
+                        box.sendResponse(text);
+                    }
+                    box.handlerReturned();
+                }
+            });
+            return stage;
+        });
+        // Register first, then look for an interrupt: arrived() does the reverse, so one of them sees the other.
+        running.put(conversation, invocation);
+        Long interruptedAt = interrupts.get(conversation);
+        if (interruptedAt != null && interruptedAt > record.offset()) {
+            running.remove(conversation, invocation);
+            metrics.skipped.increment();
+            MDC.put("conversationId", conversation);
+            log.info("Message {} skipped: the caller interrupted after it", ready.getMessageId());
+            MDC.remove("conversationId");
+            return null;
+        }
+        CompletableFuture<Void> done = invocation.run();
+        done.whenComplete((v, e) -> running.remove(conversation, invocation));
+        return done;
+    }
+
+    /** A record that is not an AgentEvent we can read: dead-lettered as it is (blocking briefly: this is rare). */
+    @Override
+    public void undecodable(ConsumerRecord<String, byte[]> record, Exception error) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setEventId(EventIds.derived(record.topic(), Integer.toString(record.partition()),
+                        Long.toString(record.offset()), "dlq", config.groupId()))
+                .setOccurredAt(Instant.now())
+                .setService("agent:" + config.groupId())
+                .setOriginTopic(record.topic())
+                .setOriginPartition(record.partition())
+                .setOriginOffset(record.offset())
+                .setConversationId(record.key())
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setErrorClass(error.getClass().getName())
+                .setErrorMessage(String.valueOf(error.getMessage()))
+                .build();
+        try {
+            deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            metrics.deadLetters.increment();
+        } catch (Exception e) {
+            log.error("Cannot dead-letter the undecodable record {}-{}@{}", record.topic(), record.partition(),
+                    record.offset(), e);
+        }
+    }
+
+    CompletableFuture<Void> produce(OutboundEvent event) {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(), event.getConversationId(), event),
+                (metadata, error) -> {
+                    if (error == null) {
+                        metrics.produced.increment();
+                        acked.complete(null);
+                    } else {
+                        acked.completeExceptionally(error);
+                    }
+                });
+        return acked;
+    }
+
+    CompletableFuture<Void> deadLetter(ConsumerRecord<String, AgentEvent> record, Throwable error) {
+        AgentEvent event = record.value();
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setEventId(EventIds.derived(event.getEventId(), "dlq", config.groupId()))
+                .setOccurredAt(Instant.now())
+                .setService("agent:" + config.groupId())
+                .setOriginTopic(record.topic())
+                .setOriginPartition(record.partition())
+                .setOriginOffset(record.offset())
+                .setConversationId(event.getConversationId())
+                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
+                .setOriginalValue(ByteBuffer.wrap(agentSerializer.serialize(record.topic(), event)))
+                .setErrorClass(error.getClass().getName())
+                .setErrorMessage(String.valueOf(error.getMessage()))
+                .build();
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter), (m, e) -> {
+            if (e == null) {
+                metrics.deadLetters.increment();
+                acked.complete(null);
+            } else {
+                acked.completeExceptionally(e);
+            }
+        });
+        return acked;
+    }
+}

@@ -1,0 +1,53 @@
+package io.switchboard.agent;
+
+import io.switchboard.events.Memory;
+import java.util.concurrent.CompletionStage;
+
+/** The callback shapes an agent is written with; each conversation's callbacks run strictly in order. */
+public final class Handlers {
+    private Handlers() {
+    }
+
+    /**
+     * A blocking message handler: runs on the agent's worker pool and returns the reply text (null: no reply). On an
+     * interrupt its thread is interrupted and its result dropped.
+     */
+    @FunctionalInterface
+    public interface MessageHandler {
+        String onMessage(Message message, Session session, Memory memory) throws Exception;
+    }
+
+    /** An asynchronous message handler; on an interrupt the returned stage is cancelled. */
+    @FunctionalInterface
+    public interface AsyncMessageHandler {
+        CompletionStage<String> onMessage(Message message, Session session, Memory memory) throws Exception;
+    }
+
+    /**
+     * A message handler that answers through {@link Reply} (whole replies, streams, end of session). It runs on the
+     * worker pool; the message counts as handled when it has returned and every stream it opened has ended, so it
+     * may hand a {@link TokenStream} to asynchronous code and return.
+     */
+    @FunctionalInterface
+    public interface ReplyingMessageHandler {
+        void onMessage(Message message, Session session, Memory memory, Reply reply) throws Exception;
+    }
+
+    /** Called when the caller interrupts; the interrupted message handler has been cancelled already. */
+    @FunctionalInterface
+    public interface InterruptHandler {
+        void onInterrupt(Session session, Interrupt interrupt) throws Exception;
+    }
+
+    /** A DTMF key press; return a reply text or null. */
+    @FunctionalInterface
+    public interface DtmfHandler {
+        String onDtmf(Session session, String digit) throws Exception;
+    }
+
+    /** The conversation ended. */
+    @FunctionalInterface
+    public interface EndedHandler {
+        void onConversationEnded(Session session, Ended ended) throws Exception;
+    }
+}

@@ -1,0 +1,194 @@
+package io.switchboard.agent;
+
+import io.switchboard.events.AgentEvent;
+import io.switchboard.events.EndSession;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.ids.EventIds;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The replies of one attempt at one agent event: numbers the outbound events (deterministic ids), streams or buffers
+ * tokens by channel, and knows when the handler is settled (returned, every stream ended) and when every send is
+ * acknowledged. All state under this object's monitor, so sends leave in the order they were made.
+ */
+final class Outbox implements Reply {
+    private final AgentRuntime runtime;
+    private final AgentEvent event;
+    private final long turn;
+    private final boolean voice;
+    private final List<CompletableFuture<Void>> sends = new ArrayList<>();
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
+    private int next;
+    private int replies;
+    private int openStreams;
+    private boolean returned;
+    private boolean cancelled;
+
+    Outbox(AgentRuntime runtime, AgentEvent event, long turn) {
+        this.runtime = runtime;
+        this.event = event;
+        this.turn = turn;
+        this.voice = event.getSession().getChannel() == io.switchboard.events.Channel.VOICE;
+    }
+
+    @Override
+    public String conversationId() {
+        return event.getConversationId();
+    }
+
+    @Override
+    public boolean sendResponse(String text) {
+        Objects.requireNonNull(text, "text");
+        synchronized (this) {
+            if (cancelled) {
+                return false;
+            }
+            return emit(reply(newReplyId(), 0, text, true));
+        }
+    }
+
+    @Override
+    public boolean sendResponse(String conversationId, String text) {
+        checkConversation(conversationId);
+        return sendResponse(text);
+    }
+
+    @Override
+    public TokenStream stream() {
+        synchronized (this) {
+            openStreams++;
+            return new Stream(newReplyId());
+        }
+    }
+
+    @Override
+    public TokenStream stream(String conversationId) {
+        checkConversation(conversationId);
+        return stream();
+    }
+
+    @Override
+    public synchronized boolean endSession(String handoffData) {
+        return emit(new EndSession(handoffData));
+    }
+
+    @Override
+    public synchronized boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** The handler returned: settled once its streams end. */
+    synchronized void handlerReturned() {
+        returned = true;
+        settleIfDone();
+    }
+
+    /** An interrupt (or a failed attempt): nothing more is sent, open streams are dropped without their last frame. */
+    synchronized void cancel() {
+        cancelled = true;
+        settled.complete(null);
+    }
+
+    CompletableFuture<Void> settled() {
+        return settled;
+    }
+
+    /** Completes when every send made so far is acknowledged (acks=all), or fails with the first failed send. */
+    synchronized CompletableFuture<Void> acked() {
+        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
+    }
+
+    private void settleIfDone() {
+        if (returned && openStreams == 0) {
+            settled.complete(null);
+        }
+    }
+
+    private void checkConversation(String conversationId) {
+        if (!event.getConversationId().equals(conversationId)) {
+            throw new IllegalArgumentException("This handler answers conversation " + event.getConversationId()
+                    + ", not " + conversationId);
+        }
+    }
+
+    private String newReplyId() {
+        return EventIds.derived(event.getEventId(), "reply", Integer.toString(replies++));
+    }
+
+    private static io.switchboard.events.Reply reply(String replyId, int sequence, String text, boolean last) {
+        return io.switchboard.events.Reply.newBuilder().setReplyId(replyId).setSequence(sequence).setText(text)
+                .setLast(last).build();
+    }
+
+    /** Under the monitor. */
+    private boolean emit(Object payload) {
+        if (cancelled) {
+            return false;
+        }
+        OutboundEvent outbound = OutboundEvent.newBuilder()
+                .setEventId(EventIds.derived(event.getEventId(), "out", Integer.toString(next++)))
+                .setConversationId(event.getConversationId())
+                .setOccurredAt(Instant.now())
+                .setTraceId(event.getTraceId())
+                .setInReplyTo(event.getEventId())
+                .setTurn(turn)
+                .setSession(event.getSession())
+                .setPayload(payload)
+                .build();
+        sends.add(runtime.produce(outbound));
+        return true;
+    }
+
+    private final class Stream implements TokenStream {
+        private final String replyId;
+        private final StringBuilder buffer = new StringBuilder();
+        private int sequence;
+        private boolean ended;
+
+        Stream(String replyId) {
+            this.replyId = replyId;
+        }
+
+        @Override
+        public boolean send(String token) {
+            synchronized (Outbox.this) {
+                if (ended || cancelled || token == null || token.isEmpty()) {
+                    return false;
+                }
+                if (voice) {
+                    return emit(reply(replyId, sequence++, token, false));
+                }
+                buffer.append(token);
+                return true;
+            }
+        }
+
+        @Override
+        public void end() {
+            synchronized (Outbox.this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                openStreams--;
+                if (voice && sequence > 0) {
+                    emit(reply(replyId, sequence, "", true));
+                } else if (!voice && buffer.length() > 0) {
+                    emit(reply(replyId, 0, buffer.toString(), true));
+                }
+                settleIfDone();
+            }
+        }
+
+        @Override
+        public boolean isCancelled() {
+            synchronized (Outbox.this) {
+                return cancelled;
+            }
+        }
+    }
+}

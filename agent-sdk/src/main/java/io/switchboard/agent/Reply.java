@@ -1,0 +1,33 @@
+package io.switchboard.agent;
+
+/**
+ * How a handler answers the event it was given, TAC style. Every outbound event gets a deterministic id derived
+ * from the agent event and its position ({@code EventIds.derived(agentEventId, "out", n)}), so a re-run after a crash
+ * produces the same ids and outbound-sender drops the copies.
+ */
+public interface Reply {
+
+    /** The conversation being answered. */
+    String conversationId();
+
+    /** Sends one whole reply. Ignored (returns false) once cancelled. */
+    boolean sendResponse(String text);
+
+    /**
+     * TAC's {@code sendResponse(conversationId, text)}; the conversation must be the one being answered (replies
+     * derive their ids from the event that caused them).
+     */
+    boolean sendResponse(String conversationId, String text);
+
+    /** Starts a streamed reply; see {@link TokenStream}. The event counts as handled once every stream has ended. */
+    TokenStream stream();
+
+    /** TAC's {@code stream(conversationId)}; same rule as {@link #sendResponse(String, String)}. */
+    TokenStream stream(String conversationId);
+
+    /** Voice: ends the call's ConversationRelay session, handing {@code handoffData} (usually JSON) to Twilio. */
+    boolean endSession(String handoffData);
+
+    /** True once an interrupt (or the handler timeout) cancelled this handler: stop working, nothing more is sent. */
+    boolean isCancelled();
+}

@@ -1,0 +1,311 @@
+package io.switchboard.agent;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.switchboard.agent.Handlers.AsyncMessageHandler;
+import io.switchboard.agent.Handlers.DtmfHandler;
+import io.switchboard.agent.Handlers.EndedHandler;
+import io.switchboard.agent.Handlers.InterruptHandler;
+import io.switchboard.agent.Handlers.MessageHandler;
+import io.switchboard.agent.Handlers.ReplyingMessageHandler;
+import io.switchboard.events.AgentEvent;
+import io.switchboard.events.DeadLetter;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.kafka.ordered.KeyOrderedConsumer;
+import io.switchboard.kafka.ordered.KeyOrderedOptions;
+import io.switchboard.serde.EventSerdes;
+import io.switchboard.service.ManagedService;
+import io.switchboard.topics.Topic;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An AI agent as a Kafka consumer of {@code tac.agent.v1}, written like TAC's callbacks:
+ *
+ * <pre>{@code
+ * SwitchboardAgent.builder()
+ *         .groupId("echo")
+ *         .onMessageReady((message, session, memory) -> "You said: " + message.text())
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * <p><b>Concurrency.</b> One worker handles many conversations at once and each conversation strictly in order, one
+ * event at a time (a {@link KeyOrderedConsumer} keyed by conversation id). Callbacks run on a pool of
+ * {@code SWITCHBOARD_AGENT_CONCURRENCY} threads, never on the consumer thread; polled events not yet handled are
+ * bounded ({@code SWITCHBOARD_AGENT_MAX_IN_FLIGHT}) by pausing partitions.
+ *
+ * <p><b>Replies.</b> A callback returns the reply text, a {@code CompletionStage} of it, or answers through a
+ * {@link Reply} ({@code sendResponse}, {@code stream()}); voice replies stream token by token, messaging replies
+ * go out whole. Each reply is written to {@code tac.outbound.v1} with acks=all before the event's offset can be
+ * committed, with an id derived from the agent event ({@code EventIds.derived(agentEventId, "out", n)}), its
+ * {@code inReplyTo}, turn and session.
+ *
+ * <p><b>Effectively once without transactions.</b> Kafka transactions would make a streamed token invisible to
+ * read_committed readers until the transaction commits, which would hold back voice tokens for a commit interval
+ * (and one transactional producer serialises the commits of all conversations). Instead, a worker that dies before
+ * committing leaves the event to the next owner, which re-runs the callback and produces the same event ids;
+ * outbound-sender drops ids it has already sent, durably. The customer sees each reply once, provided the re-run
+ * produces its replies in the same order (true for deterministic handlers; an LLM may word a re-run differently,
+ * and then the copy is still dropped by id, position by position).
+ *
+ * <p><b>Interrupts.</b> An interrupt is acted on when it is polled, not when its turn comes: the running message
+ * handler of that conversation is cancelled at once ({@link Reply#isCancelled()}, the thread interrupted, a returned
+ * stage cancelled, its streams send nothing more) and messages of the conversation still waiting before the
+ * interrupt are skipped. Then {@code onInterrupt} runs in order. Other conversations are not affected.
+ *
+ * <p><b>Errors.</b> A failing callback is logged with the conversation id (MDC {@code conversationId}), counted,
+ * retried {@code SWITCHBOARD_AGENT_RETRIES} times, then written to {@code tac.dlq.v1}; the conversation goes on.
+ *
+ * <p><b>Scaling.</b> Run as many copies with one group id as you like (cooperative-sticky assignment); agents with
+ * different group ids each see all traffic. {@link #close()} lets running callbacks finish (up to
+ * {@code SWITCHBOARD_AGENT_SHUTDOWN_TIMEOUT_MS}) and hands the rest back to the group.
+ *
+ * <p>Metrics (Micrometer): {@code switchboard.agent.handlers.active}, {@code switchboard.agent.handler.latency},
+ * {@code switchboard.agent.handler.errors}, {@code switchboard.agent.retries}, {@code switchboard.agent.dead.letters},
+ * {@code switchboard.agent.interrupted}, and the consumer's {@code switchboard.consumer.*} (in flight, lag).
+ */
+public final class SwitchboardAgent implements ManagedService {
+    private static final Logger log = LoggerFactory.getLogger(SwitchboardAgent.class);
+
+    private final AgentConfig config;
+    private final Callbacks callbacks;
+    private final MeterRegistry registry;
+    private final Map<String, Object> consumerOverrides;
+    private KeyOrderedConsumer<AgentEvent> consumer;
+    private KafkaProducer<String, OutboundEvent> outbound;
+    private KafkaProducer<String, DeadLetter> deadLetters;
+    private ExecutorService pool;
+    private ScheduledExecutorService scheduler;
+    private boolean closed;
+
+    record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
+                     InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended) {
+        boolean hasMessageHandler() {
+            return blocking != null || async != null || replying != null;
+        }
+    }
+
+    private SwitchboardAgent(AgentConfig config, Callbacks callbacks, MeterRegistry registry,
+                             Map<String, Object> consumerOverrides) {
+        this.config = config;
+        this.callbacks = callbacks;
+        this.registry = registry;
+        this.consumerOverrides = Map.copyOf(consumerOverrides);
+    }
+
+    /** A builder that reads its defaults from the process environment. */
+    public static Builder builder() {
+        return new Builder(System.getenv());
+    }
+
+    /** A builder that reads its defaults from {@code env} instead of the process environment. */
+    public static Builder builder(Map<String, String> env) {
+        return new Builder(env);
+    }
+
+    @Override
+    public String name() {
+        return "agent:" + config.groupId();
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    /** Connects and starts handling events; returns at once (see {@link #awaitAssignment(Duration)}). */
+    @Override
+    public synchronized void start() {
+        if (consumer != null) {
+            throw new IllegalStateException(name() + " already started");
+        }
+        KafkaClients clients = new KafkaClients(config.kafka());
+        EventSerdes serdes = clients.serdes();
+        String clientId = config.groupId() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        outbound = new KafkaProducer<>(clients.producerConfig(clientId + "-outbound"), new StringSerializer(),
+                serdes.forType(OutboundEvent.class).serializer());
+        deadLetters = new KafkaProducer<>(clients.producerConfig(clientId + "-dlq"), new StringSerializer(),
+                serdes.forType(DeadLetter.class).serializer());
+        // fetch metadata now: a missing topic or unreachable broker fails the start, not the first reply
+        outbound.partitionsFor(Topic.OUTBOUND.topicName());
+        deadLetters.partitionsFor(Topic.DEAD_LETTER.topicName());
+        AtomicInteger threads = new AtomicInteger();
+        pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
+            Thread t = new Thread(r, config.groupId() + "-handler-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, config.groupId() + "-retry");
+            t.setDaemon(true);
+            return t;
+        });
+        AgentMetrics metrics = new AgentMetrics(registry, config.groupId());
+        AgentRuntime runtime = new AgentRuntime(config, metrics, pool, scheduler, callbacks, outbound, deadLetters,
+                serdes.forType(AgentEvent.class).serializer());
+        Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
+        consumerConfig.putAll(consumerOverrides);
+        consumer = new KeyOrderedConsumer<>(consumerConfig, serdes.forType(AgentEvent.class).deserializer(),
+                List.of(Topic.AGENT.topicName()), runtime,
+                KeyOrderedOptions.defaults().withName("agent-" + config.groupId()).withMaxInFlight(config.maxInFlight())
+                        .withRevokeTimeout(Duration.ofSeconds(10)).withMeterRegistry(registry));
+        consumer.start();
+        log.info("Agent {} started: {} handler threads, bootstrap {}", config.groupId(), config.concurrency(),
+                config.kafka().bootstrapServers());
+    }
+
+    /** Waits until the group has assigned this worker its partitions; handy in tests and health checks. */
+    public boolean awaitAssignment(Duration timeout) throws InterruptedException {
+        return consumer.awaitAssignment(timeout);
+    }
+
+    /** How many partitions of tac.agent.v1 this worker owns now. */
+    public int assignedPartitions() {
+        return consumer == null ? 0 : consumer.assignment().size();
+    }
+
+    /** Stops: running callbacks may finish (shutdown timeout), their replies are flushed, the rest is handed back. */
+    @Override
+    public synchronized void close() {
+        if (consumer == null || closed) {
+            return;
+        }
+        closed = true;
+        consumer.close(config.shutdownTimeout());
+        pool.shutdownNow();
+        scheduler.shutdownNow();
+        outbound.close(Duration.ofSeconds(5));
+        deadLetters.close(Duration.ofSeconds(5));
+        try {
+            pool.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("Agent {} stopped", config.groupId());
+    }
+
+    /** Builds a {@link SwitchboardAgent}: one message callback (required) and any of the others. */
+    public static final class Builder {
+        private final Map<String, String> env;
+        private final Map<String, String> overrides = new HashMap<>();
+        private final Map<String, Object> consumerOverrides = new HashMap<>();
+        private MessageHandler blocking;
+        private AsyncMessageHandler async;
+        private ReplyingMessageHandler replying;
+        private InterruptHandler interrupt;
+        private DtmfHandler dtmf;
+        private EndedHandler ended;
+        private MeterRegistry registry = Metrics.globalRegistry;
+
+        private Builder(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+        }
+
+        /** The consumer group (default: {@code SWITCHBOARD_AGENT_GROUP_ID}, else "switchboard-agent"). */
+        public Builder groupId(String groupId) {
+            overrides.put(AgentConfig.GROUP_ID, groupId);
+            return this;
+        }
+
+        /** Kafka bootstrap servers (default: {@code KAFKA_BOOTSTRAP_SERVERS}, else localhost:9092). */
+        public Builder bootstrapServers(String servers) {
+            overrides.put(io.switchboard.config.KafkaSettings.BOOTSTRAP_SERVERS, servers);
+            return this;
+        }
+
+        /** Handler threads (default: {@code SWITCHBOARD_AGENT_CONCURRENCY}, else 100). */
+        public Builder concurrency(int threads) {
+            overrides.put(AgentConfig.CONCURRENCY, Integer.toString(threads));
+            return this;
+        }
+
+        /** Retries of a failing callback before its dead letter (default: {@code SWITCHBOARD_AGENT_RETRIES}, else 2). */
+        public Builder retries(int retries) {
+            overrides.put(AgentConfig.RETRIES, Integer.toString(retries));
+            return this;
+        }
+
+        /** Any other setting of {@link AgentConfig}, by its environment variable name. */
+        public Builder setting(String name, String value) {
+            overrides.put(name, value);
+            return this;
+        }
+
+        /** A Kafka consumer property that overrides Switchboard's defaults (e.g. {@code session.timeout.ms}). */
+        public Builder consumerProperty(String name, Object value) {
+            consumerOverrides.put(name, value);
+            return this;
+        }
+
+        /** Where metrics go (default: Micrometer's global registry). */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.registry = meterRegistry;
+            return this;
+        }
+
+        /** A blocking callback that returns the reply text (or null for none). */
+        public Builder onMessageReady(MessageHandler handler) {
+            clearMessageHandlers();
+            this.blocking = handler;
+            return this;
+        }
+
+        /** A callback that answers through {@link Reply}: explicit {@code sendResponse}, streams. */
+        public Builder onMessageReady(ReplyingMessageHandler handler) {
+            clearMessageHandlers();
+            this.replying = handler;
+            return this;
+        }
+
+        /** An asynchronous callback whose stage yields the reply text (or null). */
+        public Builder onMessageReadyAsync(AsyncMessageHandler handler) {
+            clearMessageHandlers();
+            this.async = handler;
+            return this;
+        }
+
+        public Builder onInterrupt(InterruptHandler handler) {
+            this.interrupt = handler;
+            return this;
+        }
+
+        public Builder onDtmf(DtmfHandler handler) {
+            this.dtmf = handler;
+            return this;
+        }
+
+        public Builder onConversationEnded(EndedHandler handler) {
+            this.ended = handler;
+            return this;
+        }
+
+        private void clearMessageHandlers() {
+            blocking = null;
+            async = null;
+            replying = null;
+        }
+
+        /** Validates the settings (a bad one fails naming its variable) and builds the agent; nothing connects yet. */
+        public SwitchboardAgent build() {
+            Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended);
+            if (!callbacks.hasMessageHandler()) {
+                throw new IllegalStateException("An agent needs onMessageReady(...)");
+            }
+            Map<String, String> merged = new HashMap<>(env);
+            merged.putAll(overrides);
+            return new SwitchboardAgent(AgentConfig.fromEnv(merged), callbacks, registry, consumerOverrides);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.switchboard.agent;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** An agent worker as its own process, for the crash test: {@code WorkerMain <bootstrap> <group>}. */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    static SwitchboardAgent.Builder worker(String bootstrap, String group, long handlerMillis) {
+        return SwitchboardAgent.builder(Map.of())
+                .bootstrapServers(bootstrap)
+                .groupId(group)
+                .concurrency(8)
+                .consumerProperty("session.timeout.ms", 6000)
+                .consumerProperty("heartbeat.interval.ms", 1000)
+                .onMessageReady((message, session, memory) -> {
+                    Thread.sleep(handlerMillis);
+                    return "re:" + message.text();
+                });
+    }
+
+    public static void main(String[] args) throws Exception {
+        SwitchboardAgent agent = worker(args[0], args[1], 1000).build();
+        agent.start();
+        if (agent.awaitAssignment(Duration.ofSeconds(60))) {
+            System.out.println("WORKER-ASSIGNED");
+            System.out.flush();
+        }
+        Thread.currentThread().join();
+    }
+}

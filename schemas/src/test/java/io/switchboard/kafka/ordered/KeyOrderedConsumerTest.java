@@ -1,0 +1,262 @@
+package io.switchboard.kafka.ordered;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The dispatch, commit, backpressure and rebalance logic against Kafka's MockConsumer (broker tests: agent-sdk). */
+class KeyOrderedConsumerTest {
+    private static final String TOPIC = "t";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    private final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> pausedNow = ConcurrentHashMap.newKeySet();
+    /** Records commits and pauses where the test thread can read them without the mock's monitor (held in poll). */
+    private final MockConsumer<String, byte[]> mock = new MockConsumer<>("earliest") {
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+            super.commitSync(offsets, timeout);
+            offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
+        }
+
+        @Override
+        public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                             org.apache.kafka.clients.consumer.OffsetCommitCallback callback) {
+            super.commitAsync(offsets, callback);
+            offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
+        }
+
+        @Override
+        public synchronized void pause(java.util.Collection<TopicPartition> partitions) {
+            super.pause(partitions);
+            pausedNow.addAll(partitions);
+        }
+
+        @Override
+        public synchronized void resume(java.util.Collection<TopicPartition> partitions) {
+            super.resume(partitions);
+            pausedNow.removeAll(partitions);
+        }
+
+        @Override
+        public synchronized void close() {
+            // kept open so that tests can look at it after the consumer closed
+        }
+    };
+    private final Map<Long, CompletableFuture<Void>> running = new ConcurrentHashMap<>();
+    private final List<String> started = new CopyOnWriteArrayList<>();
+    private final List<String> arrived = new CopyOnWriteArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private KeyOrderedConsumer<String> consumer;
+
+    private final RecordHandler<String> handler = new RecordHandler<>() {
+        @Override
+        public CompletionStage<?> handle(ConsumerRecord<String, String> record) {
+            started.add(record.value());
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            running.put(offsetKey(record.partition(), record.offset()), f);
+            return f;
+        }
+
+        @Override
+        public void arrived(ConsumerRecord<String, String> record) {
+            arrived.add(record.value());
+        }
+    };
+
+    @AfterEach
+    void tearDown() {
+        running.values().forEach(f -> f.complete(null));
+        if (consumer != null) {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private static long offsetKey(int partition, long offset) {
+        return partition * 1_000_000L + offset;
+    }
+
+    private void start(KeyOrderedOptions options) {
+        mock.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer = new KeyOrderedConsumer<>(() -> mock, new StringDeserializer(), List.of(TOPIC), handler,
+                options.withPollTimeout(Duration.ofMillis(5)).withCommitInterval(Duration.ZERO).withMeterRegistry(registry));
+        consumer.start();
+        mock.schedulePollTask(() -> mock.rebalance(List.of(P0, P1)));
+    }
+
+    private void add(TopicPartition tp, long offset, String key, String value) {
+        mock.schedulePollTask(() -> mock.addRecord(new ConsumerRecord<>(TOPIC, tp.partition(), offset, key,
+                value.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private void finish(TopicPartition tp, long offset) {
+        await().until(() -> running.containsKey(offsetKey(tp.partition(), offset)));
+        running.get(offsetKey(tp.partition(), offset)).complete(null);
+    }
+
+    private Long committed(TopicPartition tp) {
+        return commits.get(tp);
+    }
+
+    @Test
+    void oneKeyRunsInOrderOneAtATimeWhileOtherKeysRunConcurrently() {
+        start(KeyOrderedOptions.defaults());
+        add(P0, 0, "a", "a0");
+        add(P0, 1, "a", "a1");
+        add(P0, 2, "b", "b0");
+        add(P1, 0, "c", "c0");
+        await().until(() -> started.size() == 3);
+        assertThat(started).containsExactlyInAnyOrder("a0", "b0", "c0");
+        assertThat(arrived).containsExactlyInAnyOrder("a0", "a1", "b0", "c0");
+
+        finish(P0, 2);
+        assertThat(started).doesNotContain("a1");
+        finish(P0, 0);
+        await().until(() -> started.contains("a1"));
+        assertThat(started.indexOf("a1")).isGreaterThan(started.indexOf("a0"));
+    }
+
+    @Test
+    void commitsOnlyUpToTheHighestOffsetWhosePredecessorsAreDone() {
+        start(KeyOrderedOptions.defaults());
+        add(P0, 0, "a", "a0");
+        add(P0, 1, "b", "b0");
+        add(P0, 2, "c", "c0");
+        await().until(() -> started.size() == 3);
+
+        finish(P0, 2);
+        finish(P0, 1);
+        await().during(Duration.ofMillis(100)).until(() -> committed(P0) == null);
+        finish(P0, 0);
+        await().until(() -> Long.valueOf(3).equals(committed(P0)));
+        assertThat(registry.get("switchboard.consumer.records").counter().count()).isEqualTo(3);
+    }
+
+    @Test
+    void aFailedRecordCountsAsDoneAndTheKeyGoesOn() {
+        start(KeyOrderedOptions.defaults());
+        add(P0, 0, "a", "a0");
+        add(P0, 1, "a", "a1");
+        await().until(() -> running.containsKey(offsetKey(0, 0)));
+        running.get(offsetKey(0, 0)).completeExceptionally(new IllegalStateException("boom"));
+        await().until(() -> started.contains("a1"));
+        finish(P0, 1);
+        await().until(() -> Long.valueOf(2).equals(committed(P0)));
+        assertThat(registry.get("switchboard.consumer.failures").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void pausesItsPartitionsWhenTooManyRecordsAreInFlightAndResumesWhenHalfAreDone() {
+        start(KeyOrderedOptions.defaults().withMaxInFlight(4)); // max.poll.records 2: pause above 2 in flight
+        for (int i = 0; i < 4; i++) {
+            add(P0, i, "k" + i, "v" + i);
+        }
+        await().until(() -> started.size() == 3 && pausedNow.containsAll(Set.of(P0, P1)));
+        await().during(Duration.ofMillis(100)).until(() -> started.size() == 3);
+        assertThat(consumer.inFlight()).isEqualTo(3);
+
+        finish(P0, 0);
+        await().until(() -> started.size() == 4);
+        assertThat(started).containsExactly("v0", "v1", "v2", "v3");
+    }
+
+    @Test
+    void revocationWaitsForRunningRecordsDropsWaitingOnesAndCommitsWhatIsDone() {
+        start(KeyOrderedOptions.defaults().withRevokeTimeout(Duration.ofSeconds(10)));
+        add(P0, 0, "a", "a0");
+        add(P0, 1, "a", "a1");   // waits behind a0: handed back to the group
+        add(P1, 0, "c", "c0");
+        await().until(() -> started.size() == 2);
+
+        mock.schedulePollTask(() -> mock.rebalance(List.of(P1)));
+        await().during(Duration.ofMillis(100)).until(() -> committed(P0) == null);
+        finish(P0, 0);
+        await().until(() -> Long.valueOf(1).equals(committed(P0)));
+        assertThat(started).doesNotContain("a1");
+        // the kept partition goes on
+        finish(P1, 0);
+        await().until(() -> Long.valueOf(1).equals(committed(P1)));
+        assertThat(consumer.inFlight()).isZero();
+    }
+
+    @Test
+    void revocationAbandonsRunningRecordsAfterItsTimeout() {
+        start(KeyOrderedOptions.defaults().withRevokeTimeout(Duration.ofMillis(100)));
+        add(P0, 0, "a", "a0");
+        await().until(() -> started.size() == 1);
+        mock.schedulePollTask(() -> mock.rebalance(List.of(P1)));
+        java.util.concurrent.CountDownLatch revoked = new java.util.concurrent.CountDownLatch(1);
+        mock.schedulePollTask(revoked::countDown); // runs on a poll after the revocation returned
+        await().until(() -> revoked.getCount() == 0);
+        finish(P0, 0); // too late: the new owner processes it again
+        add(P1, 0, "c", "c0");
+        finish(P1, 0);
+        await().until(() -> Long.valueOf(1).equals(committed(P1)));
+        assertThat(committed(P0)).isNull();
+        assertThat(consumer.inFlight()).isZero();
+    }
+
+    @Test
+    void closeFinishesRunningRecordsAndCommitsThem() throws Exception {
+        start(KeyOrderedOptions.defaults());
+        add(P0, 0, "a", "a0");
+        add(P0, 1, "a", "a1");
+        await().until(() -> started.size() == 1);
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> consumer.close(Duration.ofSeconds(5)));
+        Thread.sleep(100); // close is waiting for a0
+        assertThat(closed).isNotDone();
+        finish(P0, 0);
+        closed.get();
+        assertThat(started).containsExactly("a0");
+        assertThat(committed(P0)).isEqualTo(1);
+    }
+
+    @Test
+    void anUndecodableValueIsReportedAndSkipped() {
+        List<Long> bad = new CopyOnWriteArrayList<>();
+        mock.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer = new KeyOrderedConsumer<>(() -> mock, (topic, data) -> {
+            String s = new String(data, StandardCharsets.UTF_8);
+            if (s.equals("bad")) {
+                throw new org.apache.kafka.common.errors.SerializationException("bad");
+            }
+            return s;
+        }, List.of(TOPIC), new RecordHandler<>() {
+            @Override
+            public CompletionStage<?> handle(ConsumerRecord<String, String> record) {
+                return handler.handle(record);
+            }
+
+            @Override
+            public void undecodable(ConsumerRecord<String, byte[]> record, Exception error) {
+                bad.add(record.offset());
+            }
+        }, KeyOrderedOptions.defaults().withPollTimeout(Duration.ofMillis(5)).withCommitInterval(Duration.ZERO));
+        consumer.start();
+        mock.schedulePollTask(() -> mock.rebalance(List.of(P0, P1)));
+        add(P0, 0, "a", "bad");
+        add(P0, 1, "a", "good");
+        finish(P0, 1);
+        await().until(() -> Long.valueOf(2).equals(committed(P0)));
+        assertThat(bad).containsExactly(0L);
+        assertThat(started).containsExactly("good");
+    }
+}
