@@ -3,6 +3,8 @@ package io.switchboard.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.agent.SwitchboardAgent;
+import io.switchboard.examples.EchoAgent;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
 import io.switchboard.memory.service.MemoryConfig;
@@ -31,6 +33,10 @@ public final class Services {
                         context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
                 new ServiceDefinition("outbound", "Sends agent replies: Twilio's APIs for messaging, voice egress",
                         context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context))),
+                new ServiceDefinition("agent", "The example echo agent: a Kafka consumer on tac.agent.v1 (scale by running more)",
+                        context -> EchoAgent.create(SwitchboardAgent.builder(context.env())
+                                .groupId(context.env().getOrDefault("SWITCHBOARD_AGENT_GROUP_ID", "echo-agent"))
+                                .meterRegistry(meters(context)))),
                 new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
                         context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
                                 meters(context), routes(context))));

@@ -1,0 +1,177 @@
+package io.switchboard.launcher.e2e;
+
+import io.switchboard.agent.Ended;
+import io.switchboard.agent.Interrupt;
+import io.switchboard.agent.Message;
+import io.switchboard.agent.Session;
+import io.switchboard.agent.SwitchboardAgent;
+import io.switchboard.agent.TokenStream;
+import io.switchboard.launcher.ServiceDefinition;
+import io.switchboard.launcher.Services;
+import io.switchboard.launcher.dev.DevStack;
+import io.switchboard.outbound.OutboundConfig;
+import io.switchboard.outbound.OutboundService;
+import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.testkit.TwilioWebhooks;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The whole of {@code switchboard dev} — embedded broker, memory, router, outbound-sender, an agent, ingress on one
+ * HTTP port, the local fake Twilio API — started once per test JVM and shared by the end-to-end tests. The agent is
+ * the test's own (echo, plus a slow streamed reply and a handoff on cue) so tests can see what it was called with;
+ * the outbound-sender is reachable so a test can restart it.
+ */
+final class Pipeline {
+    static final String AUTH_TOKEN = "e2e-auth-token";
+    private static Pipeline shared;
+
+    final DevStack stack;
+    final int port;
+    final Vertx vertx = Vertx.vertx();
+    final Queue<Message> messages = new ConcurrentLinkedQueue<>();
+    final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
+    final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
+    final Queue<String> digits = new ConcurrentLinkedQueue<>();
+    final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<OutboundService> outbound = new AtomicReference<>();
+
+    private Pipeline() throws Exception {
+        port = freePort();
+        Path dataDir = Files.createTempDirectory("switchboard-e2e");
+        Map<String, String> env = Map.of(
+                "TWILIO_AUTH_TOKEN", AUTH_TOKEN,
+                "TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER,
+                "TWILIO_WHATSAPP_NUMBER", TwilioWebhooks.agentAddress("WHATSAPP"),
+                "TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS"),
+                "SWITCHBOARD_TOPIC_PARTITIONS", "4",
+                "OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50",
+                "PORT", Integer.toString(port));
+        stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
+    }
+
+    static synchronized Pipeline get() throws Exception {
+        if (shared == null) {
+            shared = new Pipeline();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared.stack::close, "e2e-pipeline-stop"));
+        }
+        return shared;
+    }
+
+    FakeTwilioApi twilio() {
+        return stack.localTwilio().orElseThrow();
+    }
+
+    TwilioWebhooks webhooks() {
+        return new TwilioWebhooks(vertx, port, AUTH_TOKEN);
+    }
+
+    /** Stops the running outbound-sender and starts a new one, as a crash and restart of that service would. */
+    void restartOutbound() throws Exception {
+        OutboundService old = outbound.get();
+        old.close();
+        OutboundService fresh = new OutboundService(OutboundConfig.fromEnv(stack.env()),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        fresh.start();
+        outbound.set(fresh);
+    }
+
+    /** dev's services, with the outbound-sender captured and the echo agent replaced by the test's agent. */
+    private List<ServiceDefinition> services() {
+        List<ServiceDefinition> services = new ArrayList<>();
+        for (ServiceDefinition definition : Services.all()) {
+            switch (definition.command()) {
+                case "agent" -> services.add(new ServiceDefinition("agent", "test agent",
+                        context -> agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"))));
+                case "outbound" -> services.add(new ServiceDefinition("outbound", definition.description(), context -> {
+                    OutboundService service = (OutboundService) definition.factory().create(context);
+                    outbound.set(service);
+                    return new io.switchboard.service.ManagedService() {
+                        @Override
+                        public String name() {
+                            return "outbound (restartable)";
+                        }
+
+                        @Override
+                        public void start() throws Exception {
+                            service.start();
+                        }
+
+                        @Override
+                        public void close() {
+                            outbound.get().close();
+                        }
+                    };
+                }));
+                default -> services.add(definition);
+            }
+        }
+        return services;
+    }
+
+    /** Echoes; "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
+    private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
+        return builder
+                .onMessageReady((Message message, Session session, io.switchboard.events.Memory memory,
+                        io.switchboard.agent.Reply reply) -> {
+                    messages.add(message);
+                    if (message.text().startsWith("slow")) {
+                        TokenStream stream = reply.stream();
+                        for (int i = 0; i < 50 && !stream.isCancelled(); i++) {
+                            stream.send("word" + i + " ");
+                            try {
+                                Thread.sleep(200);
+                            } catch (InterruptedException e) {
+                                break;
+                            }
+                        }
+                        if (stream.isCancelled()) {
+                            cancelledReplies.add(session.conversationId());
+                            return;
+                        }
+                        stream.end();
+                    } else if (message.text().equals("transfer me")) {
+                        reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
+                    } else {
+                        TokenStream stream = reply.stream();
+                        String[] words = ("You said: " + message.text()).split(" ");
+                        for (int i = 0; i < words.length; i++) {
+                            stream.send(i == 0 ? words[i] : " " + words[i]);
+                        }
+                        stream.end();
+                    }
+                })
+                .onInterrupt((session, interrupt) -> interrupts.add(interrupt))
+                .onDtmf((session, digit) -> {
+                    digits.add(digit);
+                    return "You pressed " + digit;
+                })
+                .onConversationEnded((session, end) -> ended.add(new EndedConversation(session.conversationId(), end)))
+                .build();
+    }
+
+    record EndedConversation(String conversationId, Ended ended) {
+    }
+
+    List<EndedConversation> endedFor(String conversationId) {
+        return ended.stream().filter(e -> e.conversationId().equals(conversationId)).toList();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
