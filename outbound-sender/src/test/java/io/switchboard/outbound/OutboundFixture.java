@@ -85,7 +85,7 @@ final class OutboundFixture {
         String agent = switch (channel) {
             case WHATSAPP -> WHATSAPP;
             case RCS -> RCS;
-            case CHAT -> "switchboard-agent";
+            case CHAT -> "switchboard";
             default -> PHONE;
         };
         return Session.newBuilder().setConversationId(conversationId).setChannel(channel).setSource(source)
