@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -79,8 +80,8 @@ import org.slf4j.MDC;
  * {@link RouterTopology#HELD_STORE} while {@link io.switchboard.memory.MemoryClient#retrieve} runs asynchronously, and
  * every later inbound event of that conversation queues behind it in the same store entry, so per-conversation order
  * holds while the other conversations of the partition go on. The fetch's completion (on an HTTP client thread) only
- * appends to a concurrent queue; a wall-clock punctuation every {@value #MEMORY_DRAIN_MS} ms drains it on the stream
- * thread (the only thread that may touch stores and forward), attaches the memory, forwards the message and replays
+ * appends to a concurrent queue; a wall-clock punctuation every {@value #MEMORY_DRAIN_MS} ms, scheduled only while the
+ * task holds a message, drains it on the stream thread (the only thread that may touch stores and forward), attaches the memory, forwards the message and replays
  * the queued events, and releases without memory any message whose fetch outlived the timeout. This was chosen over a
  * memory-reply topic read by a second source: no extra Kafka round trip (two transfers, about 4-12 ms, on the voice
  * path), no producer outside the Streams transaction and no extra topic to provision, at the cost of a poll interval
@@ -107,6 +108,11 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
     /** Finished fetches, appended by HTTP client threads, drained by the stream thread. */
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private long fetchSequence;
+    /**
+     * The drain punctuation, scheduled only while this task holds a message: Streams commits a task after each of
+     * its punctuations, so a permanent 5 ms punctuation would cost every idle task a transaction per commit interval.
+     */
+    private Cancellable drain;
     private KeyValueStore<String, HeldMessage> held;
     private ProcessorContext<String, AgentEvent> context;
     private KeyValueStore<String, ConversationState> sessions;
@@ -136,12 +142,14 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
                 PunctuationType.WALL_CLOCK_TIME, this::endClosedCalls);
         this.held = context.getStateStore(RouterTopology.HELD_STORE);
         refetchHeldMessages(taskStartedAtMillis);
-        context.schedule(memory.enabled() ? Duration.ofMillis(MEMORY_DRAIN_MS) : Duration.ofSeconds(1),
-                PunctuationType.WALL_CLOCK_TIME, this::drainMemory);
     }
 
     @Override
     public void close() {
+        if (drain != null) {
+            drain.cancel();
+            drain = null;
+        }
         metrics.held(-fetches.size());
         fetches.clear();
         completions.clear();
@@ -587,6 +595,9 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
         if (fetches.put(conversationId, new Fetch(id, possible ? now + memory.timeout().toMillis() : now)) == null) {
             metrics.held(1);
         }
+        if (drain == null) {
+            drain = context.schedule(Duration.ofMillis(MEMORY_DRAIN_MS), PunctuationType.WALL_CLOCK_TIME, this::drainMemory);
+        }
         if (!possible) {
             return;
         }
@@ -636,6 +647,10 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
         }
         for (String conversationId : expired) {
             release(conversationId, null, memory.client() == null ? null : "timeout", null);
+        }
+        if (fetches.isEmpty() && drain != null) {
+            drain.cancel();
+            drain = null;
         }
     }
 

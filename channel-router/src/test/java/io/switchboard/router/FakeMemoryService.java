@@ -13,15 +13,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real HTTP server on loopback (port 0) standing in for memory-service: {@code POST /memory/retrieve} parses the
  * query with {@link MemoryJson} and answers one observation naming the query ({@code "recalled for '<query>'"}).
- * Per conversation it can answer late or with a status other than 200. Every query is recorded.
+ * Per conversation it can answer late (a delay, and/or until a gate opens) or with a status other than 200. Every query is recorded.
  */
 final class FakeMemoryService implements AutoCloseable {
     private final HttpServer server;
@@ -33,6 +37,7 @@ final class FakeMemoryService implements AutoCloseable {
     private final List<MemoryQuery> queries = new CopyOnWriteArrayList<>();
     private final Map<String, Duration> delays = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<?>> gates = new ConcurrentHashMap<>();
     private volatile Duration delayForAll = Duration.ZERO;
 
     FakeMemoryService() throws IOException {
@@ -63,6 +68,11 @@ final class FakeMemoryService implements AutoCloseable {
         delayForAll = delay;
     }
 
+    /** After its delay, the answer for {@code conversationId} also waits for {@code gate} (at most 60 s). */
+    void holdUntil(String conversationId, CompletableFuture<?> gate) {
+        gates.put(conversationId, gate);
+    }
+
     void failWith(String conversationId, int status) {
         statuses.put(conversationId, status);
     }
@@ -78,6 +88,14 @@ final class FakeMemoryService implements AutoCloseable {
             Duration delay = delays.getOrDefault(query.conversationId(), delayForAll);
             if (!delay.isZero()) {
                 Thread.sleep(delay.toMillis());
+            }
+            CompletableFuture<?> gate = gates.get(query.conversationId());
+            if (gate != null) {
+                try {
+                    gate.get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // answer anyway
+                }
             }
             int status = statuses.getOrDefault(query.conversationId(), 200);
             String body = status == 200
