@@ -24,7 +24,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * with the inbound events of its conversation that arrived meanwhile, queued in order behind it.
  */
 final class HeldMessage {
-    /** Avro single-object encoding, like {@link ConversationState#SCHEMA}: evolve with new fields with defaults. */
+    /**
+     * Avro single-object encoding, like {@link ConversationState#SCHEMA}: evolve with new fields with defaults. It embeds
+     * the {@code AgentEvent} and {@code InboundEvent} schemas, so when one of those changes, this schema's fingerprint
+     * changes too: keep the previous version and add it to {@link StoreSerde}'s decoder, or entries held by the older
+     * router at the upgrade cannot be read. Inbound record headers are not kept (nothing downstream reads them).
+     */
     static final Schema SCHEMA = SchemaBuilder.record("HeldMessage").namespace("io.switchboard.router.store")
             .doc("channel-router: a message-ready waiting for its memory, and what queued behind it")
             .fields()
