@@ -2,6 +2,7 @@ package io.switchboard.router;
 
 import io.switchboard.events.Channel;
 import io.switchboard.events.ConversationStatus;
+import io.switchboard.events.Memory;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.serde.EventModel;
@@ -28,8 +29,24 @@ final class ConversationState {
     /**
      * The store's value schema (Avro single-object encoding). Evolve it like the event schemas: new fields with
      * defaults; when it changes, keep the old schema and add it to {@link Serde}'s decoder so changelogs written
-     * by an older router stay readable.
+     * by an older router stay readable. {@link #SCHEMA_V1} is the first one (before {@code memory}).
      */
+    static final Schema SCHEMA_V1 = SchemaBuilder.record("ConversationState").namespace("io.switchboard.router.store")
+            .doc("channel-router state per conversation (changelogged store value)")
+            .fields()
+            .name("session").type(Session.getClassSchema()).noDefault()
+            .name("status").type().stringType().stringDefault(ConversationStatus.ACTIVE.name())
+            .name("lastActivityMillis").type().longType().noDefault()
+            .name("orchestrated").type().booleanType().booleanDefault(false)
+            .name("callLive").type().booleanType().booleanDefault(false)
+            .name("partialPrompt").type().optional().stringType()
+            .name("partialLang").type().optional().stringType()
+            .name("callClosedAtMillis").type().optional().longType()
+            .name("endedAtMillis").type().optional().longType()
+            .name("endReason").type().optional().stringType()
+            .endRecord();
+
+    /** The current schema: {@link #SCHEMA_V1} plus {@code memory}. */
     static final Schema SCHEMA = SchemaBuilder.record("ConversationState").namespace("io.switchboard.router.store")
             .doc("channel-router state per conversation (changelogged store value)")
             .fields()
@@ -43,6 +60,8 @@ final class ConversationState {
             .name("callClosedAtMillis").type().optional().longType()
             .name("endedAtMillis").type().optional().longType()
             .name("endReason").type().optional().stringType()
+            .name("memory").doc("memory_mode once: the memory fetched at the first message, until INACTIVE")
+                .type(Schema.createUnion(Schema.create(Schema.Type.NULL), Memory.getClassSchema())).withDefault(null)
             .endRecord();
 
     Session session;
@@ -59,6 +78,8 @@ final class ConversationState {
     Long callClosedAtMillis;
     Long endedAtMillis;
     EndReason endReason;
+    /** memory_mode {@code once}: the memory fetched for this session, null until fetched and after INACTIVE. */
+    Memory memory;
 
     ConversationState(Session session, long now) {
         this.session = session;
@@ -88,6 +109,7 @@ final class ConversationState {
         callClosedAtMillis = null;
         partialPrompt = null;
         partialLang = null;
+        memory = null;
     }
 
     private GenericRecord toAvro() {
@@ -102,6 +124,7 @@ final class ConversationState {
         record.put("callClosedAtMillis", callClosedAtMillis);
         record.put("endedAtMillis", endedAtMillis);
         record.put("endReason", endReason == null ? null : endReason.name());
+        record.put("memory", memory);
         return record;
     }
 
@@ -116,6 +139,7 @@ final class ConversationState {
         state.endedAtMillis = (Long) record.get("endedAtMillis");
         Object reason = record.get("endReason");
         state.endReason = reason == null ? null : enumOf(EndReason.class, reason, EndReason.UNKNOWN);
+        state.memory = (Memory) record.get("memory");
         return state;
     }
 
@@ -142,6 +166,10 @@ final class ConversationState {
             Deserializer<ConversationState> {
         private final BinaryMessageEncoder<GenericRecord> encoder = new BinaryMessageEncoder<>(EventModel.get(), SCHEMA);
         private final BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(EventModel.get(), SCHEMA);
+
+        StoreSerde() {
+            decoder.addSchema(SCHEMA_V1);
+        }
 
         @Override
         public byte[] serialize(String topic, ConversationState state) {

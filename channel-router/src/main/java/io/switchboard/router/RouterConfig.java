@@ -2,9 +2,13 @@ package io.switchboard.router;
 
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.events.Channel;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -27,6 +31,14 @@ public final class RouterConfig extends EnvConfig {
     public static final String COMMIT_INTERVAL = "SWITCHBOARD_ROUTER_COMMIT_INTERVAL";
     public static final String STREAM_THREADS = "SWITCHBOARD_ROUTER_STREAM_THREADS";
     public static final String START_TIMEOUT = "SWITCHBOARD_ROUTER_START_TIMEOUT";
+    /** TAC's {@code memory_mode} for every channel without an override of its own. */
+    public static final String MEMORY_MODE = "SWITCHBOARD_MEMORY_MODE";
+    /** Per-channel override: {@code SWITCHBOARD_MEMORY_MODE_VOICE}, {@code _SMS}, {@code _WHATSAPP}, {@code _RCS}, {@code _CHAT}. */
+    public static final String MEMORY_MODE_PREFIX = MEMORY_MODE + "_";
+    public static final String MEMORY_URL = "SWITCHBOARD_MEMORY_URL";
+    public static final String MEMORY_TIMEOUT = "SWITCHBOARD_MEMORY_TIMEOUT";
+    /** The channels a memory mode can be set for. */
+    static final List<Channel> MEMORY_CHANNELS = List.of(Channel.VOICE, Channel.SMS, Channel.WHATSAPP, Channel.RCS, Channel.CHAT);
 
     private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -47,13 +59,44 @@ public final class RouterConfig extends EnvConfig {
             .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.LOW,
                     "Stream threads of one router instance (partitions are shared among all threads of all instances).")
             .define(START_TIMEOUT, Type.STRING, "60s", durationValidator(Duration.ofSeconds(1)), Importance.LOW,
-                    "How long start() waits for the router to reach RUNNING (state restored, partitions assigned).");
+                    "How long start() waits for the router to reach RUNNING (state restored, partitions assigned).")
+            .define(MEMORY_MODE, Type.STRING, "never", memoryModeValidator(), Importance.MEDIUM,
+                    "TAC's memory_mode for every channel without its own setting: `never` (no memory), `once` (fetched with an empty query at the first message, cached in the session until it turns INACTIVE) or `always` (fetched for every message, the message text as query). A failed or slow fetch lets the message go on without memory.")
+            .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
+                    "Base URL of the memory service (e.g. `http://localhost:8083`); required when a memory mode is not `never`.")
+            .define(MEMORY_TIMEOUT, Type.STRING, "1s", durationValidator(Duration.ofMillis(1)), Importance.LOW,
+                    "How long a message waits for its memory; after it, the message goes on without memory (a warning is logged). Other conversations never wait.");
+
+    static {
+        for (Channel channel : MEMORY_CHANNELS) {
+            DEFINITION.define(MEMORY_MODE_PREFIX + channel.name(), Type.STRING, null, memoryModeValidator(), Importance.LOW,
+                    "memory_mode of " + channel.name() + " conversations (`never`, `once`, `always`); unset: " + MEMORY_MODE + ".");
+        }
+    }
 
     private final KafkaSettings kafka;
 
     public RouterConfig(Map<String, String> env) {
         super(DEFINITION, env);
         this.kafka = new KafkaSettings(env);
+        if (memoryUrl() == null) {
+            for (Channel channel : Channel.values()) {
+                if (memoryMode(channel) != MemoryMode.NEVER) {
+                    throw new ConfigException(MEMORY_URL + " is required: the memory mode of " + channel + " is "
+                            + memoryMode(channel).setting() + " (" + MEMORY_MODE
+                            + (MEMORY_CHANNELS.contains(channel) ? " / " + MEMORY_MODE_PREFIX + channel.name() : "") + ")");
+                }
+            }
+        } else {
+            try {
+                URI uri = new URI(memoryUrl());
+                if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+                    throw new URISyntaxException(memoryUrl(), "not an http(s) URL");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException(MEMORY_URL, memoryUrl(), "must be an http(s) URL such as http://localhost:8083");
+            }
+        }
     }
 
     public static RouterConfig fromEnv(Map<String, String> env) {
@@ -96,6 +139,27 @@ public final class RouterConfig extends EnvConfig {
         return duration(START_TIMEOUT);
     }
 
+    /** The memory mode of {@code channel}: its own setting, else {@link #MEMORY_MODE}; UNKNOWN channels use the latter. */
+    MemoryMode memoryMode(Channel channel) {
+        String own = MEMORY_CHANNELS.contains(channel) ? optionalString(MEMORY_MODE_PREFIX + channel.name()) : null;
+        return MemoryMode.parse(own != null ? own : getString(MEMORY_MODE));
+    }
+
+    /** True when some channel's memory mode is not {@code never}. */
+    boolean memoryEnabled() {
+        return MEMORY_CHANNELS.stream().anyMatch(channel -> memoryMode(channel) != MemoryMode.NEVER)
+                || memoryMode(Channel.UNKNOWN) != MemoryMode.NEVER;
+    }
+
+    /** The memory service's base URL, or null when no channel uses memory. */
+    public String memoryUrl() {
+        return optionalString(MEMORY_URL);
+    }
+
+    public Duration memoryTimeout() {
+        return duration(MEMORY_TIMEOUT);
+    }
+
     private Duration duration(String name) {
         return parseDuration(getString(name));
     }
@@ -122,6 +186,27 @@ public final class RouterConfig extends EnvConfig {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("not a duration: '" + text + "' (use e.g. 30m, 90s, 250ms or PT30M)");
         }
+    }
+
+    private static ConfigDef.Validator memoryModeValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value == null) {
+                    return;
+                }
+                try {
+                    MemoryMode.parse(value.toString());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "never, once or always";
+            }
+        };
     }
 
     private static ConfigDef.Validator durationValidator(Duration atLeast) {

@@ -1,11 +1,16 @@
 package io.switchboard.router;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The router's counters: what it consumed and produced by event type, what it dropped and why, what it dead-lettered. */
+/**
+ * The router's counters: what it consumed and produced by event type, what it dropped and why, what it dead-lettered,
+ * memory fetches by outcome; and a gauge of the messages held for their memory.
+ */
 final class RouterMetrics {
     static final String EVENTS_IN = "switchboard.router.events.in";
     static final String EVENTS_OUT = "switchboard.router.events.out";
@@ -13,12 +18,19 @@ final class RouterMetrics {
     static final String DROPPED = "switchboard.router.events.dropped";
     static final String ENDED = "switchboard.router.conversations.ended";
     static final String DEAD_LETTERS = "switchboard.router.dead.letters";
+    static final String MEMORY_FETCHES = "switchboard.router.memory.fetches";
+    static final String MEMORY_HELD = "switchboard.router.memory.held";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
+    private final AtomicLong held = new AtomicLong();
+
     RouterMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder(MEMORY_HELD, held, AtomicLong::get)
+                .description("Messages held while their memory is fetched (their conversation's later events wait behind them)")
+                .register(registry);
     }
 
     MeterRegistry registry() {
@@ -47,6 +59,15 @@ final class RouterMetrics {
 
     void deadLetter(String stage) {
         count(DEAD_LETTERS, "stage", stage, "Records sent to tac.dlq.v1, by where they failed");
+    }
+
+    /** A memory fetch finished: {@code ok}, {@code timeout} or {@code error}. */
+    void memoryFetch(String outcome) {
+        count(MEMORY_FETCHES, "outcome", outcome, "Memory fetches of the router, by outcome (ok, timeout, error)");
+    }
+
+    void held(int delta) {
+        held.addAndGet(delta);
     }
 
     private void count(String name, String tag, String value, String description) {

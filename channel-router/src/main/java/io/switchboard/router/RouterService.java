@@ -82,8 +82,9 @@ public final class RouterService implements ManagedService {
             throw new IllegalStateException("The router did not reach RUNNING within " + timeout + " (state " + state
                     + "); is Kafka at " + config.kafka().bootstrapServers() + " reachable and are the topics provisioned?");
         }
-        log.info("Router running: application id {}, {} stream thread(s), commit interval {}", config.applicationId(),
-                config.streamThreads(), config.commitInterval());
+        log.info("Router running: application id {}, {} stream thread(s), commit interval {}, {}", config.applicationId(),
+                config.streamThreads(), config.commitInterval(),
+                config.memoryEnabled() ? "memory from " + config.memoryUrl() + " within " + config.memoryTimeout() : "memory off");
     }
 
     @Override
@@ -126,6 +127,11 @@ public final class RouterService implements ManagedService {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 1);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        if (config.memoryEnabled()) {
+            // completed memory fetches are taken up by a punctuation, which runs between polls: an idle poll must not
+            // wait the default 100 ms
+            props.put(StreamsConfig.POLL_MS_CONFIG, 2 * SessionProcessor.MEMORY_DRAIN_MS);
+        }
         return props;
     }
 }

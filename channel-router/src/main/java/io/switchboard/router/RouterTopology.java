@@ -16,11 +16,13 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * tac.inbound.v1 ─▶ dedup ─▶ sessions ─▶ tac.agent.v1
  *                    │          │
- *          dedup-ids, dedup-expiry   sessions, call-ends
+ *          dedup-ids, dedup-expiry   sessions, call-ends, memory-held
  * </pre>
  *
- * Everything is keyed by conversation id, so one conversation stays on one task and in order. A memory step
- * ({@code memory_mode}) goes between {@link #SESSIONS} and {@link #AGENT_SINK}: see {@link #build}.
+ * Everything is keyed by conversation id, so one conversation stays on one task and in order. Memory
+ * ({@code memory_mode}) is fetched by {@link #SESSIONS} without blocking the partition: a message waiting for its
+ * memory is held in {@link #HELD_STORE} with its conversation's later events queued behind it (see
+ * {@link SessionProcessor}).
  */
 final class RouterTopology {
     static final String INBOUND_SOURCE = "inbound-source";
@@ -32,26 +34,21 @@ final class RouterTopology {
     static final String DEDUP_EXPIRY_STORE = "dedup-expiry";
     static final String SESSION_STORE = "sessions";
     static final String CALL_END_STORE = "call-ends";
+    static final String HELD_STORE = "memory-held";
 
     private RouterTopology() {
     }
 
-    /**
-     * Builds the topology. To add memory later without blocking a partition: a processor after {@link #SESSIONS}
-     * forwards events that need no memory straight to {@link #AGENT_SINK}; a message that needs memory is parked in
-     * a changelogged pending store (with any later events of its conversation queued behind it, so order holds)
-     * while a request goes out on a memory-request topic; a second source reading memory replies completes the
-     * parked message and releases the queue. Other conversations never wait.
-     */
-    static Topology build(Duration dedupWindow, Duration inactivityTimeout, Duration callEndGrace, EventSerdes serdes,
-            RouterMetrics metrics) {
+    /** Builds the topology; every store is changelogged. */
+    static Topology build(Duration dedupWindow, Duration inactivityTimeout, Duration callEndGrace, MemoryRouting memory,
+            EventSerdes serdes, RouterMetrics metrics) {
         Serde<InboundEvent> inbound = serdes.forType(InboundEvent.class);
         Serde<AgentEvent> agent = serdes.forType(AgentEvent.class);
         Topology topology = new Topology();
 
         topology.addSource(INBOUND_SOURCE, Serdes.String().deserializer(), inbound.deserializer(), Topic.INBOUND.topicName());
         topology.addProcessor(DEDUP, () -> new DedupProcessor(dedupWindow, metrics), INBOUND_SOURCE);
-        topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, metrics), DEDUP);
+        topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics), DEDUP);
         topology.addSink(AGENT_SINK, Topic.AGENT.topicName(), Serdes.String().serializer(), agent.serializer(), SESSIONS);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE),
@@ -62,10 +59,13 @@ final class RouterTopology {
                 Serdes.String(), new ConversationState.StoreSerde()), SESSIONS);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CALL_END_STORE),
                 Serdes.String(), Serdes.Long()), SESSIONS);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE),
+                Serdes.String(), new HeldMessage.StoreSerde()), SESSIONS);
         return topology;
     }
 
     static Topology build(RouterConfig config, EventSerdes serdes, RouterMetrics metrics) {
-        return build(config.dedupWindow(), config.inactivityTimeout(), config.callEndGrace(), serdes, metrics);
+        return build(config.dedupWindow(), config.inactivityTimeout(), config.callEndGrace(), MemoryRouting.from(config),
+                serdes, metrics);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.config.ConfigDocs;
+import io.switchboard.events.Channel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,41 @@ class RouterConfigTest {
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(20));
         assertThat(config.streamThreads()).isEqualTo(1);
         assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.memoryEnabled()).isFalse();
+        assertThat(config.memoryMode(Channel.VOICE)).isEqualTo(MemoryMode.NEVER);
+        assertThat(config.memoryTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.memoryUrl()).isNull();
+    }
+
+    @Test
+    void memoryModeHasADefaultForAllChannelsAndOverridesPerChannel() {
+        RouterConfig config = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.MEMORY_MODE, "once", RouterConfig.MEMORY_MODE_PREFIX + "VOICE", "never",
+                RouterConfig.MEMORY_MODE_PREFIX + "SMS", "ALWAYS", RouterConfig.MEMORY_URL, "http://localhost:8083",
+                RouterConfig.MEMORY_TIMEOUT, "250ms"));
+        assertThat(config.memoryMode(Channel.VOICE)).isEqualTo(MemoryMode.NEVER);
+        assertThat(config.memoryMode(Channel.SMS)).isEqualTo(MemoryMode.ALWAYS);
+        assertThat(config.memoryMode(Channel.WHATSAPP)).isEqualTo(MemoryMode.ONCE);
+        assertThat(config.memoryMode(Channel.UNKNOWN)).isEqualTo(MemoryMode.ONCE);
+        assertThat(config.memoryEnabled()).isTrue();
+        assertThat(config.memoryTimeout()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void memoryUrlIsRequiredOnlyWhenAModeIsNotNever() {
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.MEMORY_MODE_PREFIX + "WHATSAPP", "once")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(RouterConfig.MEMORY_URL)
+                .hasMessageContaining("WHATSAPP");
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_URL, "localhost:8083")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(RouterConfig.MEMORY_URL);
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.MEMORY_MODE, "sometimes")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(RouterConfig.MEMORY_MODE);
+        RouterConfig never = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.MEMORY_MODE, "never"));
+        assertThat(never.memoryEnabled()).isFalse();
     }
 
     @Test
