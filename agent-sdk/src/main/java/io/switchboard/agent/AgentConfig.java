@@ -18,6 +18,8 @@ public final class AgentConfig extends EnvConfig {
     public static final String RETRIES = "SWITCHBOARD_AGENT_RETRIES";
     public static final String HANDLER_TIMEOUT_MS = "SWITCHBOARD_AGENT_HANDLER_TIMEOUT_MS";
     public static final String SHUTDOWN_TIMEOUT_MS = "SWITCHBOARD_AGENT_SHUTDOWN_TIMEOUT_MS";
+    public static final String MEMORY_URL = "SWITCHBOARD_MEMORY_URL";
+    public static final String MEMORY_TIMEOUT_MS = "SWITCHBOARD_AGENT_MEMORY_TIMEOUT_MS";
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
@@ -33,7 +35,11 @@ public final class AgentConfig extends EnvConfig {
             .define(HANDLER_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.LOW,
                     "A handler (with its streams) that takes longer fails with a timeout and is retried.")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
-                    "On shutdown, how long running handlers may finish before their events are handed back to the group.");
+                    "On shutdown, how long running handlers may finish before their events are handed back to the group.")
+            .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
+                    "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
+            .define(MEMORY_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
+                    "How long retrieveMemory waits for the memory service before its future fails.");
 
     public AgentConfig(Map<String, String> env) {
         super(DEFINITION, withDefaultBootstrap(env));
@@ -58,6 +64,15 @@ public final class AgentConfig extends EnvConfig {
         Map<String, String> env = new HashMap<>();
         originalsStrings().forEach(env::put);
         return KafkaSettings.fromEnv(env);
+    }
+
+    /** The memory service's base URL, or null when not configured. */
+    public String memoryUrl() {
+        return optionalString(MEMORY_URL);
+    }
+
+    public Duration memoryTimeout() {
+        return Duration.ofMillis(getLong(MEMORY_TIMEOUT_MS));
     }
 
     public String groupId() {

@@ -10,17 +10,22 @@ import io.switchboard.agent.Handlers.MessageHandler;
 import io.switchboard.agent.Handlers.ReplyingMessageHandler;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.DeadLetter;
+import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.kafka.ordered.KeyOrderedConsumer;
 import io.switchboard.kafka.ordered.KeyOrderedOptions;
+import io.switchboard.memory.MemoryClient;
+import io.switchboard.memory.MemoryQuery;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -98,6 +103,8 @@ public final class SwitchboardAgent implements ManagedService {
         }
     }
 
+    private MemoryClient memoryClient;
+
     private SwitchboardAgent(AgentConfig config, Callbacks callbacks, MeterRegistry registry,
                              Map<String, Object> consumerOverrides) {
         this.config = config;
@@ -123,6 +130,29 @@ public final class SwitchboardAgent implements ManagedService {
 
     public AgentConfig config() {
         return config;
+    }
+
+    /**
+     * Asks the memory service for what is known about the customer of {@code session}, ranked by relevance to
+     * {@code query} (empty: most recent first) — TAC's {@code retrieve_memory}. Never blocks: the future completes
+     * within {@code SWITCHBOARD_AGENT_MEMORY_TIMEOUT_MS} or fails; it fails at once when SWITCHBOARD_MEMORY_URL is
+     * not set.
+     */
+    public CompletableFuture<Memory> retrieveMemory(Session session, String query) {
+        MemoryClient client = memoryClient();
+        if (client == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    AgentConfig.MEMORY_URL + " is not set: retrieveMemory needs the memory service's URL"));
+        }
+        return client.retrieve(MemoryQuery.of(session.conversationId(), session.profileId(), session.from(),
+                session.channel(), query == null ? "" : query));
+    }
+
+    private synchronized MemoryClient memoryClient() {
+        if (memoryClient == null && config.memoryUrl() != null) {
+            memoryClient = new MemoryClient(URI.create(config.memoryUrl()), config.memoryTimeout());
+        }
+        return memoryClient;
     }
 
     /** Connects and starts handling events; returns at once (see {@link #awaitAssignment(Duration)}). */

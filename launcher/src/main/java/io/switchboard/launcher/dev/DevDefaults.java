@@ -36,6 +36,8 @@ final class DevDefaults {
         result.putIfAbsent("SWITCHBOARD_ROUTER_STATE_DIR", dataDir.resolve("router").toString());
         result.putIfAbsent("SWITCHBOARD_MEMORY_STATE_DIR", dataDir.resolve("memory").toString());
         result.putIfAbsent("OUTBOUND_INSTANCE_ID", "dev");
+        // The memory API is served on dev's one HTTP port; the router (memory modes) and agents (retrieveMemory) use it.
+        result.putIfAbsent("SWITCHBOARD_MEMORY_URL", "http://localhost:" + httpPort);
         // Agents in dev see the customer's recent messages; TAC's default of none suits production memory stores.
         result.putIfAbsent("TWILIO_MEMORY_COMMUNICATIONS_LIMIT", "20");
         return result;

@@ -40,6 +40,8 @@ final class Pipeline {
     final int port;
     final Vertx vertx = Vertx.vertx();
     final Queue<Message> messages = new ConcurrentLinkedQueue<>();
+    final Map<String, io.switchboard.events.Memory> memories = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
     final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
@@ -56,6 +58,8 @@ final class Pipeline {
                 "TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS"),
                 "SWITCHBOARD_TOPIC_PARTITIONS", "4",
                 "OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50",
+                // WhatsApp messages carry the customer's memory (local provider), the other channels none.
+                "SWITCHBOARD_MEMORY_MODE_WHATSAPP", "always",
                 "PORT", Integer.toString(port));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
@@ -92,7 +96,11 @@ final class Pipeline {
         for (ServiceDefinition definition : Services.all()) {
             switch (definition.command()) {
                 case "agent" -> services.add(new ServiceDefinition("agent", "test agent",
-                        context -> agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"))));
+                        context -> {
+                            SwitchboardAgent built = agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"));
+                            agent.set(built);
+                            return built;
+                        }));
                 case "outbound" -> services.add(new ServiceDefinition("outbound", definition.description(), context -> {
                     OutboundService service = (OutboundService) definition.factory().create(context);
                     outbound.set(service);
@@ -119,13 +127,22 @@ final class Pipeline {
         return services;
     }
 
-    /** Echoes; "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
+        // A field named like the method: the agent under construction, for retrieveMemory inside its callbacks.
         return builder
                 .onMessageReady((Message message, Session session, io.switchboard.events.Memory memory,
                         io.switchboard.agent.Reply reply) -> {
                     messages.add(message);
-                    if (message.text().startsWith("slow")) {
+                    if (memory != null) {
+                        memories.put(message.messageId(), memory);
+                    }
+                    if (message.text().startsWith("recall ")) {
+                        io.switchboard.events.Memory recalled = agent.get()
+                                .retrieveMemory(session, message.text().substring("recall ".length())).get();
+                        reply.sendResponse(recalled.getCommunications().stream().filter(c -> !c.getFromAgent())
+                                .findFirst().map(c -> "You told me: " + c.getText()).orElse("nothing"));
+                    } else if (message.text().startsWith("slow")) {
                         TokenStream stream = reply.stream();
                         for (int i = 0; i < 50 && !stream.isCancelled(); i++) {
                             stream.send("word" + i + " ");
