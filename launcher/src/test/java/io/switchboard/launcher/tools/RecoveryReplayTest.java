@@ -85,16 +85,26 @@ class RecoveryReplayTest {
             assertThat(run.exitCode()).as(run.err()).isZero();
             assertThat(run.err()).contains("re-drove 10 agent event(s)").contains("into tac.agent.v1");
             await().atMost(WAIT).until(() -> agent.answered.get() == 15);
+            await().atMost(WAIT).until(() -> conversations.stream().allMatch(c -> !sentTo(c).isEmpty()));
+            // Every re-driven reply has been through the sender (its committed offsets reached the end) ...
+            await().atMost(WAIT).until(() -> ToolsFixture.caughtUp(SENDER_GROUP, Topic.OUTBOUND));
+            assertExactlyOneAnswerEach(conversations);
+
+            // A second run over the same window re-drives the originals only (not the first run's copies), and
+            // again sends nothing twice.
+            Run again = ToolsFixture.run("replay", "--since", windowStart.toString());
+            assertThat(again.err()).contains("re-drove 10 agent event(s)");
+            await().atMost(WAIT).until(() -> agent.answered.get() == 25);
+            await().atMost(WAIT).until(() -> ToolsFixture.caughtUp(SENDER_GROUP, Topic.OUTBOUND));
+            assertExactlyOneAnswerEach(conversations);
         }
-        await().atMost(WAIT).until(() -> conversations.stream().allMatch(c -> !sentTo(c).isEmpty()));
-        // Every re-driven reply has been through the sender (its committed offsets reached the end) ...
-        await().atMost(WAIT).until(() -> ToolsFixture.caughtUp(SENDER_GROUP, Topic.OUTBOUND));
-        // ... and each customer got exactly one message, the answer to their own.
-        for (int i = 0; i < 10; i++) {
+    }
+
+    private static void assertExactlyOneAnswerEach(List<String> conversations) {
+        for (int i = 0; i < conversations.size(); i++) {
             List<Recorded> sent = sentTo(conversations.get(i));
             assertThat(sent).as("messages to %s", conversations.get(i)).hasSize(1);
             assertThat(sent.get(0).form().get("Body")).isEqualTo("Answer to message " + i);
         }
-        // A second recovery run over the same window sends nothing more.
     }
 }
