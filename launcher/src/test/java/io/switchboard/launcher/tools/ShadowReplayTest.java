@@ -107,6 +107,18 @@ class ShadowReplayTest {
                     assertThat(turn.get("diff").asText()).isEqualTo("[-Answer-] {+Shadow answer+} to " + prompt);
                 }
             }
+
+            // One conversation, as text: its partition only, one turn side by side.
+            String one = "CA" + tag + "0";
+            Run single = ToolsFixture.run("replay", "--shadow", "--shadow-name", SHADOW_NAME, "--conversation", one,
+                    "--wait", "PT60S");
+            assertThat(single.exitCode()).as(single.err()).isZero();
+            assertThat(single.err()).contains("re-drove 1 agent event(s)");
+            assertThat(single.out()).contains(one + "  turn 1  VOICE  prompt: \"question 0\"")
+                    .containsPattern("original \\(\\d+ ms\\) \"Answer to question 0\"")
+                    .containsPattern("shadow   \\(\\d+ ms\\) \"Shadow answer to question 0\"")
+                    .contains("diff: [-Answer-] {+Shadow answer+} to question 0")
+                    .contains("turns 1, same 0, different 1, no shadow reply 0, no original reply 0");
         }
 
         await().atMost(WAIT).until(() -> ToolsFixture.caughtUp(SENDER_GROUP, Topic.OUTBOUND));
