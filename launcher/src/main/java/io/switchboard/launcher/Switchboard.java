@@ -1,6 +1,10 @@
 package io.switchboard.launcher;
 
 import io.switchboard.launcher.dev.DevCommand;
+import io.switchboard.launcher.tools.ExportCommand;
+import io.switchboard.launcher.tools.GroupsCommand;
+import io.switchboard.launcher.tools.ReplayCommand;
+import io.switchboard.launcher.tools.TranscriptCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -11,15 +15,25 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code switchboard} command: {@code dev} runs everything in one JVM; one sub-command per service runs it alone. */
+/**
+ * The {@code switchboard} command: {@code dev} runs everything in one JVM; one sub-command per service runs it alone;
+ * {@code transcript}, {@code replay}, {@code export} and {@code groups} are tools over the topics.
+ */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
         description = "Twilio channels to AI agents, as an event-driven pipeline on Apache Kafka.",
-        subcommands = {DevCommand.class})
+        subcommands = {DevCommand.class, TranscriptCommand.class, ReplayCommand.class, ExportCommand.class,
+            GroupsCommand.class})
 public final class Switchboard implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Sub-commands whose output is their result: they log on stderr (see logback.xml). */
+    private static final List<String> TOOLS = List.of("transcript", "replay", "export", "groups");
+
     public static void main(String[] args) {
+        if (args.length > 0 && TOOLS.contains(args[0])) {
+            System.setProperty("switchboard.log.target", "System.err");
+        }
         System.exit(commandLine().execute(args));
     }
 
