@@ -18,6 +18,8 @@ public final class AgentConfig extends EnvConfig {
     public static final String RETRIES = "SWITCHBOARD_AGENT_RETRIES";
     public static final String HANDLER_TIMEOUT_MS = "SWITCHBOARD_AGENT_HANDLER_TIMEOUT_MS";
     public static final String SHUTDOWN_TIMEOUT_MS = "SWITCHBOARD_AGENT_SHUTDOWN_TIMEOUT_MS";
+    public static final String INPUT_TOPIC = "SWITCHBOARD_AGENT_INPUT_TOPIC";
+    public static final String OUTPUT_TOPIC = "SWITCHBOARD_AGENT_OUTPUT_TOPIC";
     public static final String MEMORY_URL = "SWITCHBOARD_MEMORY_URL";
     public static final String MEMORY_TIMEOUT_MS = "SWITCHBOARD_AGENT_MEMORY_TIMEOUT_MS";
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
@@ -36,6 +38,10 @@ public final class AgentConfig extends EnvConfig {
                     "A handler (with its streams) that takes longer fails with a timeout and is retried.")
             .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
                     "On shutdown, how long running handlers may finish before their events are handed back to the group.")
+            .define(INPUT_TOPIC, Type.STRING, "tac.agent.v1", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Topic the agent consumes; a shadow run (`switchboard replay --shadow`) points a new agent version at tac.agent.shadow.v1.")
+            .define(OUTPUT_TOPIC, Type.STRING, "tac.outbound.v1", new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Topic the agent's replies go to; tac.outbound.shadow.v1 for a shadow run, which no service sends to customers.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
             .define(MEMORY_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
@@ -64,6 +70,14 @@ public final class AgentConfig extends EnvConfig {
         Map<String, String> env = new HashMap<>();
         originalsStrings().forEach(env::put);
         return KafkaSettings.fromEnv(env);
+    }
+
+    public String inputTopic() {
+        return getString(INPUT_TOPIC);
+    }
+
+    public String outputTopic() {
+        return getString(OUTPUT_TOPIC);
     }
 
     /** The memory service's base URL, or null when not configured. */

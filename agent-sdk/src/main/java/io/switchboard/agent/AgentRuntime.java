@@ -205,7 +205,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
 
     CompletableFuture<Void> produce(OutboundEvent event) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(), event.getConversationId(), event),
+        outbound.send(new ProducerRecord<>(config.outputTopic(), event.getConversationId(), event),
                 (metadata, error) -> {
                     if (error == null) {
                         metrics.produced.increment();

@@ -169,7 +169,7 @@ public final class SwitchboardAgent implements ManagedService {
         deadLetters = new KafkaProducer<>(clients.producerConfig(clientId + "-dlq"), new StringSerializer(),
                 serdes.forType(DeadLetter.class).serializer());
         // fetch metadata now: a missing topic or unreachable broker fails the start, not the first reply
-        outbound.partitionsFor(Topic.OUTBOUND.topicName());
+        outbound.partitionsFor(config.outputTopic());
         deadLetters.partitionsFor(Topic.DEAD_LETTER.topicName());
         AtomicInteger threads = new AtomicInteger();
         pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
@@ -188,7 +188,7 @@ public final class SwitchboardAgent implements ManagedService {
         Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
         consumerConfig.putAll(consumerOverrides);
         consumer = new KeyOrderedConsumer<>(consumerConfig, serdes.forType(AgentEvent.class).deserializer(),
-                List.of(Topic.AGENT.topicName()), runtime,
+                List.of(config.inputTopic()), runtime,
                 KeyOrderedOptions.defaults().withName("agent-" + config.groupId()).withMaxInFlight(config.maxInFlight())
                         .withRevokeTimeout(Duration.ofSeconds(10)).withMeterRegistry(registry));
         consumer.start();
