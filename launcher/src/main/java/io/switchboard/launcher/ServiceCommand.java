@@ -1,6 +1,7 @@
 package io.switchboard.launcher;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.launcher.observability.ObservabilityConfig;
 import io.switchboard.service.ManagedService;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,6 +62,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
         try {
             service = create(context);
             service.start();
+            serveObservability(context);
         } catch (Exception e) {
             closeQuietly(service, context);
             RuntimeException fixable = StartupFailures.userFixable(e);
@@ -81,6 +83,24 @@ public abstract class ServiceCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code /healthz}, {@code /readyz} and {@code /metrics}: on the service's own HTTP server when it mounted the
+     * shared routes (the ingress), otherwise on a small one at SWITCHBOARD_MANAGEMENT_PORT.
+     */
+    private static void serveObservability(ServiceContext context) throws Exception {
+        Services.health(context);
+        Services.meters(context);
+        HttpRoutes routes = Services.routes(context);
+        if (routes.mounted()) {
+            return;
+        }
+        int port = ObservabilityConfig.fromEnv(context.env()).managementPort();
+        io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(Services.vertx(context));
+        routes.accept(router);
+        Services.vertx(context).createHttpServer().requestHandler(router).listen(port)
+                .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static void closeQuietly(ManagedService service, ServiceContext context) {

@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.config.KafkaSettings;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
 import io.switchboard.memory.service.MemoryConfig;
@@ -11,6 +12,11 @@ import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.outbound.OutboundService;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterService;
+import io.switchboard.launcher.observability.Health;
+import io.switchboard.launcher.simulator.Simulator;
+import io.switchboard.service.ManagedService;
+import io.switchboard.service.Readiness;
+import io.switchboard.testkit.FakeTwilioApi;
 import io.vertx.core.Vertx;
 import java.util.List;
 
@@ -28,17 +34,60 @@ public final class Services {
                 new ServiceDefinition("memory", "Conversation memory: local (from the topics) or Twilio Memory (HTTP)",
                         Services::memory),
                 new ServiceDefinition("router", "Session lifecycle: inbound events to agent events (Kafka Streams)",
-                        context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
+                        context -> observed(context,
+                                new RouterService(RouterConfig.fromEnv(context.env()), meters(context)))),
                 new ServiceDefinition("outbound", "Sends agent replies: Twilio's APIs for messaging, voice egress",
-                        context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context))),
-                new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
-                        context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
-                                meters(context), routes(context))));
+                        context -> observed(context,
+                                new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context)))),
+                INGRESS);
+    }
+
+    private static final ServiceDefinition INGRESS = new ServiceDefinition("ingress",
+            "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
+            context -> observed(context, new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
+                    meters(context), routes(context))));
+
+    /**
+     * What {@code dev} runs: every service of {@link #all()} plus the simulator page (at {@code /}), which is a dev
+     * tool and has no sub-command of its own. It starts before the ingress, whose server mounts its routes.
+     */
+    public static List<ServiceDefinition> dev() {
+        List<ServiceDefinition> services = new java.util.ArrayList<>(all());
+        services.add(services.indexOf(INGRESS), new ServiceDefinition("simulator",
+                "The browser simulator: a customer on any channel, through the real webhooks and relay socket",
+                Services::simulator));
+        return List.copyOf(services);
+    }
+
+    private static Simulator simulator(ServiceContext context) {
+        Simulator simulator = new Simulator(context.env(), vertx(context),
+                context.find(FakeTwilioApi.class).orElse(null));
+        routes(context).add(simulator);
+        return simulator;
+    }
+
+    /** Registers the service's own readiness (if it has one) and the shared health routes; returns the service. */
+    static <S extends ManagedService> S observed(ServiceContext context, S service) {
+        Health health = health(context);
+        if (service instanceof Readiness readiness) {
+            health.add(service.name(), readiness);
+        }
+        return service;
+    }
+
+    /** One health endpoint pair per JVM: {@code /healthz}, {@code /readyz} on the HTTP port. */
+    static Health health(ServiceContext context) {
+        return context.shared(Health.class, () -> {
+            Health health = new Health(vertx(context), KafkaSettings.fromEnv(context.env()));
+            routes(context).add(health);
+            return health;
+        }, Health::close);
     }
 
     /** Alone, the memory service serves its API on PORT; next to the ingress, on the ingress's server. */
     private static MemoryService memory(ServiceContext context) {
-        MemoryService memory = new MemoryService(MemoryConfig.fromEnv(context.env()), vertx(context), meters(context));
+        MemoryService memory = observed(context,
+                new MemoryService(MemoryConfig.fromEnv(context.env()), vertx(context), meters(context)));
         if (context.sharesHttpServer()) {
             routes(context).add(memory.routesForSharedServer());
         }
