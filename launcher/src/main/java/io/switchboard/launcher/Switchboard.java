@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 /** The {@code switchboard} command: {@code dev} runs everything in one JVM; one sub-command per service runs it alone. */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
         description = "Twilio channels to AI agents, as an event-driven pipeline on Apache Kafka.",
-        subcommands = {DevCommand.class})
+        subcommands = {DevCommand.class, TopicsCommand.class})
 public final class Switchboard implements Runnable {
     @Spec
     CommandSpec spec;
