@@ -101,7 +101,8 @@ class SimulatorBrowserTest {
                     .contains("switchboard_ingress_requests_total{route=\"/twiml\",status=\"200\"}")
                     .contains("switchboard_ingress_relay_sockets_open")
                     .contains("switchboard_ingress_events_produced_total")
-                    .contains("switchboard_outbound_twilio_calls")
+                    .contains("switchboard_ingress_request_latency_seconds_bucket{route=\"/webhook\",status=\"200\"")
+                    .containsPattern("switchboard_outbound_twilio_calls_total\\{api=\"v1.messages.create\",status=\"201\"} [1-9]")
                     .contains("switchboard_router_events_in_total");
             HttpResponse<String> ready = get(stack.httpBaseUrl() + "/readyz");
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
