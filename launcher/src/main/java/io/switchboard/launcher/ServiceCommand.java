@@ -31,6 +31,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
 
     private final Map<String, String> processEnv;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Runnable stopper;
 
     protected ServiceCommand() {
         this(System.getenv());
@@ -43,6 +44,15 @@ public abstract class ServiceCommand implements Callable<Integer> {
 
     /** Builds (does not start) the service from the context's environment. */
     protected abstract ManagedService create(ServiceContext context) throws Exception;
+
+    /** For tests: stops a running command as Ctrl-C does. */
+    void stop() {
+        Runnable current = stopper;
+        if (current != null) {
+            stopper = null;
+            current.run();
+        }
+    }
 
     /** The environment the service gets. */
     Map<String, String> environment() {
@@ -74,10 +84,16 @@ public abstract class ServiceCommand implements Callable<Integer> {
             return StartupFailures.USAGE_ERROR;
         }
         ManagedService running = service;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable stop = () -> {
             closeQuietly(running, context);
             stopped.countDown();
-        }, "switchboard-shutdown"));
+        };
+        Thread hook = new Thread(stop, "switchboard-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopper = () -> {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            stop.run();
+        };
         spec.commandLine().getOut().println(name + " ready (service " + running.name() + ", Kafka at "
                 + env.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, "?") + "); Ctrl-C to stop");
         spec.commandLine().getOut().flush();

@@ -81,6 +81,11 @@ class SimulatorBrowserTest {
                 assertThat(eventTypes(browser)).contains("CallStarted", "Prompt", "MessageReady", "Reply");
                 screenshot(browser, "2-voice.png");
 
+                // Talking over the agent: the relay interrupt reaches the agent as an AgentInterrupt.
+                browser.findElement(By.id("interrupt")).click();
+                await().atMost(REPLY_TIMEOUT).until(() -> eventTypes(browser).containsAll(
+                        List.of("Interrupt", "AgentInterrupt")));
+
                 // Hanging up ends the call: the socket closes and the action callback is answered.
                 browser.findElement(By.id("end")).click();
                 await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElements(By.cssSelector(".msg.note"))
