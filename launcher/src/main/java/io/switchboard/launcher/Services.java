@@ -30,22 +30,23 @@ public final class Services {
     }
 
     public static List<ServiceDefinition> all() {
-        return List.of(
+        return observed(List.of(
                 new ServiceDefinition("memory", "Conversation memory: local (from the topics) or Twilio Memory (HTTP)",
                         Services::memory),
                 new ServiceDefinition("router", "Session lifecycle: inbound events to agent events (Kafka Streams)",
-                        context -> observed(context,
-                                new RouterService(RouterConfig.fromEnv(context.env()), meters(context)))),
+                        context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
                 new ServiceDefinition("outbound", "Sends agent replies: Twilio's APIs for messaging, voice egress",
-                        context -> observed(context,
-                                new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context)))),
-                INGRESS);
+                        context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context))),
+                new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
+                        context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
+                                meters(context), routes(context)))));
     }
 
-    private static final ServiceDefinition INGRESS = new ServiceDefinition("ingress",
-            "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
-            context -> observed(context, new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
-                    meters(context), routes(context))));
+    /** Each service, once built, gets the shared health routes and contributes its {@link Readiness} to them. */
+    private static List<ServiceDefinition> observed(List<ServiceDefinition> definitions) {
+        return definitions.stream().map(d -> new ServiceDefinition(d.command(), d.description(),
+                context -> observed(context, d.factory().create(context)))).toList();
+    }
 
     /**
      * What {@code dev} runs: every service of {@link #all()} plus the simulator page (at {@code /}), which is a dev
@@ -53,7 +54,8 @@ public final class Services {
      */
     public static List<ServiceDefinition> dev() {
         List<ServiceDefinition> services = new java.util.ArrayList<>(all());
-        services.add(services.indexOf(INGRESS), new ServiceDefinition("simulator",
+        int ingress = services.stream().map(ServiceDefinition::command).toList().indexOf("ingress");
+        services.add(ingress, new ServiceDefinition("simulator",
                 "The browser simulator: a customer on any channel, through the real webhooks and relay socket",
                 Services::simulator));
         return List.copyOf(services);
@@ -86,8 +88,7 @@ public final class Services {
 
     /** Alone, the memory service serves its API on PORT; next to the ingress, on the ingress's server. */
     private static MemoryService memory(ServiceContext context) {
-        MemoryService memory = observed(context,
-                new MemoryService(MemoryConfig.fromEnv(context.env()), vertx(context), meters(context)));
+        MemoryService memory = new MemoryService(MemoryConfig.fromEnv(context.env()), vertx(context), meters(context));
         if (context.sharesHttpServer()) {
             routes(context).add(memory.routesForSharedServer());
         }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
 
 /** A service run alone without an HTTP server of its own still answers /healthz, /readyz and /metrics. */
 class ManagementEndpointsTest {
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;

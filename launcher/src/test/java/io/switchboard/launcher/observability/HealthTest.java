@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HealthTest {
     private final Vertx vertx = Vertx.vertx();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;

@@ -88,8 +88,10 @@ class SimulatorBrowserTest {
 
                 // Hanging up ends the call: the socket closes and the action callback is answered.
                 browser.findElement(By.id("end")).click();
-                await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElements(By.cssSelector(".msg.note"))
-                        .stream().anyMatch(e -> e.getText().contains("Conversation ended")));
+                String call = browser.findElement(By.id("conversation")).getText().split(" ")[2];
+                assertThat(call).startsWith("CA");
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        browser.findElement(By.id("conversation")).getText().equals("Ended: " + call));
                 await().atMost(REPLY_TIMEOUT).until(() -> eventTypes(browser).contains("CallEnded"));
                 screenshot(browser, "3-ended.png");
             } catch (Exception | AssertionError e) {
@@ -172,7 +174,7 @@ class SimulatorBrowserTest {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -68,7 +68,7 @@
     frame: (m) => bubble('note', 'Relay frame: ' + JSON.stringify(m.frame)),
     callClosed: (m) => bubble('note', 'Call socket closed (' + m.code + ')'),
     ended: (m) => {
-      bubble('note', 'Conversation ended');
+      bubble('note', 'Conversation ' + m.conversationId.substring(0, 10) + '… ended');
       if (m.conversationId === conversationId) { $('conversation').textContent = 'Ended: ' + m.conversationId; }
     },
     event: (m) => showEvent(m),
