@@ -87,9 +87,9 @@ class SimulatorBrowserTest {
                         List.of("Interrupt", "AgentInterrupt")));
 
                 // Hanging up ends the call: the socket closes and the action callback is answered.
-                browser.findElement(By.id("end")).click();
                 String call = browser.findElement(By.id("conversation")).getText().split(" ")[2];
                 assertThat(call).startsWith("CA");
+                browser.findElement(By.id("end")).click();
                 await().atMost(Duration.ofSeconds(20)).until(() ->
                         browser.findElement(By.id("conversation")).getText().equals("Ended: " + call));
                 await().atMost(REPLY_TIMEOUT).until(() -> eventTypes(browser).contains("CallEnded"));
