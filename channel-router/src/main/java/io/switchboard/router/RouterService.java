@@ -6,7 +6,9 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
+import io.switchboard.service.Readiness;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,14 +28,14 @@ import org.slf4j.LoggerFactory;
  * {@code tac.agent.v1}. {@link #start()} returns once the application is RUNNING (state restored, partitions
  * assigned); {@link #close()} leaves the group cleanly.
  */
-public final class RouterService implements ManagedService {
+public final class RouterService implements ManagedService, Readiness {
     private static final Logger log = LoggerFactory.getLogger(RouterService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final RouterConfig config;
     private final RouterMetrics metrics;
     private final EventSerdes serdes;
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
     public RouterService(RouterConfig config, MeterRegistry registry) {
@@ -85,6 +87,17 @@ public final class RouterService implements ManagedService {
         log.info("Router running: application id {}, {} stream thread(s), commit interval {}, {}", config.applicationId(),
                 config.streamThreads(), config.commitInterval(),
                 config.memoryEnabled() ? "memory from " + config.memoryUrl() + " within " + config.memoryTimeout() : "memory off");
+    }
+
+    /** Ready while the Streams application is RUNNING (not while it rebalances or restores state). */
+    @Override
+    public Optional<String> notReady() {
+        KafkaStreams current = streams;
+        if (current == null) {
+            return Optional.of("the router is not started");
+        }
+        KafkaStreams.State state = current.state();
+        return state == KafkaStreams.State.RUNNING ? Optional.empty() : Optional.of("router streams are " + state);
     }
 
     @Override

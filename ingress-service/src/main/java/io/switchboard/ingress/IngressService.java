@@ -2,6 +2,7 @@ package io.switchboard.ingress;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
@@ -36,6 +37,7 @@ public final class IngressService implements ManagedService {
     private final MeterRegistry meters;
     private final Consumer<Router> extraRoutes;
     private final Map<String, Counter> webhookCounters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> webhookTimers = new ConcurrentHashMap<>();
     private InboundPublisher publisher;
     private VoiceEgress egress;
     private HttpServer server;
@@ -108,11 +110,16 @@ public final class IngressService implements ManagedService {
 
     private void countResponses(RoutingContext ctx) {
         String path = ctx.request().path();
+        long began = System.nanoTime();
         ctx.addHeadersEndHandler(v -> {
             String status = Integer.toString(ctx.response().getStatusCode());
             webhookCounters.computeIfAbsent(path + " " + status, k -> Counter.builder("switchboard.ingress.requests")
                     .description("HTTP requests by route and status")
                     .tag("route", route(path)).tag("status", status).register(meters)).increment();
+            webhookTimers.computeIfAbsent(path + " " + status, k -> Timer.builder("switchboard.ingress.request.latency")
+                    .description("Time from a request's arrival to its answer (for webhooks: until Kafka acknowledged the event)")
+                    .tag("route", route(path)).tag("status", status).publishPercentileHistogram()
+                    .register(meters)).record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
         });
         ctx.next();
     }

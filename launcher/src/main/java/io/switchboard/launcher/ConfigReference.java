@@ -4,6 +4,7 @@ import io.switchboard.agent.AgentConfig;
 import io.switchboard.config.ConfigDocs;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.ingress.IngressConfig;
+import io.switchboard.launcher.observability.ObservabilityConfig;
 import io.switchboard.memory.service.MemoryConfig;
 import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.router.RouterConfig;
@@ -29,6 +30,7 @@ public final class ConfigReference {
         definitions.put("memory", MemoryConfig.DEFINITION);
         definitions.put("outbound", OutboundConfig.DEFINITION);
         definitions.put("agent", AgentConfig.DEFINITION);
+        definitions.put("health, metrics and logs (every service)", ObservabilityConfig.DEFINITION);
         return definitions;
     }
 
@@ -38,14 +40,19 @@ public final class ConfigReference {
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    private static String capitalized(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+
     /** One Markdown table per service, leaving out the shared settings after the first. */
     public static String markdown() {
         Set<String> shared = ConfigDocs.names(KafkaSettings.DEFINITION);
         StringBuilder out = new StringBuilder();
         definitions().forEach((service, def) -> {
-            out.append("### ").append(service.equals("every service") ? "Every service" : "`" + service + "`")
+            out.append("### ").append(service.contains(" ") ? capitalized(service) : "`" + service + "`")
                     .append("\n\n")
-                    .append(ConfigDocs.markdownTable(def, def == KafkaSettings.DEFINITION ? Set.of() : shared))
+                    .append(ConfigDocs.markdownTable(def, def.names().containsAll(shared) && def != KafkaSettings.DEFINITION
+                            ? shared : Set.of()))
                     .append('\n');
         });
         return out.toString().stripTrailing() + "\n";

@@ -12,13 +12,20 @@ import java.util.function.Consumer;
  */
 public final class HttpRoutes implements Consumer<Router> {
     private final List<Consumer<Router>> contributions = new ArrayList<>();
+    private boolean mounted;
 
     public synchronized void add(Consumer<Router> routes) {
         contributions.add(routes);
     }
 
+    /** Whether a service's HTTP server mounted these routes (the ingress does; a service alone may not). */
+    public synchronized boolean mounted() {
+        return mounted;
+    }
+
     @Override
     public synchronized void accept(Router router) {
+        mounted = true;
         contributions.forEach(routes -> routes.accept(router));
     }
 }

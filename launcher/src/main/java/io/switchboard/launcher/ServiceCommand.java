@@ -1,6 +1,7 @@
 package io.switchboard.launcher;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.launcher.observability.ObservabilityConfig;
 import io.switchboard.service.ManagedService;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +31,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
 
     private final Map<String, String> processEnv;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Runnable stopper;
 
     protected ServiceCommand() {
         this(System.getenv());
@@ -42,6 +44,15 @@ public abstract class ServiceCommand implements Callable<Integer> {
 
     /** Builds (does not start) the service from the context's environment. */
     protected abstract ManagedService create(ServiceContext context) throws Exception;
+
+    /** For tests: stops a running command as Ctrl-C does. */
+    void stop() {
+        Runnable current = stopper;
+        if (current != null) {
+            stopper = null;
+            current.run();
+        }
+    }
 
     /** The environment the service gets. */
     Map<String, String> environment() {
@@ -61,6 +72,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
         try {
             service = create(context);
             service.start();
+            serveObservability(context);
         } catch (Exception e) {
             closeQuietly(service, context);
             RuntimeException fixable = StartupFailures.userFixable(e);
@@ -72,15 +84,39 @@ public abstract class ServiceCommand implements Callable<Integer> {
             return StartupFailures.USAGE_ERROR;
         }
         ManagedService running = service;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable stop = () -> {
             closeQuietly(running, context);
             stopped.countDown();
-        }, "switchboard-shutdown"));
+        };
+        Thread hook = new Thread(stop, "switchboard-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopper = () -> {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            stop.run();
+        };
         spec.commandLine().getOut().println(name + " ready (service " + running.name() + ", Kafka at "
                 + env.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, "?") + "); Ctrl-C to stop");
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@code /healthz}, {@code /readyz} and {@code /metrics}: on the service's own HTTP server when it mounted the
+     * shared routes (the ingress), otherwise on a small one at SWITCHBOARD_MANAGEMENT_PORT.
+     */
+    private static void serveObservability(ServiceContext context) throws Exception {
+        Services.health(context);
+        Services.meters(context);
+        HttpRoutes routes = Services.routes(context);
+        if (routes.mounted()) {
+            return;
+        }
+        int port = ObservabilityConfig.fromEnv(context.env()).managementPort();
+        io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(Services.vertx(context));
+        routes.accept(router);
+        Services.vertx(context).createHttpServer().requestHandler(router).listen(port)
+                .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static void closeQuietly(ManagedService service, ServiceContext context) {

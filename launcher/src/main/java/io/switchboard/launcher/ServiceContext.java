@@ -51,6 +51,11 @@ public final class ServiceContext implements AutoCloseable {
         return created;
     }
 
+    /** The JVM-wide instance of {@code type} if something created or registered it. */
+    public synchronized <T> java.util.Optional<T> find(Class<T> type) {
+        return java.util.Optional.ofNullable(type.cast(shared.get(type)));
+    }
+
     @Override
     public synchronized void close() {
         while (!closers.isEmpty()) {

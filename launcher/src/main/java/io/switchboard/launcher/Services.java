@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.examples.EchoAgent;
+import io.switchboard.config.KafkaSettings;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
 import io.switchboard.memory.service.MemoryConfig;
@@ -13,6 +14,11 @@ import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.outbound.OutboundService;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterService;
+import io.switchboard.launcher.observability.Health;
+import io.switchboard.launcher.simulator.Simulator;
+import io.switchboard.service.ManagedService;
+import io.switchboard.service.Readiness;
+import io.switchboard.testkit.FakeTwilioApi;
 import io.vertx.core.Vertx;
 import java.util.List;
 
@@ -26,7 +32,7 @@ public final class Services {
     }
 
     public static List<ServiceDefinition> all() {
-        return List.of(
+        return observed(List.of(
                 new ServiceDefinition("memory", "Conversation memory: local (from the topics) or Twilio Memory (HTTP)",
                         Services::memory),
                 new ServiceDefinition("router", "Session lifecycle: inbound events to agent events (Kafka Streams)",
@@ -39,7 +45,51 @@ public final class Services {
                                 .meterRegistry(meters(context)))),
                 new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
                         context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
-                                meters(context), routes(context))));
+                                meters(context), routes(context)))));
+    }
+
+    /** Each service, once built, gets the shared health routes and contributes its {@link Readiness} to them. */
+    private static List<ServiceDefinition> observed(List<ServiceDefinition> definitions) {
+        return definitions.stream().map(d -> new ServiceDefinition(d.command(), d.description(),
+                context -> observed(context, d.factory().create(context)))).toList();
+    }
+
+    /**
+     * What {@code dev} runs: every service of {@link #all()} plus the simulator page (at {@code /}), which is a dev
+     * tool and has no sub-command of its own. It starts before the ingress, whose server mounts its routes.
+     */
+    public static List<ServiceDefinition> dev() {
+        List<ServiceDefinition> services = new java.util.ArrayList<>(all());
+        int ingress = services.stream().map(ServiceDefinition::command).toList().indexOf("ingress");
+        services.add(ingress, new ServiceDefinition("simulator",
+                "The browser simulator: a customer on any channel, through the real webhooks and relay socket",
+                Services::simulator));
+        return List.copyOf(services);
+    }
+
+    private static Simulator simulator(ServiceContext context) {
+        Simulator simulator = new Simulator(context.env(), vertx(context),
+                context.find(FakeTwilioApi.class).orElse(null));
+        routes(context).add(simulator);
+        return simulator;
+    }
+
+    /** Registers the service's own readiness (if it has one) and the shared health routes; returns the service. */
+    static <S extends ManagedService> S observed(ServiceContext context, S service) {
+        Health health = health(context);
+        if (service instanceof Readiness readiness) {
+            health.add(service.name(), readiness);
+        }
+        return service;
+    }
+
+    /** One health endpoint pair per JVM: {@code /healthz}, {@code /readyz} on the HTTP port. */
+    static Health health(ServiceContext context) {
+        return context.shared(Health.class, () -> {
+            Health health = new Health(vertx(context), KafkaSettings.fromEnv(context.env()));
+            routes(context).add(health);
+            return health;
+        }, Health::close);
     }
 
     /** Alone, the memory service serves its API on PORT; next to the ingress, on the ingress's server. */
@@ -60,6 +110,10 @@ public final class Services {
     static MeterRegistry meters(ServiceContext context) {
         return context.shared(MeterRegistry.class, () -> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+            new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+            new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+            new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
             routes(context).add(router -> router.get("/metrics").handler(ctx -> ctx.response()
                     .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(registry.scrape())));

@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
         description = "Twilio channels to AI agents, as an event-driven pipeline on Apache Kafka.",
-        subcommands = {DevCommand.class, TranscriptCommand.class, ReplayCommand.class, ExportCommand.class,
-            GroupsCommand.class})
+        subcommands = {DevCommand.class, TopicsCommand.class, TranscriptCommand.class, ReplayCommand.class,
+            ExportCommand.class, GroupsCommand.class})
 public final class Switchboard implements Runnable {
     @Spec
     CommandSpec spec;

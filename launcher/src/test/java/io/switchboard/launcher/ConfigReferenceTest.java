@@ -31,7 +31,8 @@ class ConfigReferenceTest {
 
     @Test
     void everyServiceDeclaresTheSharedKafkaSettings() {
-        assertThat(ConfigReference.definitions().values())
+        assertThat(ConfigReference.definitions().entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("health")).map(java.util.Map.Entry::getValue))
                 .allSatisfy(def -> assertThat(def.names()).contains("KAFKA_BOOTSTRAP_SERVERS", "SWITCHBOARD_SERDE"));
     }
 }

@@ -58,7 +58,7 @@ public final class DevCommand implements Callable<Integer> {
         DevStack stack;
         try {
             DevStack.Settings settings = new DevStack.Settings(dataDir, kafkaPort, httpPort(processEnv));
-            stack = DevStack.start(settings, processEnv, Services.all());
+            stack = DevStack.start(settings, processEnv, Services.dev());
         } catch (Exception e) {
             RuntimeException fixable = StartupFailures.userFixable(e);
             err.println("dev: " + StartupFailures.oneLine(fixable != null ? fixable : e));
@@ -100,6 +100,8 @@ public final class DevCommand implements Callable<Integer> {
                 "  Topics    " + topics,
                 "  HTTP      " + stack.httpBaseUrl() + "   (PORT)",
                 "  Services  " + services,
+                "",
+                "  Open " + stack.httpBaseUrl() + "/ to talk to the agent (the simulator).",
                 "Ctrl-C stops it.",
                 "");
     }

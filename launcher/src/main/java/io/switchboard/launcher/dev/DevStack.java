@@ -49,6 +49,11 @@ public final class DevStack implements AutoCloseable {
         this.twilio = twilio;
         this.env = Map.copyOf(env);
         this.context = new ServiceContext(this.env, true);
+        if (twilio != null) {
+            // The simulator reads the agent's messaging replies from it.
+            context.shared(FakeTwilioApi.class, () -> twilio, t -> {
+            });
+        }
     }
 
     /**

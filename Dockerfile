@@ -1,0 +1,15 @@
+# One image for every Switchboard service: the launcher's runnable jar; the sub-command picks the service
+# (docker run switchboard ingress|router|outbound|memory|agent|topics). Build the jar first:
+#   mvn -q -pl launcher -am package -DskipTests && docker build -t switchboard .
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app switchboard \
+    && mkdir -p /app /data && chown switchboard /data
+COPY launcher/target/switchboard.jar /app/switchboard.jar
+USER switchboard
+WORKDIR /app
+# Containers log one JSON object per line (phone numbers masked); override with SWITCHBOARD_LOG_FORMAT=text.
+ENV SWITCHBOARD_LOG_FORMAT=json
+# 8080: ingress (webhooks, relay socket) or memory API; 9464: /healthz, /readyz, /metrics of the other services.
+EXPOSE 8080 9464
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/switchboard.jar"]
+CMD ["--help"]

@@ -1,0 +1,140 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.agent.AgentConfig;
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.ingress.IngressConfig;
+import io.switchboard.launcher.observability.ObservabilityConfig;
+import io.switchboard.memory.service.MemoryConfig;
+import io.switchboard.outbound.OutboundConfig;
+import io.switchboard.router.RouterConfig;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigDef;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * docker-compose.yml cannot run here (no Docker engine), so it is checked against the code: each Switchboard
+ * service runs a real launcher sub-command, sets only variables its service declares, and sets every variable
+ * its service requires; the cluster has three KRaft brokers, a registry, two ingress instances and two agents.
+ */
+class ComposeFileTest {
+    private static final Path COMPOSE = Path.of("..", "docker-compose.yml");
+
+    /** Sub-commands the compose file may name before they exist; each is reported to the lead. */
+
+    /** What each sub-command reads. The agent's own settings are not declared yet: only the shared ones. */
+    private static final Map<String, ConfigDef> DEFINITIONS = Map.of(
+            "ingress", IngressConfig.DEFINITION,
+            "router", RouterConfig.DEFINITION,
+            "outbound", OutboundConfig.DEFINITION,
+            "memory", MemoryConfig.DEFINITION,
+            "topics", KafkaSettings.DEFINITION,
+            "agent", AgentConfig.DEFINITION);
+
+    private static Map<String, Map<String, Object>> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void parse() throws Exception {
+        try (Reader reader = Files.newBufferedReader(COMPOSE)) {
+            Map<String, Object> compose = new Yaml().load(reader);
+            services = (Map<String, Map<String, Object>>) compose.get("services");
+        }
+    }
+
+    @Test
+    void everySwitchboardServiceRunsARealSubCommandOfTheLauncher() {
+        Set<String> subcommands = Switchboard.commandLine().getSubcommands().keySet();
+        Map<String, String> commands = switchboardCommands();
+
+        assertThat(commands).isNotEmpty();
+        commands.forEach((service, command) -> assertThat(subcommands.contains(command))
+                .as("service %s runs `%s`, not a sub-command of %s", service, command, subcommands).isTrue());
+        assertThat(commands.values()).contains("ingress", "router", "outbound", "memory", "agent", "topics");
+    }
+
+    @Test
+    void everyVariableASwitchboardServiceSetsIsOneItsServiceDeclares() {
+        switchboardCommands().forEach((service, command) -> {
+            Set<String> declared = new TreeSet<>(DEFINITIONS.get(command).names());
+            declared.addAll(ObservabilityConfig.DEFINITION.names());
+            assertThat(environment(service).keySet()).as("variables of %s (%s)", service, command)
+                    .isSubsetOf(declared);
+        });
+    }
+
+    @Test
+    void everyRequiredVariableIsSet() {
+        switchboardCommands().forEach((service, command) -> {
+            List<String> required = DEFINITIONS.get(command).configKeys().values().stream()
+                    .filter(key -> !key.hasDefault()).map(key -> key.name).toList();
+            assertThat(environment(service)).as("variables of %s (%s)", service, command).containsKeys(
+                    required.toArray(String[]::new));
+        });
+    }
+
+    @Test
+    void theClusterHasThreeKraftBrokersARegistryTwoIngressInstancesAndTwoAgentWorkers() {
+        List<Map<String, Object>> brokers = services.values().stream()
+                .filter(s -> String.valueOf(s.get("image")).startsWith("apache/kafka:")).toList();
+        assertThat(brokers).hasSize(3);
+        assertThat(brokers).allSatisfy(broker -> assertThat(env(broker))
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
+                .containsEntry("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093"));
+        assertThat(brokers.stream().map(b -> env(b).get("KAFKA_NODE_ID")).toList()).containsExactlyInAnyOrder("1", "2", "3");
+        assertThat(services.values()).anySatisfy(s -> assertThat(String.valueOf(s.get("image")))
+                .startsWith("apicurio/apicurio-registry:"));
+
+        Map<String, String> commands = switchboardCommands();
+        List<String> ingressInstances = new ArrayList<>();
+        commands.forEach((service, command) -> {
+            if (command.equals("ingress")) {
+                ingressInstances.add(environment(service).get(IngressConfig.INSTANCE_ID));
+            }
+        });
+        assertThat(ingressInstances).containsExactlyInAnyOrder("0", "1");
+        assertThat(commands.values().stream().filter("agent"::equals)).hasSize(2);
+        commands.keySet().forEach(service -> assertThat(environment(service))
+                .containsEntry(KafkaSettings.SERDE, "registry")
+                .containsEntry(KafkaSettings.BOOTSTRAP_SERVERS, "kafka-1:9092,kafka-2:9092,kafka-3:9092")
+                .containsKey(KafkaSettings.SCHEMA_REGISTRY_URL));
+    }
+
+    /** Service name → sub-command, for the services built from Switchboard's image. */
+    private static Map<String, String> switchboardCommands() {
+        Map<String, String> commands = new LinkedHashMap<>();
+        services.forEach((name, service) -> {
+            if ("switchboard:latest".equals(service.get("image"))) {
+                Object command = service.get("command");
+                assertThat(command).as("command of %s", name).isInstanceOf(List.class);
+                commands.put(name, String.valueOf(((List<?>) command).get(0)));
+            }
+        });
+        return commands;
+    }
+
+    private static Map<String, String> environment(String service) {
+        return env(services.get(service));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> env(Map<String, Object> service) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Object environment = service.get("environment");
+        if (environment instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> env.put(String.valueOf(k), String.valueOf(v)));
+        }
+        return env;
+    }
+}

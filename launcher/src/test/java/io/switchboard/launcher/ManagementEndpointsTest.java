@@ -1,0 +1,127 @@
+package io.switchboard.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.launcher.dev.EmbeddedKafka;
+import io.switchboard.launcher.observability.ObservabilityConfig;
+import io.switchboard.service.ManagedService;
+import io.switchboard.service.Readiness;
+import io.switchboard.topics.TopicProvisioner;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** A service run alone without an HTTP server of its own still answers /healthz, /readyz and /metrics. */
+class ManagementEndpointsTest {
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aServiceRunAloneServesHealthReadinessAndMetricsOnTheManagementPort() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0)) {
+            int port = freePort();
+            Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
+                    KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1",
+                    ObservabilityConfig.MANAGEMENT_PORT, Integer.toString(port));
+            KafkaSettings settings = KafkaSettings.fromEnv(env);
+            try (Admin admin = new KafkaClients(settings).admin("management-test")) {
+                new TopicProvisioner(admin, settings, 30_000).provision();
+            }
+            AtomicBoolean working = new AtomicBoolean(false);
+            LoneCommand command = new LoneCommand(env, working);
+            CommandLine commandLine = new CommandLine(command);
+            commandLine.setOut(new PrintWriter(new StringWriter(), true));
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(commandLine::execute);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/healthz") == 200);
+                HttpResponse<String> notYet = get(port, "/readyz");
+                assertThat(notYet.statusCode()).isEqualTo(503);
+                assertThat(notYet.body()).contains("\"lone\":\"warming up\"");
+
+                working.set(true);
+                assertThat(status(port, "/readyz")).isEqualTo(200);
+                assertThat(get(port, "/metrics").body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
+            } finally {
+                command.stop();
+            }
+            assertThat(exit.get()).isZero();
+        }
+    }
+
+    private int status(int port, String path) {
+        try {
+            return get(port, path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A service with no HTTP server, ready once {@code working} is set; registered as the launcher's services are. */
+    @Command(name = "lone")
+    static final class LoneCommand extends ServiceCommand {
+        private final AtomicBoolean working;
+
+        LoneCommand(Map<String, String> env, AtomicBoolean working) {
+            super(env);
+            this.working = working;
+        }
+
+        @Override
+        protected ManagedService create(ServiceContext context) {
+            Services.meters(context);
+            return Services.observed(context, new Lone(working));
+        }
+    }
+
+    private record Lone(AtomicBoolean working) implements ManagedService, Readiness {
+        @Override
+        public String name() {
+            return "lone";
+        }
+
+        @Override
+        public void start() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public Optional<String> notReady() {
+            return working.get() ? Optional.empty() : Optional.of("warming up");
+        }
+    }
+}
