@@ -45,9 +45,8 @@ public final class Bench implements Callable<Integer> {
             description = "How long to wait for the last replies (default ${DEFAULT-VALUE}).")
     Duration drain;
 
-    @Option(names = "--no-floor", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Measure the floor first (default: yes; --no-floor skips it).")
-    boolean floor;
+    @Option(names = "--no-floor", description = "Skip the floor (the no-Kafka echo measured first).")
+    boolean noFloor;
 
     @Option(names = "--floor-only", description = "Only the floor: checks the load generator and this machine.")
     boolean floorOnly;
@@ -82,7 +81,7 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Load load = new Load(calls, interval, webhooksPerSecond, conversations, duration, warmup, drain);
-        BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, floor, target, authToken, sinkPort,
+        BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, !noFloor, target, authToken, sinkPort,
                 standInEcho, env, floorOnly));
         System.out.println();
         System.out.println(Report.markdown(results));

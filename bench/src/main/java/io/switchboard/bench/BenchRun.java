@@ -32,6 +32,9 @@ final class BenchRun {
     /** Everything measured. {@code floor} is null when skipped; {@code devReadyMs} -1 for an external target. */
     record Results(Load load, LoadGenerator.Result floor, LoadGenerator.Result switchboard, long devReadyMs,
                    long peakRssMib, boolean standInEcho, String target) {
+        String backlog() {
+            return switchboard.backlog();
+        }
     }
 
     private BenchRun() {
@@ -72,7 +75,7 @@ final class BenchRun {
                         System.err.printf("dev started in %d ms, answered a call and a message %d ms after launch%n",
                                 readyMs, answeringMs / 1_000_000);
                         LoadGenerator.Result sb = new LoadGenerator(client, "127.0.0.1", httpPort, options.authToken())
-                                .run(options.load(), sink);
+                                .run(options.load(), sink, () -> Backlog.describe(dev.env()));
                         return new Results(options.load(), floor, sb, readyMs, ProcessStats.peakRssMib(),
                                 options.standInEcho(), "dev (in-process, " + partitions(dev.env()) + ")");
                     } finally {

@@ -52,10 +52,15 @@ final class LoadGenerator {
 
     /** The outcome of one run. */
     record Result(Outcomes.Summary voice, Outcomes.Summary messaging, double acceptedPerSecond, long connectFailures,
-                  long sinkOtherRequests) {
+                  long sinkOtherRequests, String backlog) {
     }
 
     Result run(Load load, ReplySink sink) throws InterruptedException {
+        return run(load, sink, () -> "");
+    }
+
+    /** {@code backlog} is asked when the load stops, before the last replies are awaited. */
+    Result run(Load load, ReplySink sink, java.util.function.Supplier<String> backlog) throws InterruptedException {
         Outcomes voice = new Outcomes();
         Outcomes messaging = new Outcomes();
         sink.listener(messaging::replied);
@@ -91,6 +96,7 @@ final class LoadGenerator {
         TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
         vertx.cancelTimer(timer);
         long sendingNanos = Math.max(1, end - start);
+        String backlogAtEnd = backlog.get();
         // let the last replies in, up to the drain time
         long drainUntil = System.nanoTime() + load.drain().toNanos();
         while (System.nanoTime() < drainUntil && (sender.inFlight.get() > 0 || missing(voice) || missing(messaging))) {
@@ -103,7 +109,7 @@ final class LoadGenerator {
         http.close();
         Outcomes.Summary m = messaging.summarize();
         return new Result(voice.summarize(), m, m.accepted() / (sendingNanos / 1e9), connectFailures.get(),
-                sink.otherRequests.get() - sinkOthersBefore);
+                sink.otherRequests.get() - sinkOthersBefore, backlogAtEnd);
     }
 
     private static boolean missing(Outcomes outcomes) {

@@ -68,6 +68,7 @@ final class Outcomes {
     Summary summarize() {
         Histogram first = histogram();
         Histogram last = histogram();
+        Histogram lastFromSent = histogram();
         long sent = 0;
         long accepted = 0;
         long lost = 0;
@@ -89,9 +90,11 @@ final class Outcomes {
                 long from = e.acceptedNs != 0 ? e.acceptedNs : e.sentNs;  // a reply may overtake its 200
                 first.recordValue(micros(e.firstNs - from));
                 last.recordValue(micros(e.lastNs - from));
+                lastFromSent.recordValue(micros(e.lastNs - e.sentNs));
             }
         }
-        return new Summary(sent, accepted, lost, duplicates, errors.get(), unknownReplies.get(), first, last);
+        return new Summary(sent, accepted, lost, duplicates, errors.get(), unknownReplies.get(), first, last,
+                lastFromSent);
     }
 
     private static long micros(long nanos) {
@@ -104,7 +107,7 @@ final class Outcomes {
 
     /** Counts and latency histograms (microseconds) of one run. */
     record Summary(long sent, long accepted, long lost, long duplicates, long errors, long unknownReplies,
-                   Histogram first, Histogram last) {
+                   Histogram first, Histogram last, Histogram lastFromSent) {
         double ms(Histogram h, double percentile) {
             return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
         }

@@ -24,6 +24,8 @@ final class Report {
         LoadGenerator.Result s = r.switchboard();
         row(out, "voice: prompt → first token", f == null ? null : f.voice().first(), s.voice().first());
         row(out, "voice: prompt → last token", f == null ? null : f.voice().last(), s.voice().last());
+        row(out, "messaging: webhook sent → reply at Twilio API", f == null ? null : f.messaging().lastFromSent(),
+                s.messaging().lastFromSent());
         row(out, "messaging: webhook 2xx → reply at Twilio API", f == null ? null : f.messaging().last(),
                 s.messaging().last());
         out.append('\n');
@@ -44,6 +46,9 @@ final class Report {
         out.append('\n');
         if (r.devReadyMs() >= 0) {
             out.append("dev ready in ").append(r.devReadyMs()).append(" ms; ");
+        }
+        if (r.backlog() != null && !r.backlog().isEmpty()) {
+            out.append("Backlog left when the load stopped (consumer lag): ").append(r.backlog()).append("  \n");
         }
         out.append("peak RSS of the process (VmHWM: load generator, floor and dev in one JVM): ")
                 .append(r.peakRssMib()).append(" MiB\n");
