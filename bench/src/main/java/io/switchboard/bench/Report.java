@@ -60,7 +60,7 @@ final class Report {
         for (double p : PERCENTILES) {
             double f = ms(floor, p);
             double s = ms(sb, p);
-            out.append(" | ").append(Double.isNaN(f) || Double.isNaN(s) || f == 0 ? "–" : fmt(s / f) + "×");
+            out.append(" | ").append(Double.isNaN(f) || Double.isNaN(s) || f < 0.05 ? "–" : fmt(s / f) + "×");
             out.append(" | ").append(Double.isNaN(f) || Double.isNaN(s) ? "–" : "+" + fmt(s - f) + " ms");
         }
         out.append(" | ").append(triple(floor)).append(" | ").append(triple(sb)).append(" |\n");
