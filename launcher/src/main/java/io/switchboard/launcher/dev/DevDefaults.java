@@ -36,6 +36,11 @@ final class DevDefaults {
         result.putIfAbsent("SWITCHBOARD_ROUTER_STATE_DIR", dataDir.resolve("router").toString());
         result.putIfAbsent("SWITCHBOARD_MEMORY_STATE_DIR", dataDir.resolve("memory").toString());
         result.putIfAbsent("OUTBOUND_INSTANCE_ID", "dev");
+        // One JVM runs one copy of each service: two partitions per topic keep the router's exactly-once commits
+        // small (the benchmark lost replies with 12 on this 2-core machine, none with 2), one egress partition
+        // per ingress instance.
+        result.putIfAbsent("SWITCHBOARD_TOPIC_PARTITIONS", "2");
+        result.putIfAbsent("SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "2");
         // The memory API is served on dev's one HTTP port; the router (memory modes) and agents (retrieveMemory) use it.
         result.putIfAbsent("SWITCHBOARD_MEMORY_URL", "http://localhost:" + httpPort);
         // Agents in dev see the customer's recent messages; TAC's default of none suits production memory stores.
