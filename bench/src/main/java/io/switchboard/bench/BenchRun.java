@@ -51,7 +51,7 @@ final class BenchRun {
                 }
             }
             if (options.floorOnly()) {
-                return new Results(options.load(), null, floor, -1, ProcessStats.peakRssMib(), false, "floor only");
+                return new Results(options.load(), null, floor, -1, ProcessStats.peakRssMib(), "floor only");
             }
             if (options.target() != null) {
                 LoadGenerator.Result sb = new LoadGenerator(client, options.target().getHost(),
