@@ -6,7 +6,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Prints how long one worker takes for 1,000 conversations whose handler takes 1 s, as a multiple of that 1 s floor:
- * with an async handler, and with a blocking one at the default {@code SWITCHBOARD_AGENT_CONCURRENCY} and at 1,000.
+ * with an async handler, and with a blocking one at the default {@code SWITCHBOARD_AGENT_CONCURRENCY} (1,000) and at 100.
  * Runs on an in-process broker (testkit):
  *
  * <pre>
@@ -21,12 +21,12 @@ public final class ThousandConversationsBenchmark {
     public static void main(String[] args) throws Exception {
         int conversations = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
         // warm-up: JIT, the broker's first fetches, the group coordinator
-        ThousandConversations.run(100, 1, ThousandConversations::async, Duration.ofSeconds(120));
+        ThousandConversations.run(conversations, 1, ThousandConversations::async, Duration.ofSeconds(120));
         report("async handler", conversations, ThousandConversations::async);
         report("blocking handler, default concurrency (" + AgentConfig.DEFINITION.defaultValues()
                 .get(AgentConfig.CONCURRENCY) + " threads)", conversations, ThousandConversations::blocking);
-        report("blocking handler, SWITCHBOARD_AGENT_CONCURRENCY=" + conversations, conversations,
-                b -> ThousandConversations.blocking(b).concurrency(conversations));
+        report("blocking handler, SWITCHBOARD_AGENT_CONCURRENCY=100", conversations,
+                b -> ThousandConversations.blocking(b).concurrency(100));
         System.exit(0); // the in-process broker's threads
     }
 
