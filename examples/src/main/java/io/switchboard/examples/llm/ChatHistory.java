@@ -63,6 +63,10 @@ final class ChatHistory {
             return turn;
         }
         Deque<Turn> turns = conversations.computeIfAbsent(conversationId, id -> new ArrayDeque<>());
+        Turn last = turns.peekLast();
+        if (last != null && last.user.equals(userText) && last.reply.isEmpty() && !last.heard) {
+            return last; // a retry of a failed attempt, not a new exchange
+        }
         turns.addLast(turn);
         while (turns.size() > maxTurns) {
             turns.removeFirst();
