@@ -51,7 +51,11 @@ public final class LlmAgent {
 
     LlmAgent(LlmConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // HTTP/2 where TLS negotiates it; plain-http local servers get HTTP/1.1 (no h2c upgrade attempt to trip on)
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .version("https".equals(config.chatCompletionsUri().getScheme())
+                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .build();
         this.history = new ChatHistory(config.historyTurns());
     }
 
