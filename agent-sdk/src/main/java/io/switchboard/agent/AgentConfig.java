@@ -28,8 +28,8 @@ public final class AgentConfig extends EnvConfig {
     public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
             .define(GROUP_ID, Type.STRING, "switchboard-agent", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka consumer group of the agent: copies with one group id share the conversations; agents with different ids each see all traffic.")
-            .define(CONCURRENCY, Type.INT, 100, Range.atLeast(1), Importance.MEDIUM,
-                    "Worker threads running handlers: how many conversations one worker handles at once.")
+            .define(CONCURRENCY, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
+                    "Worker threads running handlers: how many conversations one worker handles at once with blocking handlers (async ones hold no thread). Threads start on demand and end after a minute idle.")
             .define(MAX_IN_FLIGHT, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
                     "Agent events polled and not yet handled, at most; above it the worker pauses its partitions.")
             .define(RETRIES, Type.INT, 2, Range.atLeast(0), Importance.MEDIUM,

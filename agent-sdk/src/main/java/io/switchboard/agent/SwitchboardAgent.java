@@ -28,7 +28,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -172,11 +174,15 @@ public final class SwitchboardAgent implements ManagedService {
         outbound.partitionsFor(config.outputTopic());
         deadLetters.partitionsFor(Topic.DEAD_LETTER.topicName());
         AtomicInteger threads = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(config.concurrency(), r -> {
+        // threads are started on demand and end after a minute idle: a quiet worker holds few of them
+        ThreadPoolExecutor handlers = new ThreadPoolExecutor(config.concurrency(), config.concurrency(),
+                60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, config.groupId() + "-handler-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        handlers.allowCoreThreadTimeOut(true);
+        pool = handlers;
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, config.groupId() + "-retry");
             t.setDaemon(true);
@@ -255,7 +261,7 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
-        /** Handler threads (default: {@code SWITCHBOARD_AGENT_CONCURRENCY}, else 100). */
+        /** Handler threads (default: {@code SWITCHBOARD_AGENT_CONCURRENCY}, else 1000). */
         public Builder concurrency(int threads) {
             overrides.put(AgentConfig.CONCURRENCY, Integer.toString(threads));
             return this;

@@ -98,11 +98,27 @@ final class AgentTraffic implements AutoCloseable {
     }
 
     AgentEvent send(Session session, String inboundId, Object payload) {
+        AgentEvent event = sendUnflushed(session, inboundId, payload);
+        producer.flush();
+        return event;
+    }
+
+    /** Writes a MessageReady without waiting for the broker; call {@link #flush()} after a batch. */
+    AgentEvent messageUnflushed(Session session, String text, long turn) {
+        String inboundId = EventIds.random();
+        return sendUnflushed(session, inboundId, MessageReady.newBuilder().setMessageId(inboundId).setText(text)
+                .setTurn(turn).build());
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    private AgentEvent sendUnflushed(Session session, String inboundId, Object payload) {
         AgentEvent event = AgentEvent.newBuilder().setEventId(EventIds.derived(inboundId, "agent"))
                 .setConversationId(session.getConversationId()).setOccurredAt(Instant.now())
                 .setTraceId(EventIds.newTraceId()).setSession(session).setPayload(payload).build();
         producer.send(new ProducerRecord<>(Topic.AGENT.topicName(), event.getConversationId(), event));
-        producer.flush();
         return event;
     }
 

@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import io.switchboard.agent.AgentConfig;
 import io.switchboard.config.ConfigDocs;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.examples.llm.LlmConfig;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.launcher.observability.ObservabilityConfig;
 import io.switchboard.memory.service.MemoryConfig;
@@ -30,6 +31,7 @@ public final class ConfigReference {
         definitions.put("memory", MemoryConfig.DEFINITION);
         definitions.put("outbound", OutboundConfig.DEFINITION);
         definitions.put("agent", AgentConfig.DEFINITION);
+        definitions.put("agent (LLM)", LlmConfig.DEFINITION);
         definitions.put("health, metrics and logs (every service)", ObservabilityConfig.DEFINITION);
         return definitions;
     }

@@ -3,9 +3,12 @@ package io.switchboard.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.switchboard.agent.AgentConfig;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.examples.EchoAgent;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.examples.llm.LlmAgent;
+import io.switchboard.examples.llm.LlmConfig;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
 import io.switchboard.memory.service.MemoryConfig;
@@ -39,10 +42,8 @@ public final class Services {
                         context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
                 new ServiceDefinition("outbound", "Sends agent replies: Twilio's APIs for messaging, voice egress",
                         context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context))),
-                new ServiceDefinition("agent", "The example echo agent: a Kafka consumer on tac.agent.v1 (scale by running more)",
-                        context -> EchoAgent.create(SwitchboardAgent.builder(context.env())
-                                .groupId(context.env().getOrDefault("SWITCHBOARD_AGENT_GROUP_ID", "echo-agent"))
-                                .meterRegistry(meters(context)))),
+                new ServiceDefinition("agent", "The example agent, a Kafka consumer on tac.agent.v1 (scale by running more):"
+                        + " the LLM agent when OPENAI_BASE_URL is set, else the echo agent", Services::agent),
                 new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
                         context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
                                 meters(context), routes(context)))));
@@ -99,6 +100,14 @@ public final class Services {
             routes(context).add(memory.routesForSharedServer());
         }
         return memory;
+    }
+
+    /** The LLM agent when an OpenAI-compatible endpoint is configured ({@code OPENAI_BASE_URL}), the echo agent otherwise. */
+    private static SwitchboardAgent agent(ServiceContext context) {
+        boolean llm = LlmConfig.isConfigured(context.env());
+        SwitchboardAgent.Builder builder = SwitchboardAgent.builder(context.env()).meterRegistry(meters(context))
+                .groupId(context.env().getOrDefault(AgentConfig.GROUP_ID, llm ? "llm-agent" : "echo-agent"));
+        return llm ? LlmAgent.create(builder, LlmConfig.fromEnv(context.env())) : EchoAgent.create(builder);
     }
 
     /** One Vert.x per JVM: every HTTP server and client of the services in it shares the event loops. */

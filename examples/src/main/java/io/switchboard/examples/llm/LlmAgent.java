@@ -1,0 +1,250 @@
+package io.switchboard.examples.llm;
+
+import io.switchboard.agent.Ended;
+import io.switchboard.agent.Interrupt;
+import io.switchboard.agent.Message;
+import io.switchboard.agent.Reply;
+import io.switchboard.agent.Session;
+import io.switchboard.agent.SwitchboardAgent;
+import io.switchboard.agent.TokenStream;
+import io.switchboard.events.Memory;
+import io.switchboard.events.Observation;
+import io.switchboard.events.Summary;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An agent backed by any OpenAI-compatible chat-completions API. Each customer message is posted with
+ * {@code "stream": true}; every content delta of the server-sent events goes straight into the reply's
+ * {@link TokenStream}, so a caller hears the answer while it is generated (messaging channels get it as one message:
+ * the SDK collects the tokens). An interrupt cancels the HTTP request at once: no further token is produced or paid
+ * for. The last {@code LLM_HISTORY_TURNS} exchanges of each conversation are kept in memory and sent along; they are
+ * dropped when the conversation ends.
+ *
+ * <pre>{@code
+ * OPENAI_BASE_URL=https://api.openai.com/v1 OPENAI_API_KEY=sk-... OPENAI_MODEL=gpt-4o-mini \
+ *   java -jar switchboard.jar agent
+ * }</pre>
+ */
+public final class LlmAgent {
+    private static final Logger log = LoggerFactory.getLogger(LlmAgent.class);
+    private static final String VOICE_NOTE = " The customer is on a phone call and hears your answer spoken: answer in"
+            + " short plain sentences, without lists, markdown, emoji or URLs.";
+
+    private final LlmConfig config;
+    private final HttpClient http;
+    private final ChatHistory history;
+
+    LlmAgent(LlmConfig config) {
+        this.config = config;
+        // HTTP/2 where TLS negotiates it; plain-http local servers get HTTP/1.1 (no h2c upgrade attempt to trip on)
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .version("https".equals(config.chatCompletionsUri().getScheme())
+                        ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .build();
+        this.history = new ChatHistory(config.historyTurns());
+    }
+
+    /** The LLM agent on {@code builder}'s worker settings (KAFKA_BOOTSTRAP_SERVERS, SWITCHBOARD_AGENT_*). */
+    public static SwitchboardAgent create(SwitchboardAgent.Builder builder, LlmConfig config) {
+        LlmAgent llm = new LlmAgent(config);
+        log.info("LLM agent: model {} at {}", config.model(), config.chatCompletionsUri());
+        return builder.onMessageReady(llm::answer)
+                .onInterrupt(llm::interrupted)
+                .onConversationEnded(llm::ended)
+                .build();
+    }
+
+    public static void main(String[] args) {
+        SwitchboardAgent agent = create(SwitchboardAgent.builder().groupId("llm-agent"), LlmConfig.fromEnv(System.getenv()));
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "llm-agent-shutdown"));
+        agent.start();
+    }
+
+    /** Streams the model's answer into the reply; returns when it is complete, or at once when interrupted. */
+    void answer(Message message, Session session, Memory memory, Reply reply) throws Exception {
+        String conversationId = session.conversationId();
+        JsonArray messages = new JsonArray().add(chat("system", systemPrompt(session, memory)));
+        for (ChatHistory.Turn past : history.turns(conversationId)) {
+            messages.add(chat("user", past.user()));
+            String said = past.reply();
+            if (!said.isEmpty()) {
+                messages.add(chat("assistant", said));
+            }
+        }
+        messages.add(chat("user", message.text()));
+        ChatHistory.Turn turn = history.begin(conversationId, message.text());
+
+        HttpRequest.Builder request = HttpRequest.newBuilder(config.chatCompletionsUri())
+                .timeout(config.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", config.model())
+                        .put("stream", true).put("messages", messages).encode()));
+        if (config.apiKey() != null) {
+            request.header("Authorization", "Bearer " + config.apiKey());
+        }
+        TokenStream stream = reply.stream();
+        EventStream events = new EventStream(stream, turn);
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request.build(), info -> info.statusCode() / 100 == 2
+                ? BodySubscribers.fromLineSubscriber(events, s -> "", StandardCharsets.UTF_8, null)
+                : BodySubscribers.ofString(StandardCharsets.UTF_8));
+        call.whenComplete((response, error) -> {
+            if (error != null) {
+                events.finished.completeExceptionally(error);
+            } else if (response.statusCode() / 100 != 2) {
+                events.finished.completeExceptionally(new IOException("The chat-completions API answered "
+                        + response.statusCode() + ": " + abbreviate(response.body())));
+            } else {
+                events.finished.complete(null);
+            }
+        });
+        try {
+            events.finished.get();
+        } catch (InterruptedException e) {
+            // the SDK interrupts this thread when the caller interrupts: hang up on the API, send nothing more
+            events.cancel();
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException e) {
+            events.cancel();
+            if (stream.isCancelled()) {
+                return;
+            }
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        stream.end();
+    }
+
+    /** What the caller heard before interrupting is what the model said, as far as the history is concerned. */
+    void interrupted(Session session, Interrupt interrupt) {
+        history.heard(session.conversationId(), interrupt.utteranceUntilInterrupt());
+    }
+
+    void ended(Session session, Ended ended) {
+        history.forget(session.conversationId());
+    }
+
+    private String systemPrompt(Session session, Memory memory) {
+        StringBuilder prompt = new StringBuilder(config.systemPrompt());
+        if (session.isVoice()) {
+            prompt.append(VOICE_NOTE);
+        }
+        List<String> known = new java.util.ArrayList<>();
+        if (memory != null) {
+            memory.getSummaries().stream().map(Summary::getContent).forEach(known::add);
+            memory.getObservations().stream().map(Observation::getContent).forEach(known::add);
+        }
+        if (!known.isEmpty()) {
+            prompt.append("\n\nWhat you know about this customer:");
+            known.forEach(k -> prompt.append("\n- ").append(k));
+        }
+        return prompt.toString();
+    }
+
+    private static JsonObject chat(String role, String content) {
+        return new JsonObject().put("role", role).put("content", content);
+    }
+
+    private static String abbreviate(String text) {
+        return text == null ? "" : text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    /**
+     * Reads the server-sent events of a streamed completion ({@code data: {...}} lines, then {@code data: [DONE]})
+     * and sends every content delta; cancels the HTTP exchange once the reply is cancelled.
+     */
+    static final class EventStream implements Flow.Subscriber<String> {
+        final CompletableFuture<Void> finished = new CompletableFuture<>();
+        private final TokenStream stream;
+        private final ChatHistory.Turn turn;
+        private final StringBuilder text = new StringBuilder();
+        private volatile Flow.Subscription subscription;
+        private volatile boolean cancelled;
+
+        EventStream(TokenStream stream, ChatHistory.Turn turn) {
+            this.stream = stream;
+            this.turn = turn;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (cancelled) {
+                s.cancel();
+            } else {
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(String line) {
+            if (cancelled || !line.startsWith("data:")) {
+                return; // blank separators, ": keep-alive" comments, "event:" / "id:" fields
+            }
+            String data = line.substring(5).trim();
+            if (data.equals("[DONE]")) {
+                finished.complete(null);
+                return;
+            }
+            try {
+                JsonObject chunk = new JsonObject(data);
+                if (chunk.containsKey("error")) {
+                    fail(new IOException("The chat-completions API reported an error: " + abbreviate(data)));
+                    return;
+                }
+                JsonArray choices = chunk.getJsonArray("choices");
+                JsonObject delta = choices == null || choices.isEmpty() ? null : choices.getJsonObject(0).getJsonObject("delta");
+                String content = delta == null ? null : delta.getString("content");
+                if (content != null && !content.isEmpty()) {
+                    if (!stream.send(content)) {
+                        cancel(); // interrupted: stop the generation
+                        return;
+                    }
+                    text.append(content);
+                    turn.said(text.toString());
+                }
+            } catch (DecodeException | ClassCastException e) {
+                fail(new IOException("Unreadable chunk from the chat-completions API: " + abbreviate(data), e));
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            finished.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            finished.complete(null);
+        }
+
+        private void fail(Exception e) {
+            cancel();
+            finished.completeExceptionally(e);
+        }
+
+        void cancel() {
+            cancelled = true;
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}

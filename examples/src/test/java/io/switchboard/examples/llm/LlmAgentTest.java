@@ -1,0 +1,214 @@
+package io.switchboard.examples.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.agent.SwitchboardAgent;
+import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.events.AgentEvent;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.Reply;
+import io.switchboard.events.SampleEvents;
+import io.switchboard.events.Session;
+import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.MessageReady;
+import io.switchboard.ids.EventIds;
+import io.switchboard.testkit.TestKafka;
+import io.switchboard.topics.Topic;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The LLM agent on the real broker, against a local OpenAI-compatible endpoint that streams slowly. */
+class LlmAgentTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static FakeOpenAi openAi;
+    private static SwitchboardAgent agent;
+    private static KafkaProducer<String, AgentEvent> router;
+    private static KafkaConsumer<String, OutboundEvent> reader;
+    private static Thread readerThread;
+    private static final ConcurrentLinkedQueue<OutboundEvent> outbound = new ConcurrentLinkedQueue<>();
+    private static volatile boolean closed;
+
+    @BeforeAll
+    static void start() throws Exception {
+        openAi = new FakeOpenAi();
+        reader = TestKafka.clients().consumer(null, "llm-test", Topic.OUTBOUND);
+        List<TopicPartition> parts = reader.partitionsFor(Topic.OUTBOUND.topicName()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        reader.assign(parts);
+        reader.seekToEnd(parts);
+        parts.forEach(reader::position);
+        readerThread = new Thread(() -> {
+            try {
+                while (!closed) {
+                    reader.poll(Duration.ofMillis(50)).forEach(r -> outbound.add(r.value()));
+                }
+            } catch (WakeupException e) {
+                // closing
+            } finally {
+                reader.close();
+            }
+        }, "llm-test-reader");
+        readerThread.start();
+        router = TestKafka.clients().producer("llm-router", AgentEvent.class);
+        Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
+                LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
+        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId("llm-" + UUID.randomUUID())
+                .meterRegistry(new SimpleMeterRegistry()), LlmConfig.fromEnv(env));
+        agent.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        closed = true;
+        if (reader != null) {
+            reader.wakeup();
+            readerThread.join(5_000);
+        }
+        if (router != null) {
+            router.close();
+        }
+        if (openAi != null) {
+            openAi.close();
+        }
+    }
+
+    @Test
+    void voiceTokensReachTheOutboundTopicWhileTheModelIsStillGenerating() throws Exception {
+        Session call = voice("llm-voice-" + UUID.randomUUID());
+        FakeOpenAi.Script script = openAi.script("What are your opening hours?",
+                new FakeOpenAi.Script(List.of("We", " open", " at", " nine."), 0, 2));
+        AgentEvent prompt = message(call, "What are your opening hours?", 3);
+
+        // the endpoint holds the rest of its answer: the first two tokens are already on their way to the caller
+        await().atMost(WAIT).until(() -> texts(prompt).size() == 2);
+        assertThat(texts(prompt)).containsExactly("We", " open");
+        assertThat(script.written).isEqualTo(2);
+        script.release.countDown();
+
+        await().atMost(WAIT).until(() -> replies(prompt).stream().anyMatch(Reply::getLast));
+        assertThat(texts(prompt)).containsExactly("We", " open", " at", " nine.", "");
+
+        FakeOpenAi.Request request = openAi.requests.stream()
+                .filter(r -> r.lastUserMessage().equals("What are your opening hours?")).findFirst().orElseThrow();
+        assertThat(request.authorization()).isEqualTo("Bearer sk-test");
+        assertThat(request.body().getString("model")).isEqualTo("test-model");
+        assertThat(request.body().getBoolean("stream")).isTrue();
+        assertThat(request.body().getJsonArray("messages").getJsonObject(0).getString("content"))
+                .startsWith("Be brief.").contains("phone call");
+    }
+
+    @Test
+    void anInterruptHangsUpOnTheModelAndNoFurtherTokenIsSpoken() throws Exception {
+        Session call = voice("llm-interrupt-" + UUID.randomUUID());
+        List<String> story = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            story.add(i == 0 ? "Once" : " word" + i);
+        }
+        FakeOpenAi.Script script = openAi.script("Tell me a long story", new FakeOpenAi.Script(story, 100, -1));
+        AgentEvent prompt = message(call, "Tell me a long story", 2);
+        await().atMost(WAIT).until(() -> texts(prompt).size() >= 3);
+
+        interrupt(call, "Once word1", 2);
+        assertThat(script.hangUp.await(10, TimeUnit.SECONDS)).as("the agent closed the HTTP stream").isTrue();
+        int writtenBeforeHangUp = script.written;
+
+        // a next turn of the same conversation is answered after the interrupted one: its reply comes last
+        AgentEvent next = message(call, "Never mind, what time is it?", 3);
+        await().atMost(WAIT).until(() -> replies(next).stream().anyMatch(Reply::getLast));
+        assertThat(texts(prompt)).hasSizeLessThanOrEqualTo(writtenBeforeHangUp).hasSizeLessThan(story.size())
+                .containsSequence("Once", " word1", " word2");
+        assertThat(replies(prompt)).noneMatch(Reply::getLast);
+
+        // what the caller heard before interrupting is the assistant's side of that turn
+        JsonArray messages = openAi.requests.stream()
+                .filter(r -> r.lastUserMessage().equals("Never mind, what time is it?")).findFirst().orElseThrow()
+                .body().getJsonArray("messages");
+        assertThat(messages.getJsonObject(messages.size() - 2))
+                .isEqualTo(new JsonObject().put("role", "assistant").put("content", "Once word1"));
+    }
+
+    @Test
+    void aTextConversationGetsWholeRepliesAndTheSecondTurnCarriesTheHistory() throws Exception {
+        Session sms = Session.newBuilder(SampleEvents.smsSession()).setConversationId("llm-sms-" + UUID.randomUUID()).build();
+        openAi.script("Hi, I am Ana", new FakeOpenAi.Script(List.of("Hello", " Ana", "!"), 20, -1));
+        AgentEvent first = message(sms, "Hi, I am Ana", 0);
+        await().atMost(WAIT).until(() -> !replies(first).isEmpty());
+        assertThat(texts(first)).containsExactly("Hello Ana!");
+
+        AgentEvent second = message(sms, "What is my name?", 0);
+        await().atMost(WAIT).until(() -> !replies(second).isEmpty());
+        assertThat(texts(second)).containsExactly("OK");
+        JsonArray messages = openAi.requests.stream().filter(r -> r.lastUserMessage().equals("What is my name?"))
+                .findFirst().orElseThrow().body().getJsonArray("messages");
+        assertThat(messages.stream().map(m -> ((JsonObject) m).getString("role") + ": " + ((JsonObject) m).getString("content")))
+                .containsExactly("system: Be brief.", "user: Hi, I am Ana", "assistant: Hello Ana!", "user: What is my name?");
+    }
+
+    @Test
+    void startingWithoutTheEndpointOrModelNamesTheMissingVariable() {
+        assertThatThrownBy(() -> LlmConfig.fromEnv(Map.of(LlmConfig.MODEL, "m")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("OPENAI_BASE_URL");
+        assertThatThrownBy(() -> LlmConfig.fromEnv(Map.of(LlmConfig.BASE_URL, "http://localhost:11434/v1")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("OPENAI_MODEL");
+        assertThatThrownBy(() -> LlmConfig.fromEnv(Map.of(LlmConfig.BASE_URL, "localhost:11434", LlmConfig.MODEL, "m")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("OPENAI_BASE_URL");
+        assertThat(LlmConfig.fromEnv(Map.of(LlmConfig.BASE_URL, "http://localhost:11434/v1/", LlmConfig.MODEL, "m"))
+                .chatCompletionsUri()).hasToString("http://localhost:11434/v1/chat/completions");
+    }
+
+    private static Session voice(String id) {
+        return Session.newBuilder(SampleEvents.voiceSession()).setConversationId(id).setCallSid(id).build();
+    }
+
+    private static AgentEvent message(Session session, String text, long turn) {
+        String inbound = EventIds.random();
+        return send(session, inbound, MessageReady.newBuilder().setMessageId(inbound).setText(text).setTurn(turn).build());
+    }
+
+    private static AgentEvent interrupt(Session session, String utterance, long turn) {
+        return send(session, EventIds.random(), AgentInterrupt.newBuilder().setUtteranceUntilInterrupt(utterance)
+                .setDurationUntilInterruptMs(300).setTurn(turn).build());
+    }
+
+    private static AgentEvent send(Session session, String inboundId, Object payload) {
+        AgentEvent event = AgentEvent.newBuilder().setEventId(EventIds.derived(inboundId, "agent"))
+                .setConversationId(session.getConversationId()).setOccurredAt(Instant.now())
+                .setTraceId(EventIds.newTraceId()).setSession(session).setPayload(payload).build();
+        router.send(new ProducerRecord<>(Topic.AGENT.topicName(), event.getConversationId(), event));
+        router.flush();
+        return event;
+    }
+
+    private static List<Reply> replies(AgentEvent cause) {
+        return outbound.stream().filter(e -> e.getConversationId().equals(cause.getConversationId()))
+                .filter(e -> e.getPayload() instanceof Reply)
+                .filter(e -> cause.getEventId().equals(e.getInReplyTo()))
+                .map(e -> (Reply) e.getPayload()).toList();
+    }
+
+    private static List<String> texts(AgentEvent cause) {
+        return replies(cause).stream().map(Reply::getText).toList();
+    }
+}
