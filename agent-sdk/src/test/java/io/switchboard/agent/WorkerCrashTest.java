@@ -59,14 +59,15 @@ class WorkerCrashTest {
         try (AgentTraffic traffic = new AgentTraffic()) {
             assertThat(assigned.await(90, TimeUnit.SECONDS)).as("worker process joined; its output: " + output).isTrue();
             List<AgentEvent> sent = new ArrayList<>();
-            int conversations = 40;
+            int conversations = 200;
             for (int m = 0; m < 2; m++) {
                 for (int c = 0; c < conversations; c++) {
                     sent.add(traffic.message(AgentTraffic.sms(prefix + c), "m" + m, 0));
                 }
             }
-            // 8 handler threads, 1 s each: 80 messages take about 10 s; kill it while most are in flight or waiting
-            await().atMost(Duration.ofSeconds(60)).until(() -> traffic.withPrefix(prefix).size() >= 10);
+            // 200 handler threads, 3 s each: kill it half-way through the first round, with the 200 first messages in
+            // flight (handlers running, nothing answered yet) and the 200 second ones waiting behind them.
+            Thread.sleep(1_500);
             worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             int answeredByTheKilledWorker = traffic.withPrefix(prefix).size();
             log.info("Killed the worker after {} replies", answeredByTheKilledWorker);

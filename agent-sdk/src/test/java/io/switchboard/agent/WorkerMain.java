@@ -22,7 +22,8 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        SwitchboardAgent agent = worker(args[0], args[1], 1000).build();
+        // 200 handler threads of 3 s: the crash test's 200 conversations are all in flight when it is killed.
+        SwitchboardAgent agent = worker(args[0], args[1], 3000).concurrency(200).build();
         agent.start();
         if (agent.awaitAssignment(Duration.ofSeconds(60))) {
             System.out.println("WORKER-ASSIGNED");
