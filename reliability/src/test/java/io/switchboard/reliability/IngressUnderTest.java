@@ -61,6 +61,7 @@ final class IngressUnderTest implements AutoCloseable {
         for (PartitionInfo p : counter.partitionsFor(Topic.INBOUND.topicName())) {
             inbound.add(new TopicPartition(p.topic(), p.partition()));
         }
+        counter.assign(inbound);
     }
 
     int port() {

@@ -119,8 +119,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                 JsonObject data = object(dataValue);
                 String id = required(str(data, "id"), "data.id");
                 String conversationId = required(str(data, "conversationId"), "data.conversationId");
-                JsonObject author = data.getJsonObject("author", new JsonObject());
-                JsonObject content = data.getJsonObject("content", new JsonObject());
+                JsonObject author = optionalObject(data.getValue("author"), "data.author");
+                JsonObject content = optionalObject(data.getValue("content"), "data.content");
                 String text = str(content, "text");
                 Optional<ChannelTraits> channel = messagingChannel(str(author, "channel"));
                 String address = str(author, "address", "");
@@ -134,8 +134,9 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                 if (isOwn(address) || (participantType != null && AGENT_TYPES.contains(participantType.toUpperCase(Locale.ROOT)))) {
                     return ignored(conversationId, "the agent's own message");
                 }
-                JsonArray recipients = data.getJsonArray("recipients", new JsonArray());
-                JsonObject recipient = recipients.isEmpty() ? new JsonObject() : recipients.getJsonObject(0);
+                JsonArray recipients = optionalArray(data.getValue("recipients"), "data.recipients");
+                JsonObject recipient = recipients.isEmpty() ? new JsonObject()
+                        : optionalObject(recipients.getValue(0), "data.recipients[0]");
                 MessageReceived message = MessageReceived.newBuilder()
                         .setChannel(channel.get().channel())
                         .setText(text)
@@ -251,6 +252,27 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         } catch (IllegalArgumentException e) {
             return ConversationStatus.UNKNOWN;
         }
+    }
+
+    /** An optional object field: absent or null is empty, any other type is a malformed webhook. */
+    private static JsonObject optionalObject(Object value, String name) {
+        if (value == null) {
+            return new JsonObject();
+        }
+        if (value instanceof JsonObject object) {
+            return object;
+        }
+        throw new Malformed(name + " must be an object");
+    }
+
+    private static JsonArray optionalArray(Object value, String name) {
+        if (value == null) {
+            return new JsonArray();
+        }
+        if (value instanceof JsonArray array) {
+            return array;
+        }
+        throw new Malformed(name + " must be an array");
     }
 
     private static JsonObject object(Object value) {
