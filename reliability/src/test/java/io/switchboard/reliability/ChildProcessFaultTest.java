@@ -188,12 +188,15 @@ class ChildProcessFaultTest {
     }
 
     /** Waits for every acknowledged message's reply, then counts lost, duplicated and out-of-order replies. */
-    static void verify(String fault, Traffic traffic) {
-        verify(fault, traffic, 0);
+    static void verify(String fault, Traffic traffic, int allowedLost) {
+        verify(fault, traffic, allowedLost, 0);
     }
 
-    /** {@code allowedLost}: replies Twilio answered with an ambiguous 500, which are not repeated by design. */
-    static void verify(String fault, Traffic traffic, int allowedLost) {
+    /**
+     * {@code allowedLost}: replies Twilio answered with an ambiguous 500, which are not repeated by design;
+     * {@code duplicateShare}: the share of messages that may be sent twice (outbound-sender's crash window).
+     */
+    static void verify(String fault, Traffic traffic, int allowedLost, double duplicateShare) {
         Map<String, List<String>> expected = new LinkedHashMap<>();
         traffic.acknowledged.forEach((k, v) -> expected.put(k, List.copyOf(v)));
         int messages = expected.values().stream().mapToInt(List::size).sum();
@@ -221,7 +224,7 @@ class ChildProcessFaultTest {
                 disordered == 0 ? "kept" : disordered + " bad"));
         assertThat(messages).as("messages acknowledged during " + fault).isPositive();
         assertThat(lost).as("lost during " + fault).isEqualTo(allowedLost);
-        assertThat(duplicates).as("duplicates during " + fault).isZero();
+        assertThat(duplicates).as("duplicates during " + fault).isLessThanOrEqualTo((int) (messages * duplicateShare));
         assertThat(disordered).as("conversations out of order during " + fault).isZero();
     }
 
@@ -255,7 +258,9 @@ class ChildProcessFaultTest {
             launch(victim);
             Thread.sleep(LONG ? 8_000 : 3_000);
             traffic.close();
-            verify("kill -9 " + victim + " + restart", traffic);
+            // outbound-sender's documented remaining window (outbound-sender/README.md): a reply Twilio accepted just
+            // before the kill, whose delivery transaction had not committed, is sent again by the restarted copy.
+            verify("kill -9 " + victim + " + restart", traffic, 0, victim.equals("outbound") ? 0.05 : 0);
         }
         // Retryable answers (Twilio certainly did not act): nothing may be lost.
         Traffic traffic = new Traffic("twilio", conversations, pause);
@@ -278,5 +283,14 @@ class ChildProcessFaultTest {
         Thread.sleep(2_000);
         ambiguous.close();
         verify("Twilio API 500 x2 (ambiguous: not repeated)", ambiguous, 2);
+
+        // Every child's log: the auth token never, a customer's full number never.
+        try (var files = Files.list(LOGS)) {
+            for (Path log : files.toList()) {
+                String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+                assertThat(text).as(log.getFileName().toString()).doesNotContain(TOKEN)
+                        .doesNotContain(TwilioWebhooks.CUSTOMER);
+            }
+        }
     }
 }
