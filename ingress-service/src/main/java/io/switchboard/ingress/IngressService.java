@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressService implements ManagedService {
     private static final Logger log = LoggerFactory.getLogger(IngressService.class);
+    /** Largest relay WebSocket frame and message accepted (ConversationRelay's frames are a few hundred bytes). */
+    public static final int MAX_RELAY_FRAME_BYTES = 64 * 1024;
 
     private final IngressConfig config;
     private final Vertx vertx;
@@ -92,7 +94,10 @@ public final class IngressService implements ManagedService {
                 config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
         extraRoutes.accept(router);
 
-        server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port()))
+        server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port())
+                        // Relay frames are small JSON texts: a larger one closes the socket with 1009 (too big).
+                        .setMaxWebSocketFrameSize(MAX_RELAY_FRAME_BYTES)
+                        .setMaxWebSocketMessageSize(MAX_RELAY_FRAME_BYTES))
                 .requestHandler(router)
                 .listen()
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

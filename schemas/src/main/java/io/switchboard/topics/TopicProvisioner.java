@@ -63,14 +63,43 @@ public final class TopicProvisioner {
     }
 
     private void verify(Collection<Topic> topics) {
-        Map<String, TopicDescription> descriptions = call(() -> admin.describeTopics(
-                topics.stream().map(Topic::topicName).toList()).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS));
+        Map<String, TopicDescription> descriptions = describe(topics);
         if (descriptions.get(Topic.VOICE_EGRESS.topicName()) != null) {
             int egress = descriptions.get(Topic.VOICE_EGRESS.topicName()).partitions().size();
             if (egress < settings.voiceEgressPartitions()) {
                 log.warn("{} has {} partitions but {}={}: ingress instances numbered {} and above cannot hold calls",
                         Topic.VOICE_EGRESS.topicName(), egress, KafkaSettings.VOICE_EGRESS_PARTITIONS,
                         settings.voiceEgressPartitions(), egress);
+            }
+        }
+    }
+
+    /**
+     * Describes the topics; a topic created a moment ago may not have reached the broker's metadata yet
+     * (UnknownTopicOrPartition), so that answer is retried until the timeout.
+     */
+    private Map<String, TopicDescription> describe(Collection<Topic> topics) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            try {
+                return admin.describeTopics(topics.stream().map(Topic::topicName).toList()).allTopicNames()
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.currentTimeMillis() > deadline) {
+                    throw unreachable(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unreachable(e);
+            } catch (TimeoutException e) {
+                throw unreachable(e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unreachable(e);
             }
         }
     }

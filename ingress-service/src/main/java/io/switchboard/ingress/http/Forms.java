@@ -30,7 +30,65 @@ public final class Forms {
         if (forwarded != null && !forwarded.isBlank()) {
             return forwarded.split(",")[0].trim();
         }
-        return request.getHeader("Host");
+        return SignatureCheck.host(request);
+    }
+
+    /**
+     * Refuses (IllegalArgumentException, a 400) a form whose percent-encoded bytes are not UTF-8 (decoding would
+     * slip replacement characters into an event) or that names a parameter twice (Twilio never does).
+     */
+    public static void requireWellFormed(RoutingContext ctx) {
+        io.vertx.core.buffer.Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+        if (raw != null) {
+            for (String pair : raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1).split("&")) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < pair.length(); i++) {
+                    char c = pair.charAt(i);
+                    if (c == '%' && i + 2 < pair.length()) {
+                        int hi = Character.digit(pair.charAt(i + 1), 16);
+                        int lo = Character.digit(pair.charAt(i + 2), 16);
+                        if (hi < 0 || lo < 0) {
+                            throw new IllegalArgumentException("invalid percent-encoding");
+                        }
+                        bytes.write(hi * 16 + lo);
+                        i += 2;
+                    } else if (c == '%') {
+                        throw new IllegalArgumentException("invalid percent-encoding");
+                    } else {
+                        bytes.write(c == '+' ? ' ' : c);
+                    }
+                }
+                try {
+                    StrictJson.utf8(bytes.toByteArray());
+                } catch (io.vertx.core.json.DecodeException e) {
+                    throw new IllegalArgumentException("form is not valid UTF-8");
+                }
+            }
+        }
+        requireUnique(ctx);
+    }
+
+    /** Refuses (IllegalArgumentException, a 400) a form that names a parameter twice: Twilio never does. */
+    static void requireUnique(RoutingContext ctx) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        ctx.request().formAttributes().forEach(e -> {
+            if (!seen.add(e.getKey())) {
+                throw new IllegalArgumentException("parameter " + e.getKey() + " given twice");
+            }
+        });
+    }
+
+    /**
+     * What a 400 tells the caller about a malformed body: the checks' own messages, never a library's (which can
+     * carry class names, source locations or parts of the body).
+     */
+    public static String publicReason(Exception e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof ClassCastException || message.contains("Exception") || message.indexOf('\n') >= 0
+                || message.contains("line:") || message.contains("Source:") || message.length() > 200) {
+            return "invalid body";
+        }
+        return message;
     }
 
     /** 403 for a missing or wrong X-Twilio-Signature. */

@@ -12,6 +12,7 @@ import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.ingress.http.StrictJson;
 import io.switchboard.logging.Redaction;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
@@ -64,26 +65,31 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         Optional<InboundEvent> event;
         try {
             if (Forms.isJson(ctx)) {
-                String body = ctx.body().asString();
-                if (!signatures.json(ctx.request(), body == null ? "" : body)) {
+                byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+                if (!signatures.json(ctx.request(), raw)) {
                     Forms.forbidden(ctx);
                     return;
                 }
-                event = orchestrator(body, ctx.request().getHeader(IDEMPOTENCY_HEADER));
+                if (raw.length == 0) {
+                    throw new Malformed("empty body");
+                }
+                event = orchestrator(StrictJson.text(raw), ctx.request().getHeader(IDEMPOTENCY_HEADER));
             } else if (Forms.isForm(ctx)) {
                 Map<String, String> form = Forms.params(ctx);
                 if (!signatures.form(ctx.request(), form)) {
                     Forms.forbidden(ctx);
                     return;
                 }
+                Forms.requireWellFormed(ctx);
                 event = conversationsV1(form, ctx.request().getHeader(IDEMPOTENCY_HEADER));
             } else {
                 ctx.response().setStatusCode(400).end("Expected application/json or application/x-www-form-urlencoded");
                 return;
             }
-        } catch (Malformed | DecodeException | ClassCastException e) {
-            log.warn("Malformed webhook: {}", e.getMessage());
-            ctx.response().setStatusCode(400).end("Malformed webhook: " + e.getMessage());
+        } catch (Malformed | DecodeException | ClassCastException | IllegalArgumentException e) {
+            String why = Redaction.mask(String.valueOf(e.getMessage()));
+            log.warn("Malformed webhook: {}", why);
+            ctx.response().setStatusCode(400).end("Malformed webhook: " + Forms.publicReason(e));
             return;
         }
         if (event.isEmpty()) {
@@ -106,55 +112,56 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             throw new Malformed("empty body");
         }
         JsonObject json = new JsonObject(body);
-        String eventType = required(json.getString("eventType"), "eventType");
+        String eventType = required(str(json, "eventType"), "eventType");
         Object dataValue = json.getValue("data");
         switch (eventType) {
             case "COMMUNICATION_CREATED" -> {
                 JsonObject data = object(dataValue);
-                String id = required(data.getString("id"), "data.id");
-                String conversationId = required(data.getString("conversationId"), "data.conversationId");
-                JsonObject author = data.getJsonObject("author", new JsonObject());
-                JsonObject content = data.getJsonObject("content", new JsonObject());
-                String text = content.getString("text");
-                Optional<ChannelTraits> channel = messagingChannel(author.getString("channel"));
-                String address = author.getString("address", "");
+                String id = required(str(data, "id"), "data.id");
+                String conversationId = required(str(data, "conversationId"), "data.conversationId");
+                JsonObject author = optionalObject(data.getValue("author"), "data.author");
+                JsonObject content = optionalObject(data.getValue("content"), "data.content");
+                String text = str(content, "text");
+                Optional<ChannelTraits> channel = messagingChannel(str(author, "channel"));
+                String address = str(author, "address", "");
                 if (channel.isEmpty()) {
-                    return ignored(conversationId, "channel " + author.getString("channel"));
+                    return ignored(conversationId, "channel " + str(author, "channel"));
                 }
                 if (text == null || text.isBlank()) {
                     return ignored(conversationId, "empty text");
                 }
-                String participantType = author.getString("type", author.getString("participantType"));
+                String participantType = str(author, "type", str(author, "participantType"));
                 if (isOwn(address) || (participantType != null && AGENT_TYPES.contains(participantType.toUpperCase(Locale.ROOT)))) {
                     return ignored(conversationId, "the agent's own message");
                 }
-                JsonArray recipients = data.getJsonArray("recipients", new JsonArray());
-                JsonObject recipient = recipients.isEmpty() ? new JsonObject() : recipients.getJsonObject(0);
+                JsonArray recipients = optionalArray(data.getValue("recipients"), "data.recipients");
+                JsonObject recipient = recipients.isEmpty() ? new JsonObject()
+                        : optionalObject(recipients.getValue(0), "data.recipients[0]");
                 MessageReceived message = MessageReceived.newBuilder()
                         .setChannel(channel.get().channel())
                         .setText(text)
                         .setAuthorAddress(address)
-                        .setAuthorParticipantId(author.getString("participantId"))
-                        .setRecipientAddress(recipient.getString("address"))
-                        .setRecipientParticipantId(recipient.getString("participantId"))
+                        .setAuthorParticipantId(str(author, "participantId"))
+                        .setRecipientAddress(str(recipient, "address"))
+                        .setRecipientParticipantId(str(recipient, "participantId"))
                         .setCommunicationId(id)
-                        .setChannelId(data.getString("channelId"))
-                        .setAccountSid(data.getString("accountId"))
-                        .setProfileId(author.getString("profileId"))
+                        .setChannelId(str(data, "channelId"))
+                        .setAccountSid(str(data, "accountId"))
+                        .setProfileId(str(author, "profileId"))
                         .build();
                 logReceived(conversationId, message);
                 return Optional.of(InboundEvents.of(id, conversationId, Source.ORCHESTRATOR, message));
             }
             case "CONVERSATION_UPDATED" -> {
                 JsonObject data = object(dataValue);
-                String conversationId = required(data.getString("id"), "data.id");
-                String status = required(data.getString("status"), "data.status");
-                String eventConfiguration = data.getString("configurationId");
+                String conversationId = required(str(data, "id"), "data.id");
+                String status = required(str(data, "status"), "data.status");
+                String eventConfiguration = str(data, "configurationId");
                 if (configurationId != null && eventConfiguration != null && !configurationId.equals(eventConfiguration)) {
                     return ignored(conversationId, "another configuration " + eventConfiguration);
                 }
                 String stamp = idempotencyToken != null ? idempotencyToken
-                        : json.getString("timestamp", data.getString("updatedAt", ""));
+                        : str(json, "timestamp", str(data, "updatedAt", ""));
                 ConversationStateChanged changed = ConversationStateChanged.newBuilder()
                         .setStatus(status(status)).build();
                 return Optional.of(InboundEvents.of(EventIds.derived(conversationId, "state", status, stamp),
@@ -247,11 +254,48 @@ public final class WebhookHandler implements Handler<RoutingContext> {
         }
     }
 
+    /** An optional object field: absent or null is empty, any other type is a malformed webhook. */
+    private static JsonObject optionalObject(Object value, String name) {
+        if (value == null) {
+            return new JsonObject();
+        }
+        if (value instanceof JsonObject object) {
+            return object;
+        }
+        throw new Malformed(name + " must be an object");
+    }
+
+    private static JsonArray optionalArray(Object value, String name) {
+        if (value == null) {
+            return new JsonArray();
+        }
+        if (value instanceof JsonArray array) {
+            return array;
+        }
+        throw new Malformed(name + " must be an array");
+    }
+
     private static JsonObject object(Object value) {
         if (value instanceof JsonObject object) {
             return object;
         }
         throw new Malformed("data must be an object");
+    }
+
+    /** A string field (absent: {@code fallback}); a present value of another JSON type is a malformed webhook. */
+    private static String str(JsonObject object, String name, String fallback) {
+        Object value = object.getValue(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof String s) {
+            return s;
+        }
+        throw new Malformed(name + " must be a string");
+    }
+
+    private static String str(JsonObject object, String name) {
+        return str(object, name, null);
     }
 
     private static String required(String value, String name) {

@@ -39,6 +39,12 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
             Forms.forbidden(ctx);
             return;
         }
+        try {
+            Forms.requireWellFormed(ctx);
+        } catch (IllegalArgumentException e) {
+            ctx.response().setStatusCode(400).end("Malformed callback: " + e.getMessage());
+            return;
+        }
         if (!accountSid.equals(form.get("AccountSid"))) {
             log.warn("Relay callback for another account refused");
             ctx.response().setStatusCode(403).end("Unknown AccountSid");

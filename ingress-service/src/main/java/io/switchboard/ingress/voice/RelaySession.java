@@ -35,6 +35,7 @@ final class RelaySession {
     private long lastInterruptTurn = -1;
     private boolean replyOpen;
     private boolean ended;
+    private boolean refusing;
     private final Set<String> writtenIds = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
@@ -49,6 +50,15 @@ final class RelaySession {
 
     Context context() {
         return context;
+    }
+
+    /** After an oversized message the socket is closing: nothing more it sends is read. Event loop only. */
+    void refuseFurtherFrames() {
+        refusing = true;
+    }
+
+    boolean refusingFrames() {
+        return refusing;
     }
 
     boolean started() {

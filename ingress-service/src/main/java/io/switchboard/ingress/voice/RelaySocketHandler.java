@@ -16,6 +16,7 @@ import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.ingress.http.StrictJson;
 import io.switchboard.logging.Redaction;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -37,6 +38,7 @@ import org.slf4j.MDC;
  */
 public final class RelaySocketHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(RelaySocketHandler.class);
+    private static final String MAX_MESSAGE_HINT = "the WebSocket message size limit";
 
     private final Vertx vertx;
     private final SignatureCheck signatures;
@@ -82,14 +84,29 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         RelaySession session = new RelaySession(socket, vertx.getOrCreateContext());
         open.incrementAndGet();
         socket.textMessageHandler(text -> onFrame(session, text));
-        socket.exceptionHandler(e -> log.debug("Relay socket error: {}", e.toString()));
+        // ConversationRelay speaks JSON text frames only: a binary frame is refused like any malformed frame.
+        socket.binaryMessageHandler(bytes -> reject(session, "binary frame of " + bytes.length() + " bytes", ""));
+        socket.exceptionHandler(e -> {
+            if (String.valueOf(e.getMessage()).contains("max message size")) {
+                // A message over the limit in small fragments: Vert.x drops it; the socket is closed as for one
+                // oversized frame, so the rest of the message is never read as a frame of its own.
+                reject(session, "message over " + MAX_MESSAGE_HINT, "");
+                session.refuseFurtherFrames();
+                socket.close((short) 1009, "Message too big");
+                return;
+            }
+            log.debug("Relay socket error: {}", e.toString());
+        });
         socket.closeHandler(v -> onClose(session, socket));
     }
 
     void onFrame(RelaySession session, String text) {
+        if (session.refusingFrames()) {
+            return;
+        }
         JsonObject frame;
         try {
-            frame = new JsonObject(text);
+            frame = new JsonObject(StrictJson.check(text));
         } catch (DecodeException | ClassCastException e) {
             reject(session, "malformed JSON frame", text);
             return;

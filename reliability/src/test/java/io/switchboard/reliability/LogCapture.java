@@ -1,0 +1,43 @@
+package io.switchboard.reliability;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.AppenderBase;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.LoggerFactory;
+
+/** Everything logged (message, MDC and stack trace) while installed, to grep for secrets and phone numbers. */
+final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+    final List<String> lines = new CopyOnWriteArrayList<>();
+
+    static LogCapture install() {
+        LogCapture capture = new LogCapture();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        capture.setContext(root.getLoggerContext());
+        capture.start();
+        root.addAppender(capture);
+        return capture;
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+        StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ').append(event.getFormattedMessage())
+                .append(' ').append(event.getMDCPropertyMap());
+        if (event.getThrowableProxy() != null) {
+            line.append(' ').append(ThrowableProxyUtil.asString(event.getThrowableProxy()));
+        }
+        lines.add(line.toString());
+    }
+
+    List<String> containing(String needle) {
+        return lines.stream().filter(l -> l.contains(needle)).toList();
+    }
+
+    @Override
+    public void close() {
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(this);
+        stop();
+    }
+}
