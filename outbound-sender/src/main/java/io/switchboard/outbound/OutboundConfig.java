@@ -27,6 +27,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
     public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
     public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
+    public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     public static final String GROUP_ID = "OUTBOUND_GROUP_ID";
     public static final String INSTANCE_ID = "OUTBOUND_INSTANCE_ID";
     public static final String WORKER_THREADS = "OUTBOUND_WORKER_THREADS";
@@ -51,6 +52,8 @@ public final class OutboundConfig extends EnvConfig {
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "The agent's SMS sender, +E.164.")
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "The agent's WhatsApp sender, whatsapp:+E.164.")
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "The agent's RCS sender id.")
+            .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
+                    "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does. Unset: a handoff only sets the conversation INACTIVE and clears its status callbacks.")
             .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
                     "The agent's identity on Chat: the Author of its Conversations v1 messages, which ingress ignores as the agent's own.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
@@ -116,6 +119,10 @@ public final class OutboundConfig extends EnvConfig {
 
     public String region() {
         return optionalString(REGION);
+    }
+
+    public String studioHandoffFlowSid() {
+        return optionalString(STUDIO_HANDOFF_FLOW_SID);
     }
 
     public String apiBaseUrl() {

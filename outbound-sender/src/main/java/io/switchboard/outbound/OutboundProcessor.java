@@ -6,6 +6,7 @@ import io.switchboard.events.Channel;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.DeliveryStatus;
+import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.VoiceFrame;
@@ -127,7 +128,8 @@ final class OutboundProcessor {
     }
 
     private void sendMessage(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
-        if (!(event.getPayload() instanceof Reply)) {
+        boolean handoff = event.getPayload() instanceof Handoff;
+        if (!(event.getPayload() instanceof Reply) && !handoff) {
             String reason = event.getPayload().getClass().getSimpleName() + " is not supported on "
                     + event.getSession().getChannel();
             finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
@@ -135,7 +137,7 @@ final class OutboundProcessor {
                     UnsupportedOperationException.class.getName(), reason);
             return;
         }
-        SendResult result = messaging.send(event);
+        SendResult result = handoff ? messaging.handoff(event) : messaging.send(event);
         String twilioIds = result.twilioIds().isEmpty() ? null : String.join(",", result.twilioIds());
         if (result.sent()) {
             log.info("Sent reply {} to {} on {} in {} attempt(s)", event.getEventId(),

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Pipeline {
     static final String AUTH_TOKEN = "e2e-auth-token";
+    static final String HANDOFF_FLOW = "FW00000000000000000000000000000e2e";
     private static Pipeline shared;
 
     final DevStack stack;
@@ -56,6 +57,7 @@ final class Pipeline {
                 "TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS"),
                 "SWITCHBOARD_TOPIC_PARTITIONS", "4",
                 "OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50",
+                "TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW,
                 "PORT", Integer.toString(port));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
@@ -119,7 +121,7 @@ final class Pipeline {
         return services;
     }
 
-    /** Echoes; "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
+    /** Echoes; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
         return builder
                 .onMessageReady((Message message, Session session, io.switchboard.events.Memory memory,
@@ -140,6 +142,9 @@ final class Pipeline {
                             return;
                         }
                         stream.end();
+                    } else if (message.text().equals("hand me off")) {
+                        reply.sendResponse("Connecting you to a person");
+                        reply.handoff("customer asked for a human", Map.of("department", "billing"));
                     } else if (message.text().equals("transfer me")) {
                         reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
                     } else {

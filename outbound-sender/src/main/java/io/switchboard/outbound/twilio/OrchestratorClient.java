@@ -81,6 +81,19 @@ public final class OrchestratorClient {
                 .path("id").asText(null);
     }
 
+    /** {@code PUT /v2/Conversations/{id}} with {@code {status}} (e.g. {@code INACTIVE} on a handoff). */
+    public void updateStatus(String conversationId, String status) {
+        send("conversations.update", "PUT", "/v2/Conversations/" + encode(conversationId),
+                JSON.createObjectNode().put("status", status));
+    }
+
+    /** {@code PATCH /v2/Conversations/{id}} with {@code {"configuration":{"statusCallbacks":[]}}}: its webhooks stop. */
+    public void clearStatusCallbacks(String conversationId) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("configuration").putArray("statusCallbacks");
+        send("conversations.patch", "PATCH", "/v2/Conversations/" + encode(conversationId), body);
+    }
+
     private static Participant participant(JsonNode p) {
         List<Address> addresses = new ArrayList<>();
         for (JsonNode a : p.path("addresses")) {
