@@ -16,6 +16,7 @@ import io.switchboard.logging.Redaction;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.outbound.messaging.SendResult;
 import io.switchboard.outbound.voice.VoiceFrames;
+import io.switchboard.outreach.Outreach;
 import io.switchboard.topics.Topic;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,11 @@ final class OutboundProcessor {
             log.debug("Dropping duplicate outbound event {}", event.getEventId());
             return CompletableFuture.completedFuture(null);
         }
+        String outreach = Outreach.kind(event);
+        if (outreach != null) {
+            return CompletableFuture.runAsync(
+                    () -> withMdc(event, () -> guarded(record, event, () -> startOutreach(record, event, outreach))), workers);
+        }
         if (event.getSession().getChannel() == Channel.VOICE) {
             withMdc(event, () -> guarded(record, event, () -> routeVoice(record, event)));
             return CompletableFuture.completedFuture(null);
@@ -127,6 +133,18 @@ final class OutboundProcessor {
         finish(record, event, delivery(event, DeliveryStatus.SENT, 1, null, null, null, null));
     }
 
+    private void startOutreach(ConsumerRecord<String, byte[]> record, OutboundEvent event, String kind) {
+        boolean call = Outreach.CALL.equals(kind) || event.getSession().getChannel() == Channel.VOICE;
+        if (!call && !Outreach.CONVERSATION.equals(kind) || !(event.getPayload() instanceof Reply)) {
+            String reason = "Unknown outreach request " + kind + " with " + event.getPayload().getClass().getSimpleName();
+            finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
+            deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                    IllegalArgumentException.class.getName(), reason);
+            return;
+        }
+        report(record, event, call ? messaging.placeCall(event) : messaging.startConversation(event));
+    }
+
     private void sendMessage(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
         boolean handoff = event.getPayload() instanceof Handoff;
         if (!(event.getPayload() instanceof Reply) && !handoff) {
@@ -137,7 +155,10 @@ final class OutboundProcessor {
                     UnsupportedOperationException.class.getName(), reason);
             return;
         }
-        SendResult result = handoff ? messaging.handoff(event) : messaging.send(event);
+        report(record, event, handoff ? messaging.handoff(event) : messaging.send(event));
+    }
+
+    private void report(ConsumerRecord<String, byte[]> record, OutboundEvent event, SendResult result) {
         String twilioIds = result.twilioIds().isEmpty() ? null : String.join(",", result.twilioIds());
         if (result.sent()) {
             log.info("Sent reply {} to {} on {} in {} attempt(s)", event.getEventId(),

@@ -41,11 +41,15 @@ final class Pipeline {
     final int port;
     final Vertx vertx = Vertx.vertx();
     final Queue<Message> messages = new ConcurrentLinkedQueue<>();
+    /** Conversation id of every message the agent got, by message id. */
+    final Map<String, String> conversationOf = new java.util.concurrent.ConcurrentHashMap<>();
     final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
     private final AtomicReference<OutboundService> outbound = new AtomicReference<>();
+    /** The running test agent, for agent-initiated conversations. */
+    final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
 
     private Pipeline() throws Exception {
         port = freePort();
@@ -58,6 +62,7 @@ final class Pipeline {
                 "SWITCHBOARD_TOPIC_PARTITIONS", "4",
                 "OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50",
                 "TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW,
+                "SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml",
                 "PORT", Integer.toString(port));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
@@ -94,7 +99,11 @@ final class Pipeline {
         for (ServiceDefinition definition : Services.all()) {
             switch (definition.command()) {
                 case "agent" -> services.add(new ServiceDefinition("agent", "test agent",
-                        context -> agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"))));
+                        context -> {
+                            SwitchboardAgent built = agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"));
+                            agent.set(built);
+                            return built;
+                        }));
                 case "outbound" -> services.add(new ServiceDefinition("outbound", definition.description(), context -> {
                     OutboundService service = (OutboundService) definition.factory().create(context);
                     outbound.set(service);
@@ -126,6 +135,7 @@ final class Pipeline {
         return builder
                 .onMessageReady((Message message, Session session, io.switchboard.events.Memory memory,
                         io.switchboard.agent.Reply reply) -> {
+                    conversationOf.put(message.messageId(), session.conversationId());
                     messages.add(message);
                     if (message.text().startsWith("slow")) {
                         TokenStream stream = reply.stream();

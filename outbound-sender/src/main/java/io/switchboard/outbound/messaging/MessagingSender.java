@@ -28,6 +28,7 @@ public final class MessagingSender {
     private final ConversationsV1Sender v1;
     private final Retrier retrier;
     private final HandoffSender handoffs;
+    private final OutreachSender outreach;
 
     public MessagingSender(OutboundConfig config, HttpClient http, MeterRegistry meters) {
         this.config = config;
@@ -41,6 +42,18 @@ public final class MessagingSender {
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
         this.v1 = new ConversationsV1Sender(sdk, meters);
         this.handoffs = new HandoffSender(client, sdk, retrier, config.studioHandoffFlowSid());
+        this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
+                config.voiceTwimlUrl());
+    }
+
+    /** Starts an agent-initiated messaging conversation (see {@link OutreachSender}). Never throws for a Twilio failure. */
+    public SendResult startConversation(OutboundEvent event) {
+        return outreach.startConversation(event, config.senderAddress(event.getSession().getChannel()));
+    }
+
+    /** Places an agent-initiated call (see {@link OutreachSender}). Never throws for a Twilio failure. */
+    public SendResult placeCall(OutboundEvent event) {
+        return outreach.placeCall(event, config.senderAddress(io.switchboard.events.Channel.SMS));
     }
 
     /** Hands a messaging conversation to a human (see {@link HandoffSender}). Never throws for a Twilio failure. */
