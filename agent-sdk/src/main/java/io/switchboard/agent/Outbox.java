@@ -77,6 +77,12 @@ final class Outbox implements Reply {
     }
 
     @Override
+    public synchronized boolean handoff(String reason, java.util.Map<String, String> attributes) {
+        return emit(new io.switchboard.events.Handoff(reason,
+                new java.util.HashMap<String, String>(attributes == null ? java.util.Map.of() : attributes)));
+    }
+
+    @Override
     public synchronized boolean isCancelled() {
         return cancelled;
     }

@@ -28,6 +28,20 @@ public interface Reply {
     /** Voice: ends the call's ConversationRelay session, handing {@code handoffData} (usually JSON) to Twilio. */
     boolean endSession(String handoffData);
 
+    /**
+     * Hands the conversation to a human, as TAC's handoff tool does. Voice: the call's relay session ends with
+     * {@code handoffData = {conversationId, profileId, attributes {…, reason}}} and the action callback routes the call
+     * (Studio flow, queue or number). Messaging: the conversation is set INACTIVE, its status callbacks are cleared and
+     * the Studio handoff flow (when configured) starts; agents no longer receive the conversation's messages.
+     * Send a goodbye first with {@link #sendResponse}: it is delivered before the handoff.
+     */
+    boolean handoff(String reason, java.util.Map<String, String> attributes);
+
+    /** {@link #handoff(String, java.util.Map)} without attributes. */
+    default boolean handoff(String reason) {
+        return handoff(reason, java.util.Map.of());
+    }
+
     /** True once an interrupt (or the handler timeout) cancelled this handler: stop working, nothing more is sent. */
     boolean isCancelled();
 }

@@ -202,6 +202,49 @@ public final class SwitchboardAgent implements ManagedService {
                 config.kafka().bootstrapServers());
     }
 
+    /**
+     * Starts an agent-initiated conversation, as TAC's outbound messaging does: outbound-sender creates (or, on 409,
+     * reuses) the Orchestrator conversation with the customer ({@code to}) and the agent as participants and sends
+     * {@code firstMessage}. {@code channel} is SMS, WHATSAPP, RCS or CHAT ({@code to} in that channel's address form,
+     * e.g. {@code whatsapp:+1…}). The request is a durable Kafka event; the returned future completes with its id once
+     * Kafka has it. The customer's answer arrives through {@code onMessageReady} in the created conversation.
+     */
+    public java.util.concurrent.CompletableFuture<String> startConversation(io.switchboard.events.Channel channel,
+                                                                            String to, String firstMessage) {
+        if (channel == io.switchboard.events.Channel.VOICE) {
+            throw new IllegalArgumentException("Use placeCall for voice");
+        }
+        return request(channel, to, firstMessage);
+    }
+
+    /**
+     * Places an outbound call to {@code to} from {@code TWILIO_PHONE_NUMBER}; when answered, Twilio fetches ingress's
+     * {@code /twiml} and the call connects to ConversationRelay: the session then behaves like an inbound call
+     * (conversation id = the call SID). The future completes with the request's id once Kafka has it.
+     */
+    public java.util.concurrent.CompletableFuture<String> placeCall(String to) {
+        return request(io.switchboard.events.Channel.VOICE, to, "");
+    }
+
+    private java.util.concurrent.CompletableFuture<String> request(io.switchboard.events.Channel channel, String to,
+                                                                   String firstMessage) {
+        if (outbound == null) {
+            throw new IllegalStateException(name() + " is not started");
+        }
+        OutboundEvent event = io.switchboard.outreach.Outreach.request(io.switchboard.ids.EventIds.random(),
+                io.switchboard.ids.EventIds.newTraceId(), channel, java.util.Objects.requireNonNull(to, "to"), firstMessage);
+        java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+        outbound.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.OUTBOUND.topicName(),
+                event.getConversationId(), event), (metadata, error) -> {
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                    } else {
+                        done.complete(event.getEventId().toString());
+                    }
+                });
+        return done;
+    }
+
     /** Waits until the group has assigned this worker its partitions; handy in tests and health checks. */
     public boolean awaitAssignment(Duration timeout) throws InterruptedException {
         return consumer.awaitAssignment(timeout);

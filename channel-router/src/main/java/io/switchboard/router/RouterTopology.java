@@ -2,6 +2,7 @@ package io.switchboard.router;
 
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.InboundEvent;
+import io.switchboard.events.OutboundEvent;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * tac.inbound.v1 ─▶ dedup ─▶ sessions ─▶ tac.agent.v1
+ *                              ▲
+ * tac.outbound.v1 (handoffs) ──┘
  *                    │          │
  *          dedup-ids, dedup-expiry   sessions, call-ends, memory-held
  * </pre>
@@ -26,6 +29,7 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class RouterTopology {
     static final String INBOUND_SOURCE = "inbound-source";
+    static final String OUTBOUND_SOURCE = "outbound-source";
     static final String DEDUP = "dedup";
     static final String SESSIONS = "sessions";
     static final String AGENT_SINK = "agent-sink";
@@ -48,7 +52,11 @@ final class RouterTopology {
 
         topology.addSource(INBOUND_SOURCE, Serdes.String().deserializer(), inbound.deserializer(), Topic.INBOUND.topicName());
         topology.addProcessor(DEDUP, () -> new DedupProcessor(dedupWindow, metrics), INBOUND_SOURCE);
-        topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics), DEDUP);
+        // the agents' handoffs (tac.outbound.v1, same key and partitioning) reach the same task as the inbound facts
+        topology.addSource(OUTBOUND_SOURCE, Serdes.String().deserializer(),
+                serdes.forType(OutboundEvent.class).deserializer(), Topic.OUTBOUND.topicName());
+        topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics),
+                DEDUP, OUTBOUND_SOURCE);
         topology.addSink(AGENT_SINK, Topic.AGENT.topicName(), Serdes.String().serializer(), agent.serializer(), SESSIONS);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE),

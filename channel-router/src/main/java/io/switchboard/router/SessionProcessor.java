@@ -3,8 +3,10 @@ package io.switchboard.router;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.ConversationStatus;
+import io.switchboard.events.Handoff;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
+import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
@@ -90,8 +92,9 @@ import org.slf4j.MDC;
  * state, so a task that starts (after a crash, restart or rebalance) fetches again for every message it finds held,
  * and the timeout releases it without memory if that fetch fails too: a held message is never lost.
  */
-final class SessionProcessor implements Processor<String, InboundEvent, String, AgentEvent> {
+final class SessionProcessor implements Processor<String, SpecificRecord, String, AgentEvent> {
     private static final Logger log = LoggerFactory.getLogger(SessionProcessor.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper HANDOFF_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final String CONVERSATION_ID_PARAMETER = "conversationId";
     static final String PROFILE_ID_PARAMETER = "profileId";
     static final String CUSTOMER_PARTICIPANT_PARAMETER = "customerParticipantId";
@@ -156,11 +159,16 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
     }
 
     @Override
-    public void process(Record<String, InboundEvent> record) {
-        InboundEvent event = record.value();
-        if (event == null) {
+    public void process(Record<String, SpecificRecord> input) {
+        if (input.value() instanceof OutboundEvent outbound) {
+            handoff(input, outbound);
             return;
         }
+        if (!(input.value() instanceof InboundEvent event)) {
+            return;
+        }
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Record<String, InboundEvent> record = (Record) input;
         String conversationId = event.getConversationId();
         if (record.key() != null && !record.key().equals(conversationId)) {
             log.warn("Inbound event {} keyed {} but for conversation {}: routed by its conversation id",
@@ -397,7 +405,64 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
 
     // ---- messaging ----
 
+    /**
+     * An agent handed a messaging conversation to a human (a {@link Handoff} on tac.outbound.v1): the session ends
+     * with {@code HANDOFF} and the conversation stays handed off (its messages no longer reach agents) until it is
+     * CLOSED or quiet for the inactivity timeout. Voice handoffs end through the relay's action callback instead.
+     */
+    private void handoff(Record<String, SpecificRecord> record, OutboundEvent event) {
+        if (!(event.getPayload() instanceof Handoff handoff) || event.getSession().getChannel() == Channel.VOICE) {
+            return;
+        }
+        String conversationId = event.getConversationId();
+        MDC.put("conversationId", conversationId);
+        try {
+            long now = context.currentSystemTimeMs();
+            ConversationState state = sessions.get(conversationId);
+            if (state != null && state.ended() && state.endReason == EndReason.HANDOFF) {
+                log.debug("Handoff {} repeated: already handed off", event.getEventId());
+                return;
+            }
+            if (state == null || state.ended()) {
+                state = new ConversationState(event.getSession(), now);
+            }
+            String data = handoffData(event, handoff);
+            AgentEvent ended = agentEvent(EventIds.derived(event.getEventId(), "handoff"), event.getTraceId(),
+                    event.getOccurredAt(), state.session,
+                    ConversationEnded.newBuilder().setReason(EndReason.HANDOFF).setHandoffData(data).build());
+            state.markEnded(EndReason.HANDOFF, now);
+            sessions.put(conversationId, state);
+            forward(record.withKey(conversationId).withValue(ended));
+            metrics.ended(EndReason.HANDOFF.name());
+            log.info("Conversation handed off to a human: agents no longer receive it");
+        } finally {
+            MDC.remove("conversationId");
+        }
+    }
+
+    private static String handoffData(OutboundEvent event, Handoff handoff) {
+        com.fasterxml.jackson.databind.node.ObjectNode data = HANDOFF_JSON.createObjectNode()
+                .put("conversationId", event.getConversationId());
+        if (event.getSession().getProfileId() != null) {
+            data.put("profileId", event.getSession().getProfileId());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode attributes = data.putObject("attributes");
+        handoff.getAttributes().forEach((k, v) -> attributes.put(k.toString(), v == null ? null : v.toString()));
+        if (handoff.getReason() != null) {
+            attributes.put("reason", handoff.getReason());
+        }
+        return data.toString();
+    }
+
     private void messageReceived(Inbound in, MessageReceived message, ConversationState state, long now) {
+        if (state != null && state.ended() && state.endReason == EndReason.HANDOFF) {
+            // a human has it now; keep the mark while the conversation is in use
+            state.endedAtMillis = now;
+            sessions.put(state.conversationId(), state);
+            log.debug("Message {} of a handed-off conversation not routed", in.event.getEventId());
+            metrics.dropped("handed_off");
+            return;
+        }
         if (state == null || state.ended()) {
             if (state != null) {
                 log.info("Message after the conversation ended ({}): a new session starts", state.endReason);
@@ -444,6 +509,12 @@ final class SessionProcessor implements Processor<String, InboundEvent, String, 
     }
 
     private void stateChanged(Inbound in, ConversationStateChanged change, ConversationState state, long now) {
+        if (state != null && state.ended() && state.endReason == EndReason.HANDOFF
+                && change.getStatus() == ConversationStatus.CLOSED) {
+            sessions.delete(state.conversationId());
+            log.info("Handed-off conversation closed: a later message starts a new session");
+            return;
+        }
         if (state == null || state.ended()) {
             log.debug("Conversation state {} for a conversation without a live session: nothing to do", change.getStatus());
             metrics.dropped(state == null ? "no_session" : "already_ended");

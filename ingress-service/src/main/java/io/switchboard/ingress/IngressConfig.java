@@ -29,6 +29,9 @@ public final class IngressConfig extends EnvConfig {
     public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
     public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
     public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
+    public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
+    public static final String HANDOFF_QUEUE = "SWITCHBOARD_HANDOFF_QUEUE";
+    public static final String HANDOFF_DIAL = "SWITCHBOARD_HANDOFF_DIAL";
     public static final String PORT = "PORT";
     public static final String INSTANCE_ID = "INGRESS_INSTANCE_ID";
     public static final String WEBHOOK_BODY_LIMIT = "INGRESS_WEBHOOK_BODY_LIMIT_BYTES";
@@ -56,6 +59,12 @@ public final class IngressConfig extends EnvConfig {
             .define(WEBSOCKET_PATH, Type.STRING, "/ws", Importance.MEDIUM, "Path of the ConversationRelay WebSocket.")
             .define(ACTION_PATH, Type.STRING, "/conversation-relay-callback", Importance.MEDIUM,
                     "Path of the ConversationRelay action callback (relay-only mode).")
+            .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
+                    "Studio flow (FW...) a voice handoff is redirected to: the relay action callback that carries HandoffData answers <Redirect> to the flow's webhook.")
+            .define(HANDOFF_QUEUE, Type.STRING, null, Importance.MEDIUM,
+                    "Voice handoff without a Studio flow: the call is put in this queue (<Enqueue>).")
+            .define(HANDOFF_DIAL, Type.STRING, null, Importance.MEDIUM,
+                    "Voice handoff without a Studio flow or queue: the call is connected to this number (<Dial>).")
             .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Orchestrator configuration id; set: orchestrated mode (no action URL, conversation id from the `conversationId` parameter).")
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
@@ -142,6 +151,18 @@ public final class IngressConfig extends EnvConfig {
 
     public KafkaSettings kafka() {
         return kafka;
+    }
+
+    public String studioHandoffFlowSid() {
+        return optionalString(STUDIO_HANDOFF_FLOW_SID);
+    }
+
+    public String handoffQueue() {
+        return optionalString(HANDOFF_QUEUE);
+    }
+
+    public String handoffDial() {
+        return optionalString(HANDOFF_DIAL);
     }
 
     public String accountSid() {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
+import io.switchboard.ingress.voice.CallbackTwiml;
 import io.switchboard.ingress.voice.RelaySessions;
 import io.switchboard.ingress.voice.RelaySocketHandler;
 import io.switchboard.ingress.voice.TwimlHandler;
@@ -89,7 +90,9 @@ public final class IngressService implements ManagedService {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
         router.post("/twiml").handler(bodies).handler(new TwimlHandler(config, signatures));
         router.post(config.actionPath()).handler(bodies)
-                .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid()));
+                .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid(),
+                        new CallbackTwiml(config.accountSid(), config.studioHandoffFlowSid(), config.handoffQueue(),
+                                config.handoffDial())));
         router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
                 config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
         extraRoutes.accept(router);

@@ -27,6 +27,10 @@ public final class OutboundConfig extends EnvConfig {
     public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
     public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
     public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
+    public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
+    public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
+    public static final String VOICE_PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
+    public static final String VOICE_TWIML_URL = "SWITCHBOARD_VOICE_TWIML_URL";
     public static final String GROUP_ID = "OUTBOUND_GROUP_ID";
     public static final String INSTANCE_ID = "OUTBOUND_INSTANCE_ID";
     public static final String WORKER_THREADS = "OUTBOUND_WORKER_THREADS";
@@ -51,6 +55,14 @@ public final class OutboundConfig extends EnvConfig {
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "The agent's SMS sender, +E.164.")
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "The agent's WhatsApp sender, whatsapp:+E.164.")
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "The agent's RCS sender id.")
+            .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
+                    "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does. Unset: a handoff only sets the conversation INACTIVE and clears its status callbacks.")
+            .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Conversation Orchestrator configuration id sent as configurationId when an agent starts a conversation.")
+            .define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.MEDIUM,
+                    "Public host of ingress: an agent-placed call is answered with https://{domain}/twiml (ConversationRelay).")
+            .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
+                    "The URL an agent-placed call fetches its TwiML from (ingress's /twiml); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}/twiml.")
             .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
                     "The agent's identity on Chat: the Author of its Conversations v1 messages, which ingress ignores as the agent's own.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
@@ -116,6 +128,21 @@ public final class OutboundConfig extends EnvConfig {
 
     public String region() {
         return optionalString(REGION);
+    }
+
+    public String conversationConfigurationId() {
+        return optionalString(CONVERSATION_CONFIGURATION_ID);
+    }
+
+    /** Where an agent-placed call gets its TwiML, or null when neither setting is there. */
+    public String voiceTwimlUrl() {
+        String url = optionalString(VOICE_TWIML_URL);
+        String domain = optionalString(VOICE_PUBLIC_DOMAIN);
+        return url != null ? url : domain == null ? null : "https://" + domain + "/twiml";
+    }
+
+    public String studioHandoffFlowSid() {
+        return optionalString(STUDIO_HANDOFF_FLOW_SID);
     }
 
     public String apiBaseUrl() {

@@ -6,6 +6,7 @@ import io.switchboard.events.Channel;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.DeliveryStatus;
+import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.VoiceFrame;
@@ -15,6 +16,7 @@ import io.switchboard.logging.Redaction;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.outbound.messaging.SendResult;
 import io.switchboard.outbound.voice.VoiceFrames;
+import io.switchboard.outreach.Outreach;
 import io.switchboard.topics.Topic;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +91,11 @@ final class OutboundProcessor {
             log.debug("Dropping duplicate outbound event {}", event.getEventId());
             return CompletableFuture.completedFuture(null);
         }
+        String outreach = Outreach.kind(event);
+        if (outreach != null) {
+            return CompletableFuture.runAsync(
+                    () -> withMdc(event, () -> guarded(record, event, () -> startOutreach(record, event, outreach))), workers);
+        }
         if (event.getSession().getChannel() == Channel.VOICE) {
             withMdc(event, () -> guarded(record, event, () -> routeVoice(record, event)));
             return CompletableFuture.completedFuture(null);
@@ -126,8 +133,21 @@ final class OutboundProcessor {
         finish(record, event, delivery(event, DeliveryStatus.SENT, 1, null, null, null, null));
     }
 
+    private void startOutreach(ConsumerRecord<String, byte[]> record, OutboundEvent event, String kind) {
+        boolean call = Outreach.CALL.equals(kind) || event.getSession().getChannel() == Channel.VOICE;
+        if (!call && !Outreach.CONVERSATION.equals(kind) || !(event.getPayload() instanceof Reply)) {
+            String reason = "Unknown outreach request " + kind + " with " + event.getPayload().getClass().getSimpleName();
+            finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
+            deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
+                    IllegalArgumentException.class.getName(), reason);
+            return;
+        }
+        report(record, event, call ? messaging.placeCall(event) : messaging.startConversation(event));
+    }
+
     private void sendMessage(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
-        if (!(event.getPayload() instanceof Reply)) {
+        boolean handoff = event.getPayload() instanceof Handoff;
+        if (!(event.getPayload() instanceof Reply) && !handoff) {
             String reason = event.getPayload().getClass().getSimpleName() + " is not supported on "
                     + event.getSession().getChannel();
             finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
@@ -135,7 +155,10 @@ final class OutboundProcessor {
                     UnsupportedOperationException.class.getName(), reason);
             return;
         }
-        SendResult result = messaging.send(event);
+        report(record, event, handoff ? messaging.handoff(event) : messaging.send(event));
+    }
+
+    private void report(ConsumerRecord<String, byte[]> record, OutboundEvent event, SendResult result) {
         String twilioIds = result.twilioIds().isEmpty() ? null : String.join(",", result.twilioIds());
         if (result.sent()) {
             log.info("Sent reply {} to {} on {} in {} attempt(s)", event.getEventId(),

@@ -25,11 +25,18 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
     private final SignatureCheck signatures;
     private final InboundPublisher publisher;
     private final String accountSid;
+    private final CallbackTwiml twiml;
 
     public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid) {
+        this(signatures, publisher, accountSid, CallbackTwiml.hangUp());
+    }
+
+    public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid,
+                                 CallbackTwiml twiml) {
         this.signatures = signatures;
         this.publisher = publisher;
         this.accountSid = accountSid;
+        this.twiml = twiml;
     }
 
     @Override
@@ -76,11 +83,12 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
                 .setErrorMessage(blankToNull(form.get("ErrorMessage")))
                 .build();
         MDC.put("conversationId", callSid);
-        log.info("Relay session of call {} ended: {} / {}", callSid, ended.getSessionStatus(), ended.getCallStatus());
+        log.info("Relay session of call {} ended: {} / {}{}", callSid, ended.getSessionStatus(), ended.getCallStatus(),
+                ended.getHandoffData() == null ? "" : twiml.routesHandoffs() ? ", handed off" : ", handoff without a route: hanging up");
         MDC.remove("conversationId");
         publisher.publish(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
                 .onSuccess(v -> ctx.response().putHeader("Content-Type", "text/xml")
-                        .end(CallbackTwiml.answer(ended.getHandoffData())))
+                        .end(twiml.answer(ended.getHandoffData())))
                 .onFailure(e -> {
                     log.warn("Relay callback of {} not acknowledged by Kafka: {}", callSid, e.toString());
                     ctx.response().setStatusCode(503).end("Try again");

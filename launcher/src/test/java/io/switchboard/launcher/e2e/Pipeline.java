@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Pipeline {
     static final String AUTH_TOKEN = "e2e-auth-token";
+    static final String HANDOFF_FLOW = "FW00000000000000000000000000000e2e";
     private static Pipeline shared;
 
     final DevStack stack;
@@ -41,12 +42,15 @@ final class Pipeline {
     final Vertx vertx = Vertx.vertx();
     final Queue<Message> messages = new ConcurrentLinkedQueue<>();
     final Map<String, io.switchboard.events.Memory> memories = new java.util.concurrent.ConcurrentHashMap<>();
-    private final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
+    /** Conversation id of every message the agent got, by message id. */
+    final Map<String, String> conversationOf = new java.util.concurrent.ConcurrentHashMap<>();
     final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
     private final AtomicReference<OutboundService> outbound = new AtomicReference<>();
+    /** The running test agent, for agent-initiated conversations. */
+    final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
 
     private Pipeline() throws Exception {
         port = freePort();
@@ -60,6 +64,8 @@ final class Pipeline {
                 "OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50",
                 // WhatsApp messages carry the customer's memory (local provider), the other channels none.
                 "SWITCHBOARD_MEMORY_MODE_WHATSAPP", "always",
+                "TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW,
+                "SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml",
                 "PORT", Integer.toString(port));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
@@ -127,12 +133,13 @@ final class Pipeline {
         return services;
     }
 
-    /** Echoes; "recall …" answers from retrieveMemory; "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
-        // A field named like the method: the agent under construction, for retrieveMemory inside its callbacks.
+        // The field {@code agent} (set once built) gives the callbacks retrieveMemory and startConversation.
         return builder
                 .onMessageReady((Message message, Session session, io.switchboard.events.Memory memory,
                         io.switchboard.agent.Reply reply) -> {
+                    conversationOf.put(message.messageId(), session.conversationId());
                     messages.add(message);
                     if (memory != null) {
                         memories.put(message.messageId(), memory);
@@ -157,6 +164,9 @@ final class Pipeline {
                             return;
                         }
                         stream.end();
+                    } else if (message.text().equals("hand me off")) {
+                        reply.sendResponse("Connecting you to a person");
+                        reply.handoff("customer asked for a human", Map.of("department", "billing"));
                     } else if (message.text().equals("transfer me")) {
                         reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
                     } else {

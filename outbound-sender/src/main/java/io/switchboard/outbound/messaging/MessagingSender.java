@@ -27,17 +27,39 @@ public final class MessagingSender {
     private final OrchestratorSender orchestrator;
     private final ConversationsV1Sender v1;
     private final Retrier retrier;
+    private final HandoffSender handoffs;
+    private final OutreachSender outreach;
 
     public MessagingSender(OutboundConfig config, HttpClient http, MeterRegistry meters) {
         this.config = config;
         TwilioEndpoints endpoints = new TwilioEndpoints(config.apiBaseUrl(), config.region());
         this.retrier = new Retrier(config.retryPolicy(), meters);
-        this.orchestrator = new OrchestratorSender(new OrchestratorClient(endpoints, http, config.v2User(),
-                config.v2Password(), config.httpTimeout(), meters), retrier);
+        OrchestratorClient client = new OrchestratorClient(endpoints, http, config.v2User(),
+                config.v2Password(), config.httpTimeout(), meters);
+        this.orchestrator = new OrchestratorSender(client, retrier);
         TwilioRestClient sdk = new TwilioRestClient.Builder(config.accountSid(), config.authToken())
                 .accountSid(config.accountSid()).region(config.region())
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
         this.v1 = new ConversationsV1Sender(sdk, meters);
+        this.handoffs = new HandoffSender(client, sdk, retrier, config.studioHandoffFlowSid());
+        this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
+                config.voiceTwimlUrl());
+    }
+
+    /** Starts an agent-initiated messaging conversation (see {@link OutreachSender}). Never throws for a Twilio failure. */
+    public SendResult startConversation(OutboundEvent event) {
+        return outreach.startConversation(event, config.senderAddress(event.getSession().getChannel()));
+    }
+
+    /** Places an agent-initiated call (see {@link OutreachSender}). Never throws for a Twilio failure. */
+    public SendResult placeCall(OutboundEvent event) {
+        return outreach.placeCall(event, config.senderAddress(io.switchboard.events.Channel.SMS));
+    }
+
+    /** Hands a messaging conversation to a human (see {@link HandoffSender}). Never throws for a Twilio failure. */
+    public SendResult handoff(OutboundEvent event) {
+        String agentAddress = config.senderAddress(event.getSession().getChannel());
+        return handoffs.handoff(event, agentAddress != null ? agentAddress : event.getSession().getTo());
     }
 
     /** Sends the reply of {@code event} (its payload must be a {@link Reply}). Never throws for a Twilio failure. */

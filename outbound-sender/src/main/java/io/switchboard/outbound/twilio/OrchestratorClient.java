@@ -81,6 +81,19 @@ public final class OrchestratorClient {
                 .path("id").asText(null);
     }
 
+    /** {@code PUT /v2/Conversations/{id}} with {@code {status}} (e.g. {@code INACTIVE} on a handoff). */
+    public void updateStatus(String conversationId, String status) {
+        send("conversations.update", "PUT", "/v2/Conversations/" + encode(conversationId),
+                JSON.createObjectNode().put("status", status));
+    }
+
+    /** {@code PATCH /v2/Conversations/{id}} with {@code {"configuration":{"statusCallbacks":[]}}}: its webhooks stop. */
+    public void clearStatusCallbacks(String conversationId) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("configuration").putArray("statusCallbacks");
+        send("conversations.patch", "PATCH", "/v2/Conversations/" + encode(conversationId), body);
+    }
+
     private static Participant participant(JsonNode p) {
         List<Address> addresses = new ArrayList<>();
         for (JsonNode a : p.path("addresses")) {
@@ -89,7 +102,41 @@ public final class OrchestratorClient {
         return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses);
     }
 
+    /** A created or reused conversation. */
+    public record Created(String conversationId, boolean reused) {
+    }
+
+    /**
+     * {@code POST /v2/Conversations} with {@code {configurationId?, participants}}; a 409 (an active conversation with
+     * these addresses exists) gives the existing id from {@code X-Conflicting-Resource-Id}, as TAC does.
+     */
+    public Created createOrReuseConversation(String configurationId, List<Participant> participants) {
+        ObjectNode request = JSON.createObjectNode();
+        if (configurationId != null) {
+            request.put("configurationId", configurationId);
+        }
+        var array = request.putArray("participants");
+        for (Participant p : participants) {
+            ObjectNode node = array.addObject().put("type", p.type());
+            for (Address a : p.addresses()) {
+                node.withArray("addresses").addObject().put("channel", a.channel()).put("address", a.address());
+            }
+        }
+        HttpResponse<String> response = exchange("conversations.create", "POST", "/v2/Conversations", request);
+        if (response.statusCode() == 409) {
+            String existing = response.headers().firstValue("X-Conflicting-Resource-Id").orElse(null);
+            if (existing != null && !existing.isBlank()) {
+                return new Created(existing, true);
+            }
+        }
+        return new Created(parse(response, "POST", "/v2/Conversations").path("id").asText(null), false);
+    }
+
     private JsonNode send(String api, String method, String path, ObjectNode body) {
+        return parse(exchange(api, method, path, body), method, path);
+    }
+
+    private HttpResponse<String> exchange(String api, String method, String path, ObjectNode body) {
         URI uri = endpoints.conversations(path);
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Authorization", authorization).header("Accept", "application/json");
@@ -116,6 +163,10 @@ public final class OrchestratorClient {
             throw new TwilioCallException(kind, null, null, method + " " + path + ": " + e, null, e);
         }
         count(api, Integer.toString(response.statusCode()));
+        return response;
+    }
+
+    private static JsonNode parse(HttpResponse<String> response, String method, String path) {
         if (response.statusCode() / 100 == 2) {
             try {
                 return response.body() == null || response.body().isBlank()

@@ -38,6 +38,11 @@ public final class VoiceFrames {
     }
 
     private static EndSession endFor(OutboundEvent event, Handoff handoff) {
+        return EndSession.newBuilder().setHandoffData(handoffData(event, handoff)).build();
+    }
+
+    /** TAC's HandoffData JSON: {@code {conversationId, profileId?, attributes {…, reason}}}. */
+    public static String handoffData(OutboundEvent event, Handoff handoff) {
         ObjectNode data = JSON.createObjectNode().put("conversationId", event.getConversationId());
         if (event.getSession().getProfileId() != null) {
             data.put("profileId", event.getSession().getProfileId());
@@ -47,6 +52,6 @@ public final class VoiceFrames {
         if (handoff.getReason() != null) {
             attributes.put("reason", handoff.getReason());
         }
-        return EndSession.newBuilder().setHandoffData(data.toString()).build();
+        return data.toString();
     }
 }

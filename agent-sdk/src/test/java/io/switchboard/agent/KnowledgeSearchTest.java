@@ -1,0 +1,60 @@
+package io.switchboard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.testkit.FakeTwilioApi;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class KnowledgeSearchTest {
+    private static final String CHUNKS = "{\"chunks\":["
+            + "{\"content\":\"Returns within 30 days\",\"knowledgeId\":\"know_1\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"score\":0.91},"
+            + "{\"content\":\"Refunds take 5 days\",\"knowledgeId\":\"know_2\",\"createdAt\":\"2026-01-02T00:00:00Z\",\"score\":0.72}]}";
+
+    @Test
+    void aSearchPostsQueryAndTopAndReturnsTheChunksInTheApisOrder() throws Exception {
+        try (FakeTwilioApi twilio = FakeTwilioApi.start()) {
+            twilio.respondAlways("/v2/KnowledgeBases/know_base_1/Search$",
+                    new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
+            KnowledgeSearch search = KnowledgeSearch.fromEnv(Map.of("TWILIO_KNOWLEDGE_BASE_ID", "know_base_1",
+                    "TWILIO_API_KEY", "SKkey", "TWILIO_API_SECRET", "secret",
+                    "TWILIO_API_BASE_URL", twilio.baseUrl())).orElseThrow();
+
+            var chunks = search.search("how do returns work");
+
+            assertThat(chunks).extracting(KnowledgeSearch.Chunk::knowledgeId).containsExactly("know_1", "know_2");
+            assertThat(chunks.get(0).content()).isEqualTo("Returns within 30 days");
+            assertThat(chunks.get(0).score()).isEqualTo(0.91);
+            FakeTwilioApi.Recorded request = twilio.requests("/Search$").get(0);
+            assertThat(request.method()).isEqualTo("POST");
+            assertThat(request.basicAuthUser()).isEqualTo("SKkey");
+            assertThat(request.json().path("query").asText()).isEqualTo("how do returns work");
+            assertThat(request.json().path("top").asInt()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void withoutAKnowledgeBaseThereIsNoSearchAndAnApiErrorIsReported() throws Exception {
+        assertThat(KnowledgeSearch.fromEnv(Map.of())).isEmpty();
+        try (FakeTwilioApi twilio = FakeTwilioApi.start()) {
+            KnowledgeSearch search = KnowledgeSearch.fromEnv(Map.of("TWILIO_KNOWLEDGE_BASE_ID", "missing",
+                    "TWILIO_ACCOUNT_SID", "AC1", "TWILIO_AUTH_TOKEN", "t", "TWILIO_API_BASE_URL", twilio.baseUrl())).orElseThrow();
+            assertThatThrownBy(() -> search.search("x")).hasMessageContaining("404");
+        }
+    }
+
+    @Test
+    void toolDefinitionsAreValidOpenAiFunctions() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (AgentTools.Tool tool : AgentTools.all()) {
+            var function = json.readTree(tool.asOpenAiFunction());
+            assertThat(function.path("type").asText()).isEqualTo("function");
+            assertThat(function.at("/function/name").asText()).isEqualTo(tool.name());
+            assertThat(function.at("/function/parameters/type").asText()).isEqualTo("object");
+        }
+        assertThat(AgentTools.HANDOFF.parametersSchema()).contains("\"required\":[\"reason\"]");
+    }
+}

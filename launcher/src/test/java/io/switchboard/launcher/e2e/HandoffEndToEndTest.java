@@ -1,0 +1,103 @@
+package io.switchboard.launcher.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.agent.Message;
+import io.switchboard.events.agent.EndReason;
+import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.testkit.FakeTwilioApi.Recorded;
+import io.switchboard.testkit.RelayClient;
+import io.switchboard.testkit.TwilioWebhooks;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Human handoff through the whole pipeline: the agent calls {@code reply.handoff(reason, attributes)}. */
+class HandoffEndToEndTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static Pipeline pipeline;
+    static FakeTwilioApi twilio;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pipeline = Pipeline.get();
+        twilio = pipeline.twilio();
+    }
+
+    @Test
+    void aVoiceHandoffEndsTheSessionWithTacsHandoffDataAndTheCallbackRedirectsToTheStudioFlow() throws Exception {
+        String callSid = "CA" + UUID.randomUUID().toString().replace("-", "");
+        try (RelayClient call = RelayClient.connect(pipeline.vertx, pipeline.port, Pipeline.AUTH_TOKEN);
+             TwilioWebhooks webhooks = pipeline.webhooks()) {
+            call.setup(callSid).prompt("hand me off");
+            JsonObject end = call.awaitFrame(f -> "end".equals(f.getString("type")));
+            assertThat(call.spokenText()).isEqualTo("Connecting you to a person");
+            JsonNode data = JSON.readTree(end.getString("handoffData"));
+            assertThat(data.path("conversationId").asText()).isEqualTo(callSid);
+            assertThat(data.at("/attributes/reason").asText()).isEqualTo("customer asked for a human");
+            assertThat(data.at("/attributes/department").asText()).isEqualTo("billing");
+
+            call.close();
+            TwilioWebhooks.Response callback = webhooks.postForm("/conversation-relay-callback",
+                    TwilioWebhooks.relayCallback(callSid, "ended", end.getString("handoffData")));
+            assertThat(callback.status()).isEqualTo(200);
+            assertThat(callback.body()).contains("<Redirect method=\"POST\">https://webhooks.twilio.com/v1/Accounts/"
+                    + TwilioWebhooks.ACCOUNT_SID + "/Flows/" + Pipeline.HANDOFF_FLOW + "?Trigger=incomingCall</Redirect>");
+
+            TwilioWebhooks.Response plainEnd = webhooks.postForm("/conversation-relay-callback",
+                    TwilioWebhooks.relayCallback("CA" + UUID.randomUUID().toString().replace("-", ""), "ended", null));
+            assertThat(plainEnd.body()).doesNotContain("<Redirect");
+        }
+    }
+
+    @Test
+    void aMessagingHandoffCallsTacsApisAndTheAgentNoLongerGetsTheConversation() throws Exception {
+        String conversation = "conv_conversation_" + UUID.randomUUID().toString().replace("-", "");
+        try (TwilioWebhooks webhooks = pipeline.webhooks()) {
+            assertThat(webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation,
+                    "comm_" + UUID.randomUUID(), TwilioWebhooks.CUSTOMER, "hand me off")).status()).isEqualTo(200);
+
+            List<Recorded> calls = twilio.awaitRequests(r -> r.path().contains(conversation)
+                    || r.path().equals("/v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions")
+                    && r.form().getOrDefault("Parameters", "").contains(conversation), 4, TIMEOUT);
+            assertThat(calls).extracting(r -> r.method() + " " + r.path()).containsExactly(
+                    "POST /v2/Conversations/" + conversation + "/Actions",
+                    "PUT /v2/Conversations/" + conversation,
+                    "PATCH /v2/Conversations/" + conversation,
+                    "POST /v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions");
+            assertThat(calls.get(0).json().at("/payload/content/text").asText()).isEqualTo("Connecting you to a person");
+            assertThat(calls.get(1).json().path("status").asText()).isEqualTo("INACTIVE");
+            assertThat(calls.get(2).json().at("/configuration/statusCallbacks").isArray()).isTrue();
+            assertThat(calls.get(2).json().at("/configuration/statusCallbacks")).isEmpty();
+            Recorded execution = calls.get(3);
+            assertThat(execution.form()).containsEntry("To", TwilioWebhooks.CUSTOMER)
+                    .containsEntry("From", TwilioWebhooks.AGENT_NUMBER);
+            JsonNode handoff = JSON.readTree(execution.form().get("Parameters")).path("HandoffData");
+            assertThat(handoff.path("conversationId").asText()).isEqualTo(conversation);
+            assertThat(handoff.at("/attributes/reason").asText()).isEqualTo("customer asked for a human");
+            assertThat(handoff.at("/attributes/department").asText()).isEqualTo("billing");
+
+            await().atMost(TIMEOUT).until(() -> !pipeline.endedFor(conversation).isEmpty());
+            assertThat(pipeline.endedFor(conversation)).singleElement()
+                    .satisfies(e -> assertThat(e.ended().reason()).isEqualTo(EndReason.HANDOFF));
+
+            // the human has it: a message now is not the agent's; once the conversation is CLOSED a new one is
+            String ignored = "comm_" + UUID.randomUUID();
+            webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation, ignored,
+                    TwilioWebhooks.CUSTOMER, "are you a person?"));
+            webhooks.postJson("/webhook", TwilioWebhooks.conversationUpdated(conversation, "CLOSED"));
+            String fresh = "comm_" + UUID.randomUUID();
+            webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation, fresh,
+                    TwilioWebhooks.CUSTOMER, "back again"));
+            await().atMost(TIMEOUT).until(() -> pipeline.messages.stream().anyMatch(m -> m.messageId().equals(fresh)));
+            assertThat(pipeline.messages.stream().map(Message::messageId)).doesNotContain(ignored);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.switchboard.outbound.messaging;
+
+import com.twilio.exception.ApiConnectionException;
+import com.twilio.exception.ApiException;
+import com.twilio.http.HttpMethod;
+import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.type.PhoneNumber;
+import io.switchboard.channel.ChannelTraits;
+import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.Reply;
+import io.switchboard.events.Session;
+import io.switchboard.events.Source;
+import io.switchboard.outbound.twilio.OrchestratorClient;
+import io.switchboard.outbound.twilio.OrchestratorClient.Address;
+import io.switchboard.outbound.twilio.OrchestratorClient.Participant;
+import io.switchboard.outbound.twilio.RedirectingHttpClient;
+import io.switchboard.outbound.twilio.Retrier;
+import io.switchboard.outbound.twilio.TwilioCallException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Agent-initiated conversations (see {@link io.switchboard.outreach.Outreach}), as TAC starts them. Messaging:
+ * {@code POST /v2/Conversations} with the CUSTOMER and AI_AGENT participants inline (a 409 reuses the conversation
+ * named by {@code X-Conflicting-Resource-Id}), then one {@code SEND_MESSAGE} per part of the first message; if the
+ * send fails, a conversation created here is set {@code CLOSED}. Voice: the Calls API with {@code Url} = ingress's
+ * {@code /twiml}, so the answered call connects to ConversationRelay like an inbound one.
+ */
+final class OutreachSender {
+    private static final Logger log = LoggerFactory.getLogger(OutreachSender.class);
+
+    private final OrchestratorClient client;
+    private final OrchestratorSender orchestrator;
+    private final TwilioRestClient sdk;
+    private final Retrier retrier;
+    private final String configurationId;
+    private final String twimlUrl;
+
+    OutreachSender(OrchestratorClient client, OrchestratorSender orchestrator, TwilioRestClient sdk, Retrier retrier,
+                   String configurationId, String twimlUrl) {
+        this.client = client;
+        this.orchestrator = orchestrator;
+        this.sdk = sdk;
+        this.retrier = retrier;
+        this.configurationId = configurationId;
+        this.twimlUrl = twimlUrl;
+    }
+
+    /** twilioIds: the conversation id first, then the action ids. */
+    SendResult startConversation(OutboundEvent event, String agentAddress) {
+        Session request = event.getSession();
+        String channel = request.getChannel().name();
+        String customer = request.getFrom();
+        if (agentAddress == null || customer == null) {
+            return failed("Outbound " + channel + " conversation needs the agent's sender address and session.from (the customer)");
+        }
+        int[] attempts = {0};
+        List<String> ids = new ArrayList<>();
+        OrchestratorClient.Created created;
+        try {
+            Retrier.Attempted<OrchestratorClient.Created> done = retrier.call("v2.conversations.create", false,
+                    () -> client.createOrReuseConversation(configurationId, List.of(
+                            new Participant(null, "CUSTOMER", List.of(new Address(channel, customer))),
+                            new Participant(null, "AI_AGENT", List.of(new Address(channel, agentAddress))))));
+            attempts[0] += done.attempts();
+            created = done.value();
+        } catch (Retrier.Exhausted e) {
+            return new SendResult(ids, e.attempts(), e.last().httpStatus(), e.last());
+        }
+        ids.add(created.conversationId());
+        log.info("Outbound {} conversation {} {} for {}", channel, created.conversationId(),
+                created.reused() ? "reused" : "created", io.switchboard.logging.Redaction.mask(customer));
+        Session session = Session.newBuilder(request).setConversationId(created.conversationId())
+                .setSource(Source.ORCHESTRATOR).setTo(agentAddress).setCustomParameters(java.util.Map.of()).build();
+        List<String> parts = TextSplitter.split(((Reply) event.getPayload()).getText(),
+                ChannelTraits.of(request.getChannel()).maxMessageLength());
+        try {
+            ids.addAll(orchestrator.send(session, channel, agentAddress, parts, attempts));
+            return new SendResult(ids, attempts[0], 202, null);
+        } catch (Retrier.Exhausted e) {
+            if (!created.reused()) {
+                try {
+                    client.updateStatus(created.conversationId(), "CLOSED");
+                    log.info("First message failed: conversation {} closed", created.conversationId());
+                } catch (TwilioCallException closeFailed) {
+                    log.warn("First message failed and conversation {} could not be closed: {}",
+                            created.conversationId(), closeFailed.getMessage());
+                }
+            }
+            return new SendResult(ids, attempts[0] + e.attempts(), e.last().httpStatus(), e.last());
+        }
+    }
+
+    /** twilioIds: the call SID. */
+    SendResult placeCall(OutboundEvent event, String agentNumber) {
+        String customer = event.getSession().getFrom();
+        if (agentNumber == null || customer == null || twimlUrl == null) {
+            return failed("An outbound call needs TWILIO_PHONE_NUMBER, TWILIO_VOICE_PUBLIC_DOMAIN (or SWITCHBOARD_VOICE_TWIML_URL) and session.from (the callee)");
+        }
+        String url = twimlUrl;
+        try {
+            Retrier.Attempted<String> placed = retrier.call("api.calls.create", false, () -> {
+                try {
+                    return Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber), java.net.URI.create(url))
+                            .setMethod(HttpMethod.POST).create(sdk).getSid();
+                } catch (ApiException e) {
+                    Integer status = e.getStatusCode();
+                    throw TwilioCallException.fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(),
+                            RedirectingHttpClient.lastRetryAfter());
+                } catch (ApiConnectionException e) {
+                    throw new TwilioCallException(TwilioCallException.Kind.AMBIGUOUS, null, null, e.getMessage(), null, e);
+                }
+            });
+            log.info("Outbound call {} placed to {}", placed.value(), io.switchboard.logging.Redaction.mask(customer));
+            return new SendResult(List.of(placed.value()), placed.attempts(), 201, null);
+        } catch (Retrier.Exhausted e) {
+            return new SendResult(List.of(), e.attempts(), e.last().httpStatus(), e.last());
+        }
+    }
+
+    private static SendResult failed(String reason) {
+        return new SendResult(List.of(), 0, null,
+                new TwilioCallException(TwilioCallException.Kind.PERMANENT, null, null, reason, null, null));
+    }
+}
