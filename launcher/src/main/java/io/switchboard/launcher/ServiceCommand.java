@@ -1,12 +1,16 @@
 package io.switchboard.launcher;
 
+import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.launcher.observability.ObservabilityConfig;
 import io.switchboard.service.ManagedService;
+import java.net.BindException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -115,8 +119,18 @@ public abstract class ServiceCommand implements Callable<Integer> {
         int port = ObservabilityConfig.fromEnv(context.env()).managementPort();
         io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(Services.vertx(context));
         routes.accept(router);
-        Services.vertx(context).createHttpServer().requestHandler(router).listen(port)
-                .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            int bound = Services.vertx(context).createHttpServer().requestHandler(router).listen(port)
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
+            log.info("/healthz, /readyz and /metrics on port {}", bound);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BindException) {
+                // Two services alone on one host share the default: name the setting, not a Netty stack trace.
+                throw new InvalidConfigurationException(ObservabilityConfig.MANAGEMENT_PORT + "=" + port
+                        + " is already in use; give each service on this host its own port (0 picks a free one)", e);
+            }
+            throw e;
+        }
     }
 
     private static void closeQuietly(ManagedService service, ServiceContext context) {

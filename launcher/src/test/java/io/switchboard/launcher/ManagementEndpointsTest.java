@@ -69,6 +69,24 @@ class ManagementEndpointsTest {
         }
     }
 
+    @Test
+    void aManagementPortInUseExitsWithALineNamingTheSetting() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            // The lone service never talks to Kafka; the address only has to be set.
+            Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "127.0.0.1:9",
+                    ObservabilityConfig.MANAGEMENT_PORT, Integer.toString(taken.getLocalPort()));
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = new CommandLine(new LoneCommand(env, new AtomicBoolean(true)));
+            commandLine.setOut(new PrintWriter(new StringWriter(), true));
+            commandLine.setErr(new PrintWriter(err, true));
+
+            assertThat(commandLine.execute()).isEqualTo(StartupFailures.USAGE_ERROR);
+            assertThat(err.toString().strip()).isEqualTo("lone: " + ObservabilityConfig.MANAGEMENT_PORT + "="
+                    + taken.getLocalPort() + " is already in use; give each service on this host its own port "
+                    + "(0 picks a free one)");
+        }
+    }
+
     private int status(int port, String path) {
         try {
             return get(port, path).statusCode();

@@ -79,6 +79,7 @@ class ChildProcessFaultTest {
         env.put("SWITCHBOARD_ROUTER_STATE_DIR", Files.createTempDirectory("fault-router").toString());
         env.put("INGRESS_INSTANCE_ID", "0");
         env.put("PORT", Integer.toString(port));
+        env.put("SWITCHBOARD_MANAGEMENT_PORT", "0"); // router, outbound and agent each bind a free one
         for (String service : List.of("router", "outbound", "agent", "ingress")) {
             launch(service);
         }

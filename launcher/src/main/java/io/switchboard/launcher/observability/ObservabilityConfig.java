@@ -19,7 +19,7 @@ public final class ObservabilityConfig extends EnvConfig {
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(MANAGEMENT_PORT, Type.INT, 9464, ConfigDef.Range.between(0, 65535), Importance.LOW,
                     "Port of /healthz, /readyz and /metrics for a service run alone without an HTTP server of its own "
-                            + "(router, outbound, memory); the ingress serves them on PORT.")
+                            + "(router, outbound, memory, agent); 0 picks a free one. The ingress serves them on PORT.")
             .define(LOG_FORMAT, Type.STRING, "text", ConfigDef.ValidString.in("text", "json"),
                     Importance.LOW, "`text` (one line per event) or `json` (one JSON object per line, with the MDC "
                             + "conversationId and traceId; phone numbers masked).")
