@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,17 +32,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--conversation", paramLabel = "ID", description = "One conversation (reads its partition only).")
-    String conversationId;
-
-    @Option(names = "--since", converter = TimeArg.class, paramLabel = "TIME", description = "Range start.")
-    Instant since;
-
-    @Option(names = "--until", converter = TimeArg.class, paramLabel = "TIME", description = "Range end.")
-    Instant until;
-
-    @Option(names = "--all", description = "Export every conversation on the topics (reads them whole).")
-    boolean all;
+    @Mixin
+    Selection selection;
 
     @Option(names = "--no-redact", description = "Keep phone numbers and e-mail addresses (masked by default).")
     boolean noRedact;
@@ -53,14 +43,13 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (conversationId == null && since == null && until == null && !all) {
-            spec.commandLine().getErr().println("export: give --conversation ID, a range (--since/--until), or --all");
+        if (!selection.given("export", spec.commandLine().getErr())) {
             return 2;
         }
         KafkaClients clients = kafka.clients();
         Map<String, List<ConversationRecords.Decoded>> records;
         try (TopicReader reader = new TopicReader(clients, "switchboard-export")) {
-            records = ConversationRecords.load(clients, reader, conversationId, since, until);
+            records = ConversationRecords.load(clients, reader, selection.conversationId, selection.since, selection.until);
         }
         boolean redact = !noRedact;
         if (output == null) {

@@ -72,17 +72,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @Option(names = "--conversation", paramLabel = "ID", description = "One conversation (reads its partition only).")
-    String conversationId;
-
-    @Option(names = "--since", converter = TimeArg.class, paramLabel = "TIME", description = "Range start.")
-    Instant since;
-
-    @Option(names = "--until", converter = TimeArg.class, paramLabel = "TIME", description = "Range end.")
-    Instant until;
-
-    @Option(names = "--all", description = "Every record of tac.agent.v1.")
-    boolean all;
+    @Mixin
+    Selection selection;
 
     @Option(names = "--shadow", description = "Re-drive into the shadow topic set, not the live path.")
     boolean shadow;
@@ -114,8 +105,7 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (conversationId == null && since == null && until == null && !all) {
-            err.println("replay: give --conversation ID, a range (--since/--until), or --all");
+        if (!selection.given("replay", err)) {
             err.flush();
             return 2;
         }
@@ -142,9 +132,11 @@ public final class ReplayCommand implements Callable<Integer> {
             Map<String, Future<RecordMetadata>> sendOf = new HashMap<>();
             java.util.Set<String> conversations = new java.util.HashSet<>();
             long[] selectedCount = {0};
+            String conversationId = selection.conversationId;
             List<Integer> only = conversationId == null ? null
                     : List.of(TopicReader.partitionOf(conversationId, partitions));
-            reader.read(agentTopic, only, since, until, conversationId == null ? null : conversationId::equals,
+            reader.read(agentTopic, only, selection.since, selection.until,
+                    conversationId == null ? null : conversationId::equals,
                     record -> {
                         if (record.headers().lastHeader(SOURCE_HEADER) != null) {
                             return;
@@ -185,8 +177,8 @@ public final class ReplayCommand implements Callable<Integer> {
             Map<String, Replies> originals = new HashMap<>();
             java.util.Set<String> wanted = new java.util.HashSet<>(shadowSentAt.keySet());
             Deserializer<OutboundEvent> outbound = clients.serdes().forType(OutboundEvent.class).deserializer();
-            Instant originalsUntil = until == null ? null : until.plus(replyGrace);
-            reader.read(Topic.OUTBOUND.topicName(), only, since, originalsUntil, null, record -> {
+            Instant originalsUntil = selection.until == null ? null : selection.until.plus(replyGrace);
+            reader.read(Topic.OUTBOUND.topicName(), only, selection.since, originalsUntil, null, record -> {
                 OutboundEvent event = decodeOutbound(outbound, record);
                 if (event != null && event.getInReplyTo() != null && wanted.contains(event.getInReplyTo())) {
                     Replies.add(originals, event, record.timestamp());

@@ -3,8 +3,11 @@ package io.switchboard.launcher.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
 /** Times on the command line and the report's word diff. */
@@ -33,5 +36,18 @@ class ToolArgumentsTest {
         assertThat(WordDiff.diff("a b c", "a c")).isEqualTo("a [-b-] c");
         assertThat(WordDiff.sameWords("We  open\n", "We open")).isTrue();
         assertThat(WordDiff.sameWords("We open", "We opened")).isFalse();
+    }
+
+    @Test
+    void exportAndReplayRefuseToReadEverythingUnlessAsked() {
+        for (Object command : new Object[] {new ExportCommand(), new ReplayCommand()}) {
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = new CommandLine(command).setErr(new PrintWriter(err, true));
+            String name = commandLine.getCommandName();
+
+            assertThat(commandLine.execute("--bootstrap-servers", "127.0.0.1:9")).isEqualTo(2);
+            assertThat(err.toString().strip())
+                    .isEqualTo(name + ": give --conversation ID, a range (--since/--until), or --all");
+        }
     }
 }
