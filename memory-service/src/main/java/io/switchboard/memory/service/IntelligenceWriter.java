@@ -91,7 +91,8 @@ final class IntelligenceWriter implements AutoCloseable {
                 }));
             }
         }
-        return chain.onSuccess(v -> written.add(event.getEventId())).toCompletionStage();
+        // remembered before the stage completes: its completion hands over the conversation's next record
+        return chain.map(v -> written.add(event.getEventId())).toCompletionStage();
     }
 
     /** The Twilio calls of one write: one per observation (TAC's create_observation), one for all summaries. */
