@@ -79,7 +79,8 @@ import org.slf4j.LoggerFactory;
  * and {@code tac.outbound.v1} (agent replies, streamed tokens joined), plus the observations agents write to
  * {@value MemoryService#OBSERVATIONS_TOPIC}, and the observations and summaries of Conversation Intelligence
  * operator results on {@code tac.ci.v1} (when an operator is configured; see {@link IntelligenceResults}).
- * Everything lives in changelogged stores, so a restart (even on a new machine) finds it again; retrieval reads the store through interactive queries and ranks with {@link Bm25}.
+ * Everything lives in changelogged stores, so a restart (even on a new machine) finds it again; retrieval reads the
+ * store through interactive queries and ranks with {@link Bm25}.
  * <p>Stores: {@code memory-callers} (conversation id → caller of a running call) and {@code memory-partial-replies}
  * (reply id → tokens so far), small and short-lived, in memory with a changelog; {@code memory-by-customer}
  * (subject → {@link Memory}, bounded per customer) in RocksDB with a changelog. Retrieval
