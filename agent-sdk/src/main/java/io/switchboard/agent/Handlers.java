@@ -50,4 +50,13 @@ public final class Handlers {
     public interface EndedHandler {
         void onConversationEnded(Session session, Ended ended) throws Exception;
     }
+
+    /**
+     * Conversation Intelligence operator results of a conversation (tac.ci.v1), for agents that want them; runs on
+     * the worker pool, a conversation's results in order.
+     */
+    @FunctionalInterface
+    public interface IntelligenceHandler {
+        void onIntelligence(CiResult result) throws Exception;
+    }
 }

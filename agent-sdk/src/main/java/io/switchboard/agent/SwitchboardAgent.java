@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.Metrics;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
 import io.switchboard.agent.Handlers.DtmfHandler;
 import io.switchboard.agent.Handlers.EndedHandler;
+import io.switchboard.agent.Handlers.IntelligenceHandler;
 import io.switchboard.agent.Handlers.InterruptHandler;
 import io.switchboard.agent.Handlers.MessageHandler;
 import io.switchboard.agent.Handlers.ReplyingMessageHandler;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.DeadLetter;
+import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.kafka.KafkaClients;
@@ -73,6 +75,10 @@ import org.slf4j.LoggerFactory;
  * stage cancelled, its streams send nothing more) and messages of the conversation still waiting before the
  * interrupt are skipped. Then {@code onInterrupt} runs in order. Other conversations are not affected.
  *
+ * <p><b>Conversation Intelligence.</b> {@code onIntelligence} receives the operator results of {@code tac.ci.v1}
+ * ({@link CiResult}) through a consumer group of its own ({@code <group id>-ci}), started only when the callback is
+ * registered; a conversation's results in order, with the same retries and dead letters as the other callbacks.
+ *
  * <p><b>Errors.</b> A failing callback is logged with the conversation id (MDC {@code conversationId}), counted,
  * retried {@code SWITCHBOARD_AGENT_RETRIES} times, then written to {@code tac.dlq.v1}; the conversation goes on.
  *
@@ -92,6 +98,7 @@ public final class SwitchboardAgent implements ManagedService {
     private final MeterRegistry registry;
     private final Map<String, Object> consumerOverrides;
     private KeyOrderedConsumer<AgentEvent> consumer;
+    private KeyOrderedConsumer<IntelligenceEvent> intelligence;
     private KafkaProducer<String, OutboundEvent> outbound;
     private KafkaProducer<String, DeadLetter> deadLetters;
     private ExecutorService pool;
@@ -99,7 +106,7 @@ public final class SwitchboardAgent implements ManagedService {
     private boolean closed;
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
-                     InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended) {
+                     InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended, IntelligenceHandler intelligence) {
         boolean hasMessageHandler() {
             return blocking != null || async != null || replying != null;
         }
@@ -198,6 +205,18 @@ public final class SwitchboardAgent implements ManagedService {
                 KeyOrderedOptions.defaults().withName("agent-" + config.groupId()).withMaxInFlight(config.maxInFlight())
                         .withRevokeTimeout(Duration.ofSeconds(10)).withMeterRegistry(registry));
         consumer.start();
+        if (callbacks.intelligence() != null) {
+            // a group of its own: CI results never wait behind messages, and agents without the callback never read them
+            String group = config.groupId() + "-ci";
+            intelligence = new KeyOrderedConsumer<>(clients.consumerConfig(group, clientId + "-ci"),
+                    serdes.<IntelligenceEvent>forTopic(Topic.INTELLIGENCE).deserializer(),
+                    List.of(Topic.INTELLIGENCE.topicName()),
+                    new IntelligenceRuntime(config, metrics, pool, scheduler, callbacks.intelligence(), deadLetters,
+                            serdes.<IntelligenceEvent>forTopic(Topic.INTELLIGENCE).serializer()),
+                    KeyOrderedOptions.defaults().withName("agent-" + group).withMaxInFlight(config.maxInFlight())
+                            .withRevokeTimeout(Duration.ofSeconds(10)).withMeterRegistry(registry));
+            intelligence.start();
+        }
         log.info("Agent {} started: {} handler threads, bootstrap {}", config.groupId(), config.concurrency(),
                 config.kafka().bootstrapServers());
     }
@@ -245,9 +264,12 @@ public final class SwitchboardAgent implements ManagedService {
         return done;
     }
 
-    /** Waits until the group has assigned this worker its partitions; handy in tests and health checks. */
+    /**
+     * Waits until the group has assigned this worker its partitions (and, with {@code onIntelligence}, the CI group
+     * its partitions of tac.ci.v1); handy in tests and health checks.
+     */
     public boolean awaitAssignment(Duration timeout) throws InterruptedException {
-        return consumer.awaitAssignment(timeout);
+        return consumer.awaitAssignment(timeout) && (intelligence == null || intelligence.awaitAssignment(timeout));
     }
 
     /** How many partitions of tac.agent.v1 this worker owns now. */
@@ -262,6 +284,9 @@ public final class SwitchboardAgent implements ManagedService {
             return;
         }
         closed = true;
+        if (intelligence != null) {
+            intelligence.close(config.shutdownTimeout());
+        }
         consumer.close(config.shutdownTimeout());
         pool.shutdownNow();
         scheduler.shutdownNow();
@@ -286,6 +311,7 @@ public final class SwitchboardAgent implements ManagedService {
         private InterruptHandler interrupt;
         private DtmfHandler dtmf;
         private EndedHandler ended;
+        private IntelligenceHandler intelligence;
         private MeterRegistry registry = Metrics.globalRegistry;
 
         private Builder(Map<String, String> env) {
@@ -370,6 +396,15 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
+        /**
+         * Conversation Intelligence operator results ({@code tac.ci.v1}, fed by ingress's {@code /ci-webhook}); read
+         * by a consumer group of its own, {@code <group id>-ci}, only when this callback is registered.
+         */
+        public Builder onIntelligence(IntelligenceHandler handler) {
+            this.intelligence = handler;
+            return this;
+        }
+
         private void clearMessageHandlers() {
             blocking = null;
             async = null;
@@ -378,7 +413,7 @@ public final class SwitchboardAgent implements ManagedService {
 
         /** Validates the settings (a bad one fails naming its variable) and builds the agent; nothing connects yet. */
         public SwitchboardAgent build() {
-            Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended);
+            Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended, intelligence);
             if (!callbacks.hasMessageHandler()) {
                 throw new IllegalStateException("An agent needs onMessageReady(...)");
             }

@@ -25,6 +25,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String WEBSOCKET_PATH = "TWILIO_VOICE_WEBSOCKET_PATH";
     public static final String ACTION_PATH = "TWILIO_VOICE_ACTION_PATH";
     public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
+    public static final String CI_CONFIGURATION_ID = "CONVERSATION_INTELLIGENCE_CONFIGURATION_ID";
     public static final String PHONE_NUMBER = "TWILIO_PHONE_NUMBER";
     public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
     public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
@@ -67,6 +68,8 @@ public final class IngressConfig extends EnvConfig {
                     "Voice handoff without a Studio flow or queue: the call is connected to this number (<Dial>).")
             .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Orchestrator configuration id; set: orchestrated mode (no action URL, conversation id from the `conversationId` parameter).")
+            .define(CI_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Conversation Intelligence configuration id; set: `POST /ci-webhook` is served (unset: 404) and its operator results go to tac.ci.v1; events of another configuration are answered `skipped`.")
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own WhatsApp address, `whatsapp:+1…`; messages from it are ignored.")
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id(s), comma-separated; messages from them are ignored.")
@@ -187,6 +190,11 @@ public final class IngressConfig extends EnvConfig {
 
     public Optional<String> conversationConfigurationId() {
         return Optional.ofNullable(optionalString(CONVERSATION_CONFIGURATION_ID));
+    }
+
+    /** Set: {@code /ci-webhook} is served and accepts this Conversation Intelligence configuration's events. */
+    public Optional<String> intelligenceConfigurationId() {
+        return Optional.ofNullable(optionalString(CI_CONFIGURATION_ID));
     }
 
     /** Orchestrated voice: conversation ids come from Conversation Orchestrator, not the call SID. */

@@ -3,7 +3,9 @@ package io.switchboard.ingress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.ingress.intelligence.IntelligenceWebhookHandler;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
 import io.switchboard.ingress.voice.CallbackTwiml;
@@ -13,6 +15,7 @@ import io.switchboard.ingress.voice.TwimlHandler;
 import io.switchboard.ingress.voice.VoiceEgress;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.service.ManagedService;
+import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP / WebSocket front door: Twilio's voice webhooks and ConversationRelay socket, messaging webhooks, and the
+ * The HTTP / WebSocket front door: Twilio's voice webhooks and ConversationRelay socket, messaging webhooks, the
+ * Conversation Intelligence webhook (when configured), and the
  * voice egress consumer that writes agent replies to the sockets this instance holds.
  */
 public final class IngressService implements ManagedService {
@@ -42,6 +46,7 @@ public final class IngressService implements ManagedService {
     private final Map<String, Counter> webhookCounters = new ConcurrentHashMap<>();
     private final Map<String, Timer> webhookTimers = new ConcurrentHashMap<>();
     private InboundPublisher publisher;
+    private EventPublisher<IntelligenceEvent> intelligence;
     private VoiceEgress egress;
     private HttpServer server;
     private boolean closed;
@@ -95,6 +100,12 @@ public final class IngressService implements ManagedService {
                                 config.handoffDial())));
         router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
                 config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
+        config.intelligenceConfigurationId().ifPresent(configurationId -> {
+            intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
+                    IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), meters);
+            router.post("/ci-webhook").handler(bodies)
+                    .handler(new IntelligenceWebhookHandler(signatures, intelligence, configurationId));
+        });
         extraRoutes.accept(router);
 
         server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port())
@@ -104,8 +115,9 @@ public final class IngressService implements ManagedService {
                 .requestHandler(router)
                 .listen()
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        log.info("Ingress instance {} listening on port {} ({} mode)", config.instanceId(), server.actualPort(),
-                config.orchestrated() ? "orchestrated" : "relay-only");
+        log.info("Ingress instance {} listening on port {} ({} mode{})", config.instanceId(), server.actualPort(),
+                config.orchestrated() ? "orchestrated" : "relay-only",
+                intelligence != null ? ", /ci-webhook enabled" : "");
     }
 
     /** The port the HTTP server listens on (the chosen one when PORT=0); only after {@link #start()}. */
@@ -133,7 +145,7 @@ public final class IngressService implements ManagedService {
     }
 
     private String route(String path) {
-        if (path.equals("/twiml") || path.equals("/webhook") || path.equals("/healthz")
+        if (path.equals("/twiml") || path.equals("/webhook") || path.equals("/ci-webhook") || path.equals("/healthz")
                 || path.equals(config.actionPath()) || path.equals(config.websocketPath())) {
             return path;
         }
@@ -158,6 +170,9 @@ public final class IngressService implements ManagedService {
         }
         if (publisher != null) {
             publisher.close();
+        }
+        if (intelligence != null) {
+            intelligence.close();
         }
     }
 }

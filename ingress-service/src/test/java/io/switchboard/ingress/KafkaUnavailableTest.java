@@ -12,7 +12,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
-/** With the broker gone, a webhook is answered 503 within the configured bound, so Twilio retries it. */
+/** With the broker gone, a webhook (messaging or CI) is answered 503 within the configured bound, so Twilio retries it. */
 class KafkaUnavailableTest {
 
     @Test
@@ -27,7 +27,7 @@ class KafkaUnavailableTest {
                 new TopicProvisioner(admin, settings, 30_000).provision();
             }
             ingress = new IngressFixture(vertx, 0, Map.of("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers(),
-                    "INGRESS_PRODUCE_TIMEOUT_MS", "1500"));
+                    "INGRESS_PRODUCE_TIMEOUT_MS", "1500", IngressConfig.CI_CONFIGURATION_ID, "intelligence_configuration_01"));
             assertThat(ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", "conv_up", "comms_up",
                     "+15559876543", "while the broker is up")).status()).isEqualTo(200);
 
@@ -39,6 +39,13 @@ class KafkaUnavailableTest {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             assertThat(response.status()).isEqualTo(503);
             assertThat(elapsedMs).isBetween(1_000L, 4_000L);
+
+            // the Conversation Intelligence webhook too: no 2xx without Kafka's acknowledgement
+            var ci = ingress.twilio.postJson("/ci-webhook", TwilioWebhooks.intelligenceEvent("intelligence_configuration_01",
+                    "conv_down", TwilioWebhooks.operatorResult("intelligence_operatorresult_down", "LY1", "mem_profile_1",
+                            new io.vertx.core.json.JsonObject().put("summary", "s"))));
+            assertThat(ci.status()).isEqualTo(503);
+            assertThat(new io.vertx.core.json.JsonObject(ci.body()).getBoolean("success")).isFalse();
         } finally {
             if (ingress != null) {
                 ingress.close();

@@ -4,6 +4,7 @@ import io.switchboard.events.AgentEvent;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.InboundEvent;
+import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.VoiceFrame;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public enum Topic {
     OUTBOUND("tac.outbound.v1", OutboundEvent.class, Duration.ofDays(30), false),
     VOICE_EGRESS("tac.voice.egress.v1", VoiceFrame.class, Duration.ofHours(1), false),
     DELIVERY("tac.delivery.v1", DeliveryEvent.class, Duration.ofDays(30), false),
+    INTELLIGENCE("tac.ci.v1", IntelligenceEvent.class, Duration.ofDays(30), false),
     DEAD_LETTER("tac.dlq.v1", DeadLetter.class, Duration.ofDays(30), false);
 
     private final String topicName;

@@ -1,6 +1,9 @@
 package io.switchboard.events;
 
 import io.switchboard.events.agent.AgentDtmf;
+import io.switchboard.events.ci.IntelligenceConfiguration;
+import io.switchboard.events.ci.IntelligenceParticipant;
+import io.switchboard.events.ci.OperatorResult;
 import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
@@ -128,12 +131,29 @@ public final class SampleEvents {
                 .setTraceId("trace").setOutboundEventId("out-1").setChannel(Channel.WHATSAPP)
                 .setStatus(DeliveryStatus.FAILED).setAttempts(3).setTwilioId(null).setHttpStatus(400)
                 .setErrorCode(21211).setErrorMessage("Invalid 'To' Phone Number").build());
+        all.add(intelligence("ci-" + n++));
         all.add(DeadLetter.newBuilder().setEventId("dlq-" + n).setOccurredAt(AT).setService("outbound-sender")
                 .setOriginTopic("tac.outbound.v1").setOriginPartition(3).setOriginOffset(42L)
                 .setConversationId(CONVERSATION).setOriginalKey(ByteBuffer.wrap(new byte[] {1, 2}))
                 .setOriginalValue(ByteBuffer.wrap(new byte[] {3})).setErrorClass("java.lang.IllegalStateException")
                 .setErrorMessage("boom").build());
         return all;
+    }
+
+    public static IntelligenceEvent intelligence(String eventId) {
+        return IntelligenceEvent.newBuilder().setEventId(eventId).setConversationId(CONVERSATION).setOccurredAt(AT)
+                .setTraceId("trace").setAccountId("AC0").setMemoryStoreId("mem_store_01")
+                .setConfiguration(IntelligenceConfiguration.newBuilder().setId("intelligence_configuration_01")
+                        .setFriendlyName("Support").setVersion("3").build())
+                .setOperatorResults(List.of(OperatorResult.newBuilder().setId("intelligence_operatorresult_01")
+                        .setOperatorId("LY00000000000000000000000000000001").setOutputFormat("JSON")
+                        .setResultJson("{\"payload\":{\"observations\":[{\"content\":\"Prefers email\"}]}}")
+                        .setDateCreated("2026-11-24T10:16:00Z").setTriggerOn("CONVERSATION_END")
+                        .setTriggerTimestamp("2026-11-24T10:15:59Z")
+                        .setParticipants(List.of(IntelligenceParticipant.newBuilder().setId("conv_participant_cust")
+                                .setProfileId("mem_profile_01").setType("CUSTOMER").build()))
+                        .build()))
+                .build();
     }
 
     /** A short name for a sample: the record type, and its payload type where it has one. */

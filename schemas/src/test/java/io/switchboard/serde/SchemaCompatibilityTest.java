@@ -48,7 +48,7 @@ class SchemaCompatibilityTest {
         try (Stream<Path> walk = Files.walk(fixtures)) {
             files = walk.filter(p -> p.toString().endsWith(".bin")).sorted().toList();
         }
-        assertThat(files).as("fixtures of v1").hasSizeGreaterThanOrEqualTo(26);
+        assertThat(files).as("fixtures of v1").hasSizeGreaterThanOrEqualTo(27);
         return files.stream().map(file -> DynamicTest.dynamicTest(fixtures.relativize(file).toString(), () -> {
             String name = file.getFileName().toString();
             String typeName = name.substring(0, name.indexOf('.'));

@@ -46,6 +46,8 @@ import java.util.stream.Collectors;
  *   <li>Conversations v1: {@code POST /v1/Conversations/{sid}/Messages} and
  *       {@code POST /v1/Services/{IS}/Conversations/{sid}/Messages} → 201 message JSON the Twilio Java SDK parses.</li>
  *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201.</li>
+ *   <li>Conversation Memory: {@code POST /v1/Stores/{store}/Profiles/{id}/Observations} → 201 {@code {id, content, …}};
+ *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}.</li>
  * </ul>
  * Every request is recorded ({@link #requests()}, {@link #awaitRequests}); scripted answers override the defaults
  * ({@link #respondNext}, {@link #respondAlways}), e.g. {@code respondNext("/Actions$", Reply.tooManyRequests(1))}.
@@ -69,6 +71,9 @@ public final class FakeTwilioApi implements AutoCloseable {
             Pattern.compile("^/v1/(?:Services/([^/]+)/)?Conversations/([^/]+)/Messages$");
     private static final Pattern CALLS = Pattern.compile("^/2010-04-01/Accounts/([^/]+)/Calls\\.json$");
     private static final Pattern STUDIO = Pattern.compile("^/v2/Flows/([^/]+)/Executions$");
+    private static final Pattern MEMORY_OBSERVATIONS = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/Observations$");
+    private static final Pattern MEMORY_SUMMARIES =
+            Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/ConversationSummaries$");
 
     private final Vertx vertx;
     private final boolean ownVertx;
@@ -468,6 +473,14 @@ public final class FakeTwilioApi implements AutoCloseable {
                     .put("flow_sid", m.group(1)).put("status", "active").put("date_created", now).put("date_updated", now);
             execution.putObject("context");
             return json(201, execution);
+        }
+        if (MEMORY_OBSERVATIONS.matcher(path).matches() && method.equals("POST")) {
+            ObjectNode observation = ((ObjectNode) JSON.readTree(body)).deepCopy();
+            observation.put("id", "mem_observation_" + nextId()).put("createdAt", Instant.now().toString());
+            return json(201, observation);
+        }
+        if (MEMORY_SUMMARIES.matcher(path).matches() && method.equals("POST")) {
+            return json(202, JSON.createObjectNode().put("message", "Summaries creation accepted"));
         }
         return new Answer(404, Map.of(), Reply.twilioError(404, 20404, "The requested resource " + path
                 + " was not found").body());

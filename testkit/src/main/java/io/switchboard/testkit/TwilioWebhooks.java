@@ -146,6 +146,43 @@ public final class TwilioWebhooks implements AutoCloseable {
                 .put("data", data).encode();
     }
 
+    // ---- Conversation Intelligence JSON (POST /ci-webhook) ---------------------------------------------------
+
+    /**
+     * A Conversation Intelligence webhook for {@code conversationId} with the given operator results (see
+     * {@link #operatorResult}).
+     */
+    public static String intelligenceEvent(String configurationId, String conversationId, JsonObject... operatorResults) {
+        JsonArray results = new JsonArray();
+        for (JsonObject result : operatorResults) {
+            results.add(result);
+        }
+        return new JsonObject().put("accountId", ACCOUNT_SID).put("conversationId", conversationId)
+                .put("memoryStoreId", "mem_store_00000000000000000000000001")
+                .put("intelligenceConfiguration", new JsonObject().put("id", configurationId)
+                        .put("friendlyName", "Customer support").put("version", 3))
+                .put("operatorResults", results).encode();
+    }
+
+    /**
+     * One JSON operator result whose {@code result.payload} is {@code payload} (e.g. {@code {"observations":[{"content":
+     * "…"}]}} or {@code {"summary":"…"}}), produced for a conversation between the customer {@code profileId} and an
+     * AI agent (which has no profile).
+     */
+    public static JsonObject operatorResult(String id, String operatorId, String profileId, JsonObject payload) {
+        return new JsonObject().put("id", id)
+                .put("operator", new JsonObject().put("id", operatorId).put("friendlyName", "operator"))
+                .put("outputFormat", "JSON")
+                .put("result", new JsonObject().put("payload", payload))
+                .put("dateCreated", "2026-11-24T10:20:00Z")
+                .put("executionDetails", new JsonObject()
+                        .put("trigger", new JsonObject().put("on", "CONVERSATION_END").put("timestamp", "2026-11-24T10:19:58Z"))
+                        .put("participants", new JsonArray()
+                                .add(new JsonObject().put("id", "conv_participant_cust").put("profileId", profileId)
+                                        .put("type", "CUSTOMER"))
+                                .add(new JsonObject().put("id", "conv_participant_agent").put("type", "AI_AGENT"))));
+    }
+
     /** {@code CONVERSATION_UPDATED} with a status (ACTIVE, INACTIVE, CLOSED). */
     public static String conversationUpdated(String conversationId, String status) {
         JsonObject data = new JsonObject()

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class PipelineTap implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineTap.class);
     static final List<Topic> TOPICS = List.of(Topic.INBOUND, Topic.AGENT, Topic.OUTBOUND, Topic.VOICE_EGRESS,
-            Topic.DELIVERY, Topic.DEAD_LETTER);
+            Topic.DELIVERY, Topic.INTELLIGENCE, Topic.DEAD_LETTER);
     private static final int DETAIL_LIMIT = 600;
 
     private final KafkaClients clients;

@@ -35,6 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Pipeline {
     static final String AUTH_TOKEN = "e2e-auth-token";
     static final String HANDOFF_FLOW = "FW00000000000000000000000000000e2e";
+    static final String CI_CONFIGURATION = "intelligence_configuration_e2e";
+    static final String CI_OBSERVATION_OPERATOR = "LY000000000000000000000000000e2eob";
+    static final String CI_SUMMARY_OPERATOR = "LY000000000000000000000000000e2esu";
     private static Pipeline shared;
 
     final DevStack stack;
@@ -48,6 +51,8 @@ final class Pipeline {
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
+    /** What the agent's onIntelligence got. */
+    final Queue<io.switchboard.agent.CiResult> intelligence = new ConcurrentLinkedQueue<>();
     private final AtomicReference<OutboundService> outbound = new AtomicReference<>();
     /** The running test agent, for agent-initiated conversations. */
     final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
@@ -55,18 +60,22 @@ final class Pipeline {
     private Pipeline() throws Exception {
         port = freePort();
         Path dataDir = Files.createTempDirectory("switchboard-e2e");
-        Map<String, String> env = Map.of(
-                "TWILIO_AUTH_TOKEN", AUTH_TOKEN,
-                "TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER,
-                "TWILIO_WHATSAPP_NUMBER", TwilioWebhooks.agentAddress("WHATSAPP"),
-                "TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS"),
-                "SWITCHBOARD_TOPIC_PARTITIONS", "4",
-                "OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50",
+        Map<String, String> env = Map.ofEntries(
+                Map.entry("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
+                Map.entry("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER),
+                Map.entry("TWILIO_WHATSAPP_NUMBER", TwilioWebhooks.agentAddress("WHATSAPP")),
+                Map.entry("TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS")),
+                Map.entry("SWITCHBOARD_TOPIC_PARTITIONS", "4"),
+                Map.entry("OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50"),
                 // WhatsApp messages carry the customer's memory (local provider), the other channels none.
-                "SWITCHBOARD_MEMORY_MODE_WHATSAPP", "always",
-                "TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW,
-                "SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml",
-                "PORT", Integer.toString(port));
+                Map.entry("SWITCHBOARD_MEMORY_MODE_WHATSAPP", "always"),
+                Map.entry("TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW),
+                Map.entry("SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml"),
+                // Conversation Intelligence: /ci-webhook on, its observations and summaries into the local memory
+                Map.entry("CONVERSATION_INTELLIGENCE_CONFIGURATION_ID", CI_CONFIGURATION),
+                Map.entry("CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID", CI_OBSERVATION_OPERATOR),
+                Map.entry("CONVERSATION_INTELLIGENCE_SUMMARY_OPERATOR_SID", CI_SUMMARY_OPERATOR),
+                Map.entry("PORT", Integer.toString(port)));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
 
@@ -184,6 +193,7 @@ final class Pipeline {
                     return "You pressed " + digit;
                 })
                 .onConversationEnded((session, end) -> ended.add(new EndedConversation(session.conversationId(), end)))
+                .onIntelligence(intelligence::add)
                 .build();
     }
 

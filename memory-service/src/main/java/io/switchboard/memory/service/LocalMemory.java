@@ -3,12 +3,14 @@ package io.switchboard.memory.service;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import io.switchboard.events.InboundEvent;
+import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Observation;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.PastCommunication;
 import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
+import io.switchboard.events.Summary;
 import io.switchboard.events.inbound.CallEnded;
 import io.switchboard.events.inbound.CallStarted;
 import io.switchboard.events.inbound.MessageReceived;
@@ -49,6 +51,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -74,8 +77,10 @@ import org.slf4j.LoggerFactory;
  * The local memory: a Kafka Streams application that keeps, per customer (profile id and normalised address), the
  * communication history read from {@code tac.inbound.v1} (messages, final voice prompts with the caller of the call)
  * and {@code tac.outbound.v1} (agent replies, streamed tokens joined), plus the observations agents write to
- * {@value MemoryService#OBSERVATIONS_TOPIC}. Everything lives in changelogged stores, so a restart (even on a new
- * machine) finds it again; retrieval reads the store through interactive queries and ranks with {@link Bm25}.
+ * {@value MemoryService#OBSERVATIONS_TOPIC}, and the observations and summaries of Conversation Intelligence
+ * operator results on {@code tac.ci.v1} (when an operator is configured; see {@link IntelligenceResults}).
+ * Everything lives in changelogged stores, so a restart (even on a new machine) finds it again; retrieval reads the
+ * store through interactive queries and ranks with {@link Bm25}.
  * <p>Stores: {@code memory-callers} (conversation id → caller of a running call) and {@code memory-partial-replies}
  * (reply id → tokens so far), small and short-lived, in memory with a changelog; {@code memory-by-customer}
  * (subject → {@link Memory}, bounded per customer) in RocksDB with a changelog. Retrieval
@@ -192,8 +197,17 @@ final class LocalMemory implements MemoryProvider {
                 .filter((subject, o) -> subject != null && o != null)
                 .mapValues(o -> Memory.newBuilder().setObservations(List.of(o)).build());
 
+        KStream<String, Memory> all = fromInbound.merge(fromOutbound).merge(observations);
+        if (config.intelligenceEnabled()) {
+            IntelligenceResults results = IntelligenceResults.of(config);
+            all = all.merge(builder
+                    .stream(Topic.INTELLIGENCE.topicName(),
+                            Consumed.with(Serdes.String(), clients.serdes().<IntelligenceEvent>forTopic(Topic.INTELLIGENCE)))
+                    .filter((conversationId, event) -> event != null)
+                    .flatMap((conversationId, event) -> intelligence(results, event)));
+        }
         int bound = config.historyPerCustomer();
-        fromInbound.merge(fromOutbound).merge(observations)
+        all
                 .groupByKey(Grouped.with("memory-by-customer", Serdes.String(), memorySerde))
                 .aggregate(() -> Memory.newBuilder().build(),
                         (subject, delta, memory) -> merge(memory, delta, bound),
@@ -202,13 +216,37 @@ final class LocalMemory implements MemoryProvider {
         return builder.build();
     }
 
+    /**
+     * Conversation Intelligence results as memory deltas of the customers' profiles; item ids come from the operator
+     * result, so a redelivered or retried event adds nothing.
+     */
+    static List<KeyValue<String, Memory>> intelligence(IntelligenceResults results, IntelligenceEvent event) {
+        List<KeyValue<String, Memory>> deltas = new ArrayList<>();
+        for (IntelligenceResults.Write write : results.writes(event)) {
+            Memory.Builder delta = Memory.newBuilder();
+            if (write.kind() == IntelligenceResults.Kind.OBSERVATION) {
+                delta.setObservations(write.items().stream().map(item -> Observation.newBuilder().setId(item.id())
+                        .setContent(item.content()).setCreatedAtMillis(write.occurredAtMillis()).build()).toList());
+            } else {
+                delta.setSummaries(write.items().stream().map(item -> Summary.newBuilder().setId(item.id())
+                        .setContent(item.content()).setCreatedAtMillis(write.occurredAtMillis()).build()).toList());
+            }
+            for (String subject : Addresses.subjects(write.profileId(), null)) {
+                deltas.add(KeyValue.pair(subject, delta.build()));
+            }
+        }
+        return deltas;
+    }
+
     /** Adds the delta's items not yet present (by id: replays and duplicates are no-ops), keeping the newest. */
     static Memory merge(Memory memory, Memory delta, int bound) {
         List<Observation> observations = appendNew(memory.getObservations(), delta.getObservations(), Observation::getId,
                 o -> o.getCreatedAtMillis() == null ? 0 : o.getCreatedAtMillis(), bound);
+        List<Summary> summaries = appendNew(memory.getSummaries(), delta.getSummaries(), Summary::getId,
+                x -> x.getCreatedAtMillis() == null ? 0 : x.getCreatedAtMillis(), bound);
         List<PastCommunication> communications = appendNew(memory.getCommunications(), delta.getCommunications(),
                 PastCommunication::getId, c -> c.getOccurredAtMillis() == null ? 0 : c.getOccurredAtMillis(), bound);
-        return Memory.newBuilder().setObservations(observations).setSummaries(memory.getSummaries())
+        return Memory.newBuilder().setObservations(observations).setSummaries(summaries)
                 .setCommunications(communications).build();
     }
 
@@ -329,13 +367,16 @@ final class LocalMemory implements MemoryProvider {
         }
         return Future.all(parts).map(all -> {
             Map<String, Observation> observations = new LinkedHashMap<>();
+            Map<String, Summary> summaries = new LinkedHashMap<>();
             Map<String, PastCommunication> communications = new LinkedHashMap<>();
             for (Future<Memory> part : parts) {
                 Memory m = part.result();
                 m.getObservations().forEach(o -> observations.putIfAbsent(o.getId(), o));
+                m.getSummaries().forEach(x -> summaries.putIfAbsent(x.getId(), x));
                 m.getCommunications().forEach(c -> communications.putIfAbsent(c.getId(), c));
             }
-            return Ranking.rank(new ArrayList<>(observations.values()), new ArrayList<>(communications.values()), query, limits);
+            return Ranking.rank(new ArrayList<>(observations.values()), new ArrayList<>(summaries.values()),
+                    new ArrayList<>(communications.values()), query, limits);
         });
     }
 

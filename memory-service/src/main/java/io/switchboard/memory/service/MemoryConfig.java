@@ -36,6 +36,8 @@ public final class MemoryConfig extends EnvConfig {
     public static final String HISTORY_PER_CUSTOMER = "SWITCHBOARD_MEMORY_HISTORY_PER_CUSTOMER";
     public static final String ADVERTISED_URL = "SWITCHBOARD_MEMORY_ADVERTISED_URL";
     public static final String TWILIO_TIMEOUT_MS = "SWITCHBOARD_MEMORY_TWILIO_TIMEOUT_MS";
+    public static final String OBSERVATION_OPERATOR_SID = "CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID";
+    public static final String SUMMARY_OPERATOR_SID = "CONVERSATION_INTELLIGENCE_SUMMARY_OPERATOR_SID";
 
     /** Which memory answers retrievals. */
     public enum Provider { LOCAL, TWILIO }
@@ -79,7 +81,11 @@ public final class MemoryConfig extends EnvConfig {
                     "Local memory with several instances: http://host:port at which the other instances reach this one's "
                             + "HTTP API (Kafka Streams application.server); a retrieval is answered from the instance owning the customer.")
             .define(TWILIO_TIMEOUT_MS, Type.INT, 5000, Range.atLeast(1), Importance.LOW,
-                    "Timeout of each call to Twilio Conversation Memory, in milliseconds.");
+                    "Timeout of each call to Twilio Conversation Memory, in milliseconds.")
+            .define(OBSERVATION_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
+                    "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become observations of the conversation's customer; with the summary operator unset too, tac.ci.v1 is not read.")
+            .define(SUMMARY_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
+                    "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become conversation summaries of the customer.");
 
     public MemoryConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -180,6 +186,19 @@ public final class MemoryConfig extends EnvConfig {
             throw new InvalidConfigurationException(ADVERTISED_URL + " must be http://host:port, was " + url);
         }
         return uri;
+    }
+
+    public String observationOperatorSid() {
+        return optionalString(OBSERVATION_OPERATOR_SID);
+    }
+
+    public String summaryOperatorSid() {
+        return optionalString(SUMMARY_OPERATOR_SID);
+    }
+
+    /** Conversation Intelligence results are written to memory when an observation or summary operator is named. */
+    public boolean intelligenceEnabled() {
+        return observationOperatorSid() != null || summaryOperatorSid() != null;
     }
 
     public int twilioTimeoutMs() {

@@ -46,6 +46,12 @@ import org.slf4j.MDC;
  * Run alone, {@link #start()} serves these on {@code PORT}; call {@link #mount(Router)} before {@link #start()} to
  * serve them on another router instead (the launcher's {@code dev} mode), and no server of its own is started.
  *
+ * <h2>Conversation Intelligence</h2>
+ * With {@code CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID} and/or {@code _SUMMARY_OPERATOR_SID} set, the
+ * operator results on {@code tac.ci.v1} become observations and summaries of the conversation's customer profiles
+ * ({@link IntelligenceResults}): written to Twilio Conversation Memory ({@link IntelligenceWriter}) with the twilio
+ * provider, kept in the local memory (and returned by retrievals) otherwise.
+ *
  * <h2>Metrics</h2>
  * {@code switchboard.memory.retrievals{provider,outcome}} (outcome: ok, bad_request, unavailable, error),
  * {@code switchboard.memory.retrieval.latency{provider}}, {@code switchboard.memory.observations{provider,outcome}}.
@@ -60,6 +66,7 @@ public final class MemoryService implements ManagedService {
     private final Vertx vertx;
     private final MeterRegistry registry;
     private final MemoryProvider provider;
+    private final IntelligenceWriter intelligence;
     private final Timer latency;
     private boolean mounted;
     private HttpServer server;
@@ -69,9 +76,17 @@ public final class MemoryService implements ManagedService {
         this.config = config;
         this.vertx = vertx;
         this.registry = registry;
-        this.provider = config.provider() == MemoryConfig.Provider.TWILIO
-                ? new TwilioMemory(config, vertx)
-                : new LocalMemory(config, new KafkaClients(config.kafka()), vertx);
+        KafkaClients clients = new KafkaClients(config.kafka());
+        if (config.provider() == MemoryConfig.Provider.TWILIO) {
+            TwilioMemory twilio = new TwilioMemory(config, vertx);
+            this.provider = twilio;
+            // the local memory reads tac.ci.v1 in its own topology; Twilio's needs a consumer that calls the API
+            this.intelligence = config.intelligenceEnabled()
+                    ? new IntelligenceWriter(config, clients, twilio, vertx, registry) : null;
+        } else {
+            this.provider = new LocalMemory(config, clients, vertx);
+            this.intelligence = null;
+        }
         this.latency = Timer.builder("switchboard.memory.retrieval.latency").tag("provider", provider.name())
                 .publishPercentiles(0.5, 0.99).register(registry);
     }
@@ -114,6 +129,9 @@ public final class MemoryService implements ManagedService {
         }
         try {
             provider.start();
+            if (intelligence != null) {
+                intelligence.start();
+            }
         } catch (Exception e) {
             close();
             throw e;
@@ -269,6 +287,14 @@ public final class MemoryService implements ManagedService {
                 log.warn("Closing the memory HTTP server: {}", e.toString());
             }
         }
+        if (intelligence != null) {
+            intelligence.close();
+        }
         provider.close();
+    }
+
+    /** For tests: waits until the Conversation Intelligence consumer (Twilio provider) has its partitions. */
+    boolean awaitIntelligenceAssignment(java.time.Duration timeout) throws InterruptedException {
+        return intelligence == null || intelligence.awaitAssignment(timeout);
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.memory.service;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Observation;
 import io.switchboard.events.PastCommunication;
+import io.switchboard.events.Summary;
 import io.switchboard.memory.MemoryQuery;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,14 +14,28 @@ import java.util.List;
  * relevance over all of the customer's texts (observations and communications form one corpus), normalised to 0..1
  * by the best match, so that the relevance threshold reads "at least this fraction of the best match's relevance";
  * items sharing no term with the query score 0 and come last (after more recent ones), only when the threshold is 0.
- * Each list is cut at its limit.
+ * Summaries come most recent first, whatever the query. Each list is cut at its limit.
  */
 final class Ranking {
     private Ranking() {
     }
 
-    static Memory rank(List<Observation> observations, List<PastCommunication> communications, MemoryQuery query,
-            Limits limits) {
+    static Memory rank(List<Observation> observations, List<Summary> summaries, List<PastCommunication> communications,
+            MemoryQuery query, Limits limits) {
+        return Memory.newBuilder(rankRelevant(observations, communications, query, limits))
+                .setSummaries(recent(summaries, limits.summaries())).build();
+    }
+
+    /** Summaries, most recent first: one per conversation, they are few, and their order is what an agent wants. */
+    private static List<Summary> recent(List<Summary> summaries, int limit) {
+        List<Summary> sorted = new ArrayList<>(summaries);
+        sorted.sort(Comparator.comparingLong((Summary s) -> s.getCreatedAtMillis() == null ? 0 : s.getCreatedAtMillis())
+                .reversed());
+        return sorted.subList(0, Math.min(limit, sorted.size()));
+    }
+
+    private static Memory rankRelevant(List<Observation> observations, List<PastCommunication> communications,
+            MemoryQuery query, Limits limits) {
         if (!query.hasQuery()) {
             List<Observation> obs = new ArrayList<>(observations);
             obs.sort(Comparator.comparingLong((Observation o) -> time(o)).reversed());

@@ -29,10 +29,12 @@ import java.util.Set;
  * Twilio Conversation Memory, called as TAC's {@code context/memory.py} does: HTTP Basic auth with the API key and
  * secret; {@code POST /v1/Stores/{store}/Profiles/Lookup {idType, value}} to find the profile of an address without
  * one; {@code POST /v1/Stores/{store}/Profiles/{profileId}/Recall} with the limits and relevance threshold;
- * {@code POST .../Profiles/{profileId}/Observations}; {@code GET .../Profiles/{profileId}?traitGroups=A,B}.
+ * {@code POST .../Profiles/{profileId}/Observations}; {@code POST .../Profiles/{profileId}/ConversationSummaries};
+ * {@code GET .../Profiles/{profileId}?traitGroups=A,B}.
  */
 final class TwilioMemory implements MemoryProvider {
     private static final Set<String> AGENT_TYPES = Set.of("AI_AGENT", "HUMAN_AGENT", "AGENT");
+    static final String INTELLIGENCE_SOURCE = "conversation-intelligence";
 
     private final MemoryConfig config;
     private final WebClient web; // kept in a field: Vert.x 5 closes unreferenced clients
@@ -94,6 +96,33 @@ final class TwilioMemory implements MemoryProvider {
             return send(request("POST", storeUrl + "/Profiles/" + encode(pid) + "/Observations"), body)
                     .map(json -> json.getString("id"));
         });
+    }
+
+    /**
+     * TAC's {@code create_observation} for a Conversation Intelligence result: {@code POST .../Profiles/{id}/Observations
+     * {content, source: "conversation-intelligence", conversationIds, occurredAt}}.
+     */
+    Future<Void> createObservation(String profileId, String content, String conversationId, String occurredAt) {
+        JsonObject body = new JsonObject().put("content", content).put("source", INTELLIGENCE_SOURCE)
+                .put("conversationIds", new JsonArray().add(conversationId));
+        if (occurredAt != null) {
+            body.put("occurredAt", occurredAt);
+        }
+        return send(request("POST", storeUrl + "/Profiles/" + encode(profileId) + "/Observations"), body).mapEmpty();
+    }
+
+    /**
+     * TAC's {@code create_conversation_summaries}: {@code POST .../Profiles/{id}/ConversationSummaries {summaries:
+     * [{content, conversationId, occurredAt, source}]}}.
+     */
+    Future<Void> createSummaries(String profileId, List<String> contents, String conversationId, String occurredAt) {
+        JsonArray summaries = new JsonArray();
+        for (String content : contents) {
+            summaries.add(new JsonObject().put("content", content).put("conversationId", conversationId)
+                    .put("occurredAt", occurredAt).put("source", INTELLIGENCE_SOURCE));
+        }
+        return send(request("POST", storeUrl + "/Profiles/" + encode(profileId) + "/ConversationSummaries"),
+                new JsonObject().put("summaries", summaries)).mapEmpty();
     }
 
     /** The profile with the configured trait groups (all when none are configured). */

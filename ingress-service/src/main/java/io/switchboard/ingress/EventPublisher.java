@@ -1,0 +1,117 @@
+package io.switchboard.ingress;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.topics.Topic;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes events to one topic (tac.inbound.v1, tac.ci.v1) with one idempotent acks=all producer. {@code send} can block (metadata,
+ * full buffer), so it runs on one dedicated thread: the event loop never waits, and events are handed to the producer
+ * in the order they were published (so one socket's frames stay in order). The returned future completes on the
+ * caller's context once Kafka acknowledged, or fails after the configured bound.
+ */
+public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
+
+    private final Vertx vertx;
+    private final KafkaProducer<String, T> producer;
+    private final Topic topic;
+    private final Function<T, String> key;
+    private final Function<T, String> type;
+    private final ExecutorService sender;
+    private final Duration timeout;
+    private final MeterRegistry meters;
+    private final Map<String, Counter> produced = new ConcurrentHashMap<>();
+
+    /** {@code key} gives a record's key (its conversation id), {@code type} the tag it is counted under. */
+    public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
+            Function<T, String> type, Duration timeout, MeterRegistry meters) {
+        this.vertx = vertx;
+        this.topic = topic;
+        this.key = key;
+        this.type = type;
+        this.timeout = timeout;
+        this.meters = meters;
+        Map<String, Object> config = clients.producerConfig(clientId);
+        int bound = (int) timeout.toMillis();
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, bound);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(50, bound / 2));
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound);
+        this.producer = new KafkaProducer<>(config, new StringSerializer(),
+                clients.serdes().<T>forTopic(topic).serializer());
+        this.sender = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, clientId + "-send");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Produces the event keyed by its conversation id; succeeds once Kafka acknowledged it (acks=all). */
+    public Future<Void> publish(T event) {
+        Context context = vertx.getOrCreateContext();
+        Promise<Void> promise = Promise.promise();
+        long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(
+                new TimeoutException("Kafka did not acknowledge within " + timeout.toMillis() + " ms")));
+        ProducerRecord<String, T> record = new ProducerRecord<>(topic.topicName(), key.apply(event), event);
+        String type = this.type.apply(event);
+        try {
+            sender.execute(() -> {
+                try {
+                    producer.send(record, (metadata, error) -> context.runOnContext(v -> {
+                        vertx.cancelTimer(timer);
+                        if (error == null) {
+                            counter(type).increment();
+                            promise.tryComplete();
+                        } else {
+                            promise.tryFail(error);
+                        }
+                    }));
+                } catch (RuntimeException e) {
+                    context.runOnContext(v -> promise.tryFail(e));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            vertx.cancelTimer(timer);
+            promise.tryFail(e);
+        }
+        return promise.future();
+    }
+
+    private Counter counter(String type) {
+        return produced.computeIfAbsent(type, t -> Counter.builder("switchboard.ingress.events.produced")
+                .description("Events acknowledged by Kafka").tag("type", t).register(meters));
+    }
+
+    @Override
+    public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(2));
+        log.debug("Producer of {} closed", topic.topicName());
+    }
+}
