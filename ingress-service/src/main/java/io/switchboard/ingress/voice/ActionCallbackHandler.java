@@ -86,12 +86,14 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
         log.info("Relay session of call {} ended: {} / {}{}", callSid, ended.getSessionStatus(), ended.getCallStatus(),
                 ended.getHandoffData() == null ? "" : twiml.routesHandoffs() ? ", handed off" : ", handoff without a route: hanging up");
         MDC.remove("conversationId");
-        publisher.publish(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
+        publisher.publishWebhook(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
                 .onSuccess(v -> ctx.response().putHeader("Content-Type", "text/xml")
                         .end(twiml.answer(ended.getHandoffData())))
                 .onFailure(e -> {
-                    log.warn("Relay callback of {} not acknowledged by Kafka: {}", callSid, e.toString());
-                    ctx.response().setStatusCode(503).end("Try again");
+                    if (!(e instanceof InboundPublisher.Saturated)) {
+                        log.warn("Relay callback of {} not acknowledged by Kafka: {}", callSid, e.toString());
+                    }
+                    ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("Try again");
                 });
     }
 
