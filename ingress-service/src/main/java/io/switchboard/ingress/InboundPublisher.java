@@ -103,11 +103,6 @@ public final class InboundPublisher implements AutoCloseable {
         return publish(event).andThen(done -> webhooksInFlight.decrementAndGet());
     }
 
-    /** Webhooks waiting for Kafka's acknowledgement now. */
-    public int webhooksInFlight() {
-        return webhooksInFlight.get();
-    }
-
     /** Produces the event keyed by its conversation id; succeeds once Kafka acknowledged it (acks=all). */
     public Future<Void> publish(InboundEvent event) {
         Context context = vertx.getOrCreateContext();

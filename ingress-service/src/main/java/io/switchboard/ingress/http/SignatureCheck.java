@@ -1,8 +1,8 @@
 package io.switchboard.ingress.http;
 
 import com.twilio.security.RequestValidator;
-import io.switchboard.ingress.IngressConfig;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.ingress.IngressConfig;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,12 +39,9 @@ public final class SignatureCheck {
     /** Development only: every request passes, each with a warning. */
     public static SignatureCheck skipping(String authToken, String publicDomain) {
         log.warn("!!! {}=true: X-Twilio-Signature is NOT checked on any route. Anyone who can reach this port can "
-                + "inject messages and calls. Development only; never expose this instance. !!!", IngressConfig.INSECURE_SKIP_SIGNATURE);
+                + "inject messages and calls. Development only; never expose this instance. !!!",
+                IngressConfig.INSECURE_SKIP_SIGNATURE);
         return new SignatureCheck(authToken, publicDomain, true);
-    }
-
-    public boolean skipping() {
-        return skip;
     }
 
     private boolean skipped(HttpServerRequest request) {
