@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Writes events to one topic (tac.inbound.v1, tac.ci.v1) with one idempotent acks=all producer. {@code send} can block (metadata,
  * full buffer), so it runs on one dedicated thread: the event loop never waits, and events are handed to the producer
  * in the order they were published (so one socket's frames stay in order). The returned future completes on the
- * caller's context once Kafka acknowledged, or fails after the configured bound.
+ * caller's context once Kafka acknowledged, or fails after the configured bound. Webhooks go through
+ * {@link #publishWebhook}, which the shared {@link WebhookLimit} may refuse at once.
  */
 public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
@@ -43,11 +44,13 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     private final Duration timeout;
     private final MeterRegistry meters;
     private final Map<String, Counter> produced = new ConcurrentHashMap<>();
+    private final WebhookLimit webhooks;
 
     /** {@code key} gives a record's key (its conversation id), {@code type} the tag it is counted under. */
     public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
-            Function<T, String> type, Duration timeout, MeterRegistry meters) {
+            Function<T, String> type, Duration timeout, WebhookLimit webhooks, MeterRegistry meters) {
         this.vertx = vertx;
+        this.webhooks = webhooks;
         this.topic = topic;
         this.key = key;
         this.type = type;
@@ -65,6 +68,11 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /** {@link #publish} for a webhook: fails at once with {@link WebhookLimit.Saturated} when too many wait for Kafka. */
+    public Future<Void> publishWebhook(T event) {
+        return webhooks.admit(() -> publish(event));
     }
 
     /** Produces the event keyed by its conversation id; succeeds once Kafka acknowledged it (acks=all). */

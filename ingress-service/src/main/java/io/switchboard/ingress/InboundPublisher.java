@@ -9,8 +9,9 @@ import java.time.Duration;
 
 /** Writes inbound events to tac.inbound.v1, keyed by conversation id, counted by payload type. */
 public final class InboundPublisher extends EventPublisher<InboundEvent> {
-    public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, MeterRegistry meters) {
+    public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, WebhookLimit webhooks,
+            MeterRegistry meters) {
         super(vertx, clients, clientId, Topic.INBOUND, InboundEvent::getConversationId,
-                event -> event.getPayload().getClass().getSimpleName(), timeout, meters);
+                event -> event.getPayload().getClass().getSimpleName(), timeout, webhooks, meters);
     }
 }

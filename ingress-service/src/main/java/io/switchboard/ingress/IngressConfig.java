@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -37,6 +38,8 @@ public final class IngressConfig extends EnvConfig {
     public static final String INSTANCE_ID = "INGRESS_INSTANCE_ID";
     public static final String WEBHOOK_BODY_LIMIT = "INGRESS_WEBHOOK_BODY_LIMIT_BYTES";
     public static final String PRODUCE_TIMEOUT = "INGRESS_PRODUCE_TIMEOUT_MS";
+    public static final String MAX_IN_FLIGHT = "INGRESS_MAX_IN_FLIGHT";
+    public static final String INSECURE_SKIP_SIGNATURE = "SWITCHBOARD_INSECURE_SKIP_SIGNATURE";
     public static final String WELCOME_GREETING = "TWILIO_VOICE_WELCOME_GREETING";
     public static final String VOICE = "TWILIO_VOICE_VOICE";
     public static final String LANGUAGE = "TWILIO_VOICE_LANGUAGE";
@@ -47,6 +50,10 @@ public final class IngressConfig extends EnvConfig {
     public static final String PARTIAL_PROMPTS = "TWILIO_VOICE_PARTIAL_PROMPTS";
     public static final String DEBUG = "TWILIO_VOICE_DEBUG";
     public static final String LANGUAGES = "TWILIO_VOICE_LANGUAGES";
+
+    /** The dev identity (launcher's {@code dev}, the testkit): never a real account. */
+    public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
+    private static final Pattern REAL_ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
 
     public static final String DEFAULT_WELCOME_GREETING = "Hello! How can I assist you today?";
 
@@ -82,6 +89,10 @@ public final class IngressConfig extends EnvConfig {
                     "Largest accepted webhook body in bytes; larger ones get 413.")
             .define(PRODUCE_TIMEOUT, Type.INT, 5_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
                     "How long a webhook waits for Kafka's acknowledgement before answering 503 (Twilio then retries).")
+            .define(MAX_IN_FLIGHT, Type.INT, 1_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most webhooks waiting for Kafka's acknowledgement at once; beyond it a webhook is answered 503 with Retry-After at once (Twilio retries), so a flood while Kafka is slow cannot grow memory without bound.")
+            .define(INSECURE_SKIP_SIGNATURE, Type.BOOLEAN, false, Importance.LOW,
+                    "Development only: `true` accepts requests without a valid X-Twilio-Signature on every route (a WARN at start and on each request). Refused at start when TWILIO_ACCOUNT_SID is a real account SID (only the dev placeholder AC000… is allowed).")
             .define(WELCOME_GREETING, Type.STRING, DEFAULT_WELCOME_GREETING, Importance.LOW, "ConversationRelay welcomeGreeting.")
             .define(VOICE, Type.STRING, null, Importance.LOW, "ConversationRelay voice.")
             .define(LANGUAGE, Type.STRING, "en-US", Importance.LOW, "ConversationRelay language.")
@@ -119,6 +130,16 @@ public final class IngressConfig extends EnvConfig {
             }
         }
         this.languages = parseLanguages(optionalString(LANGUAGES));
+        if (insecureSkipSignature() && isRealAccountSid(accountSid())) {
+            throw new InvalidConfigurationException(INSECURE_SKIP_SIGNATURE + "=true is refused with a real Twilio account ("
+                    + ACCOUNT_SID + "=" + accountSid().substring(0, 6) + "…): signatures are only skipped with the dev "
+                    + "placeholder " + DEV_ACCOUNT_SID + "; unset " + INSECURE_SKIP_SIGNATURE + " for a real account");
+        }
+    }
+
+    /** AC + 32 hex digits, as Twilio's account SIDs are, other than the dev placeholder. */
+    static boolean isRealAccountSid(String sid) {
+        return sid != null && REAL_ACCOUNT_SID.matcher(sid.trim()).matches() && !sid.trim().equals(DEV_ACCOUNT_SID);
     }
 
     public static IngressConfig fromEnv(Map<String, String> env) {
@@ -235,6 +256,15 @@ public final class IngressConfig extends EnvConfig {
 
     public Duration produceTimeout() {
         return Duration.ofMillis(getInt(PRODUCE_TIMEOUT));
+    }
+
+    public int maxInFlight() {
+        return getInt(MAX_IN_FLIGHT);
+    }
+
+    /** Development only: X-Twilio-Signature is not checked (never with a real account SID, refused at start). */
+    public boolean insecureSkipSignature() {
+        return getBoolean(INSECURE_SKIP_SIGNATURE);
     }
 
     public String welcomeGreeting() {

@@ -81,12 +81,15 @@ public final class IngressService implements ManagedService {
 
     private void startServing() throws Exception {
         KafkaClients clients = new KafkaClients(config.kafka());
-        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), meters);
+        WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), meters);
+        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), webhooks, meters);
         RelaySessions sessions = new RelaySessions();
         egress = new VoiceEgress(clients, config.instanceId(), sessions, meters);
         egress.start();
 
-        SignatureCheck signatures = new SignatureCheck(config.authToken(), config.publicDomain().orElse(null));
+        SignatureCheck signatures = config.insecureSkipSignature()
+                ? SignatureCheck.skipping(config.authToken(), config.publicDomain().orElse(null))
+                : new SignatureCheck(config.authToken(), config.publicDomain().orElse(null));
         Router router = Router.router(vertx);
         router.route().handler(this::countResponses);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
@@ -102,7 +105,8 @@ public final class IngressService implements ManagedService {
                 config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
-                    IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), meters);
+                    IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
+                    meters);
             router.post("/ci-webhook").handler(bodies)
                     .handler(new IntelligenceWebhookHandler(signatures, intelligence, configurationId));
         });

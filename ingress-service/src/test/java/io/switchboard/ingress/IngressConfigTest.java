@@ -50,4 +50,19 @@ class IngressConfigTest {
         assertThatThrownBy(() -> IngressConfig.fromEnv(env(Map.of("TWILIO_VOICE_LANGUAGES", "es-MX;colour=red"))))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("TWILIO_VOICE_LANGUAGES");
     }
+
+    @Test
+    void onlyAcAnd32HexDigitsOtherThanTheDevPlaceholderIsARealAccount() {
+        assertThat(IngressConfig.isRealAccountSid("AC" + "a1".repeat(16))).isTrue();
+        assertThat(IngressConfig.isRealAccountSid(IngressConfig.DEV_ACCOUNT_SID)).isFalse();
+        assertThat(IngressConfig.isRealAccountSid("AC1")).isFalse();
+        assertThat(IngressConfig.isRealAccountSid("ACdev")).isFalse();
+    }
+
+    @Test
+    void maxInFlightDefaultsToAThousandAndMustBePositive() {
+        assertThat(IngressConfig.fromEnv(env(Map.of())).maxInFlight()).isEqualTo(1_000);
+        assertThatThrownBy(() -> IngressConfig.fromEnv(env(Map.of("INGRESS_MAX_IN_FLIGHT", "0"))))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("INGRESS_MAX_IN_FLIGHT");
+    }
 }

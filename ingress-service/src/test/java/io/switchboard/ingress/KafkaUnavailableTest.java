@@ -8,11 +8,18 @@ import io.switchboard.testkit.TestKafka;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.TopicProvisioner;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
-/** With the broker gone, a webhook (messaging or CI) is answered 503 within the configured bound, so Twilio retries it. */
+/**
+ * With the broker gone, a webhook (messaging or CI) is answered 503 within the configured bound, so Twilio retries
+ * it; beyond INGRESS_MAX_IN_FLIGHT waiting webhooks, 503 at once.
+ */
 class KafkaUnavailableTest {
 
     @Test
@@ -27,7 +34,8 @@ class KafkaUnavailableTest {
                 new TopicProvisioner(admin, settings, 30_000).provision();
             }
             ingress = new IngressFixture(vertx, 0, Map.of("KAFKA_BOOTSTRAP_SERVERS", cluster.bootstrapServers(),
-                    "INGRESS_PRODUCE_TIMEOUT_MS", "1500", IngressConfig.CI_CONFIGURATION_ID, "intelligence_configuration_01"));
+                    "INGRESS_PRODUCE_TIMEOUT_MS", "1500", "INGRESS_MAX_IN_FLIGHT", "2",
+                    IngressConfig.CI_CONFIGURATION_ID, "intelligence_configuration_01"));
             assertThat(ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", "conv_up", "comms_up",
                     "+15559876543", "while the broker is up")).status()).isEqualTo(200);
 
@@ -46,6 +54,27 @@ class KafkaUnavailableTest {
                             new io.vertx.core.json.JsonObject().put("summary", "s"))));
             assertThat(ci.status()).isEqualTo(503);
             assertThat(new io.vertx.core.json.JsonObject(ci.body()).getBoolean("success")).isFalse();
+
+            // Twelve at once (two of them CI webhooks: one limit for every route) with room for two waiting on Kafka:
+            // the other ten are shed at once with Retry-After.
+            IngressFixture shedding = ingress;
+            List<CompletableFuture<TwilioWebhooks.Response>> flood = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                boolean intelligence = i % 6 == 5;
+                String path = intelligence ? "/ci-webhook" : "/webhook";
+                String body = intelligence
+                        ? TwilioWebhooks.intelligenceEvent("intelligence_configuration_01", "conv_down_" + i,
+                                TwilioWebhooks.operatorResult("intelligence_operatorresult_flood_" + i, "LY1",
+                                        "mem_profile_1", new io.vertx.core.json.JsonObject().put("summary", "s")))
+                        : TwilioWebhooks.communicationCreated("SMS", "conv_down_" + i, "comms_down_" + i,
+                                "+15559876543", "flood while the broker is down");
+                flood.add(CompletableFuture.supplyAsync(() -> shedding.twilio.postJson(path, body)));
+            }
+            for (CompletableFuture<TwilioWebhooks.Response> answer : flood) {
+                assertThat(answer.get(10, TimeUnit.SECONDS).status()).isEqualTo(503);
+                assertThat(answer.get().headers().get("Retry-After")).isEqualTo("1");
+            }
+            assertThat(ingress.meters.get("switchboard.ingress.webhooks.shed").counter().count()).isGreaterThanOrEqualTo(10);
         } finally {
             if (ingress != null) {
                 ingress.close();

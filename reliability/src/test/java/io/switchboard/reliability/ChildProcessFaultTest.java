@@ -2,10 +2,12 @@ package io.switchboard.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.kafka.KafkaClients;
+import io.switchboard.launcher.dev.EmbeddedKafka;
 import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.FakeTwilioApi.Reply;
-import io.switchboard.testkit.TestKafka;
 import io.switchboard.testkit.TwilioSignatures;
 import io.switchboard.testkit.TwilioWebhooks;
 import java.io.File;
@@ -28,21 +30,25 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.switchboard.topics.TopicProvisioner;
+import org.apache.kafka.clients.admin.Admin;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real processes, real kills: ingress, router, outbound-sender and the echo agent run as child JVMs from
- * {@code switchboard.jar} against the test JVM's broker and a fake Twilio API. Signed SMS webhooks flow in steadily
- * (retried on anything but 200, as Twilio does) while a service is killed with SIGKILL and restarted, and while the
- * fake Twilio API answers 5xx / 429 / slowly. Afterwards every acknowledged webhook must have been answered exactly
- * once, in order per conversation.
+ * Real processes, real kills: ingress, memory, router, outbound-sender and the echo agent run as child JVMs from
+ * {@code switchboard.jar} against a broker of this test's own (restartable: same data, same port) and a fake Twilio
+ * API. The router runs with memory_mode {@code always}, so the memory service is on every message's path. Signed SMS
+ * webhooks flow in steadily (retried on anything but 200, as Twilio does) while a service is killed with SIGKILL and
+ * restarted, while the broker restarts, and while the fake Twilio API answers 5xx / 429 / slowly. Afterwards every
+ * acknowledged webhook must have been answered exactly once, in order per conversation.
  *
- * <p>Default: one agent kill plus a Twilio error window (a killed member's partitions move after the consumer
- * session timeout, 45 s, so each kill costs that). {@code -Dswitchboard.reliability.long=true}: router, outbound-sender
- * and agent killed in turn, more traffic.
+ * <p>Default: ingress, memory and agent kills plus the Twilio error windows (a killed consumer-group member's
+ * partitions move after the consumer session timeout, 45 s, so the agent kill costs that; ingress and memory hold
+ * no partitions the replies wait for). {@code -Dswitchboard.reliability.long=true}: router, outbound-sender, agent,
+ * ingress and memory killed in turn, then a broker restart under load, more traffic.
  */
 class ChildProcessFaultTest {
     static final boolean LONG = Boolean.getBoolean("switchboard.reliability.long");
@@ -51,8 +57,13 @@ class ChildProcessFaultTest {
     static final Path LOGS = Path.of("target", "reliability-logs").toAbsolutePath();
 
     static FakeTwilioApi twilio;
+    static EmbeddedKafka kafka;
+    static Path kafkaDir;
     static int port;
+    static int memoryPort;
     static Map<String, String> env;
+    /** Settings that differ from {@link #env} for one service (each service that serves HTTP has its own port). */
+    static final Map<String, Map<String, String>> overrides = new HashMap<>();
     static final Map<String, Process> processes = new ConcurrentHashMap<>();
     static final AtomicInteger starts = new AtomicInteger();
     static final List<String> table = new ArrayList<>();
@@ -62,12 +73,15 @@ class ChildProcessFaultTest {
         assertThat(JAR).as("build launcher first (mvn -pl reliability -am verify)").exists();
         Files.createDirectories(LOGS);
         twilio = FakeTwilioApi.start();
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = freePort();
+        memoryPort = freePort();
+        kafkaDir = Files.createTempDirectory("fault-kafka");
+        kafka = EmbeddedKafka.start(kafkaDir, 0);
         String run = UUID.randomUUID().toString().substring(0, 8);
         env = new HashMap<>();
-        env.put("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // Fewer partitions than the catalog's default: the router's exactly-once commits stay small on 2 cores.
+        env.put("SWITCHBOARD_TOPIC_PARTITIONS", "4");
         env.put("TWILIO_ACCOUNT_SID", TwilioWebhooks.ACCOUNT_SID);
         env.put("TWILIO_AUTH_TOKEN", TOKEN);
         env.put("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER);
@@ -80,7 +94,16 @@ class ChildProcessFaultTest {
         env.put("INGRESS_INSTANCE_ID", "0");
         env.put("PORT", Integer.toString(port));
         env.put("SWITCHBOARD_MANAGEMENT_PORT", "0"); // router, outbound and agent each bind a free one
-        for (String service : List.of("router", "outbound", "agent", "ingress")) {
+        env.put("SWITCHBOARD_MEMORY_MODE", "always");
+        env.put("SWITCHBOARD_MEMORY_URL", "http://127.0.0.1:" + memoryPort);
+        env.put("SWITCHBOARD_MEMORY_APPLICATION_ID", "fault-memory-" + run);
+        env.put("SWITCHBOARD_MEMORY_STATE_DIR", Files.createTempDirectory("fault-memory").toString());
+        overrides.put("memory", Map.of("PORT", Integer.toString(memoryPort)));
+        KafkaSettings settings = KafkaSettings.fromEnv(env);
+        try (Admin admin = new KafkaClients(settings).admin("fault-provisioner")) {
+            new TopicProvisioner(admin, settings, 30_000).provision();
+        }
+        for (String service : List.of("memory", "router", "outbound", "agent", "ingress")) {
             launch(service);
         }
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> healthy());
@@ -92,6 +115,9 @@ class ChildProcessFaultTest {
         if (twilio != null) {
             twilio.close();
         }
+        if (kafka != null) {
+            kafka.close();
+        }
         System.out.printf("%n%-44s | %8s | %4s | %10s | %5s%n", "fault (child JVMs, kill -9)", "messages", "lost",
                 "duplicates", "order");
         table.forEach(System.out::println);
@@ -101,9 +127,24 @@ class ChildProcessFaultTest {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), service);
         builder.environment().putAll(env);
+        builder.environment().putAll(overrides.getOrDefault(service, Map.of()));
         File log = LOGS.resolve(service + "-" + starts.incrementAndGet() + ".log").toFile();
         builder.redirectErrorStream(true).redirectOutput(log);
         processes.put(service, builder.start());
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The broker stops (its data flushed) and starts again on the same port with the same data. */
+    static void restartBroker(Duration down) throws Exception {
+        int kafkaPort = kafka.port();
+        kafka.close();
+        Thread.sleep(down.toMillis());
+        kafka = EmbeddedKafka.start(kafkaDir, kafkaPort);
     }
 
     /** SIGKILL: no shutdown hook, no commit, no flush. */
@@ -250,7 +291,8 @@ class ChildProcessFaultTest {
     void everyAcknowledgedWebhookIsAnsweredOnceInOrderThroughKillsAndTwilioErrors() throws Exception {
         int conversations = LONG ? 8 : 4;
         Duration pause = Duration.ofMillis(LONG ? 100 : 250);
-        List<String> victims = LONG ? List.of("router", "outbound", "agent", "ingress") : List.of("agent");
+        List<String> victims = LONG ? List.of("router", "outbound", "agent", "ingress", "memory")
+                : List.of("ingress", "memory", "agent");
         for (String victim : victims) {
             Traffic traffic = new Traffic(victim, conversations, pause);
             Thread.sleep(2_000);
@@ -262,6 +304,16 @@ class ChildProcessFaultTest {
             // outbound-sender's documented remaining window (outbound-sender/README.md): a reply Twilio accepted just
             // before the kill, whose delivery transaction had not committed, is sent again by the restarted copy.
             verify("kill -9 " + victim + " + restart", traffic, 0, victim.equals("outbound") ? 0.05 : 0);
+        }
+        if (LONG) {
+            // The broker restarts under load: webhooks get 503 while it is away (Twilio retries them), every
+            // service's clients reconnect on their own.
+            Traffic traffic = new Traffic("broker", conversations, pause);
+            Thread.sleep(2_000);
+            restartBroker(Duration.ofSeconds(2));
+            Thread.sleep(10_000);
+            traffic.close();
+            verify("broker restart (same data, same port)", traffic, 0, 0.05);
         }
         // Retryable answers (Twilio certainly did not act): nothing may be lost.
         Traffic traffic = new Traffic("twilio", conversations, pause);

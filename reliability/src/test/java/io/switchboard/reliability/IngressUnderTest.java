@@ -25,7 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * One ingress instance on the shared test cluster, a raw HTTP client that can send any bytes and headers, and a
+ * One ingress instance on the shared test cluster (or a given one), a raw HTTP client that can send any bytes and headers, and a
  * counter of the records on tac.inbound.v1.
  */
 final class IngressUnderTest implements AutoCloseable {
@@ -45,7 +45,13 @@ final class IngressUnderTest implements AutoCloseable {
     private final List<TopicPartition> inbound = new ArrayList<>();
 
     IngressUnderTest(Map<String, String> extra) throws Exception {
+        this(TestKafka.bootstrapServers(), extra);
+    }
+
+    /** An ingress on another broker (one a test stops and restarts). */
+    IngressUnderTest(String bootstrapServers, Map<String, String> extra) throws Exception {
         Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         env.put("TWILIO_ACCOUNT_SID", TwilioWebhooks.ACCOUNT_SID);
         env.put("TWILIO_AUTH_TOKEN", TOKEN);
         env.put("PORT", "0");
@@ -53,10 +59,10 @@ final class IngressUnderTest implements AutoCloseable {
         env.put("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER);
         env.put("TWILIO_VOICE_PUBLIC_DOMAIN", PUBLIC_DOMAIN);
         env.putAll(extra);
-        service = new IngressService(IngressConfig.fromEnv(TestKafka.env(env)), vertx, meters);
+        service = new IngressService(IngressConfig.fromEnv(env), vertx, meters);
         service.start();
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         counter = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         for (PartitionInfo p : counter.partitionsFor(Topic.INBOUND.topicName())) {
             inbound.add(new TopicPartition(p.topic(), p.partition()));

@@ -2,6 +2,7 @@ package io.switchboard.ingress.intelligence;
 
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.EventPublisher;
+import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.http.StrictJson;
@@ -74,15 +75,17 @@ public final class IntelligenceWebhookHandler implements Handler<RoutingContext>
             answer(ctx, 200, result(true, null, true, "No operator results", null, 0));
             return;
         }
-        publisher.publish(event)
+        publisher.publishWebhook(event)
                 .onSuccess(v -> {
                     withConversation(event, () -> log.info("CI event {}: {} operator result(s) to tac.ci.v1",
                             event.getEventId(), count));
                     answer(ctx, 200, result(true, EVENT_TYPE, false, null, null, count));
                 })
                 .onFailure(e -> {
-                    withConversation(event, () -> log.warn("CI event {} not acknowledged by Kafka, answering 503: {}",
-                            event.getEventId(), e.toString()));
+                    if (!(e instanceof WebhookLimit.Saturated)) { // shedding is logged once, by the limit
+                        withConversation(event, () -> log.warn("CI event {} not acknowledged by Kafka, answering 503: {}",
+                                event.getEventId(), e.toString()));
+                    }
                     ctx.response().putHeader("Retry-After", "1");
                     answer(ctx, 503, failure("Try again"));
                 });

@@ -10,6 +10,7 @@ import io.switchboard.events.inbound.MessageReceived;
 import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.http.StrictJson;
@@ -32,7 +33,8 @@ import org.slf4j.MDC;
 /**
  * {@code POST /webhook}: Conversation Orchestrator JSON events and classic Conversations v1 form events, told apart
  * by content type. 403 without a valid signature, 400 for a malformed body, 200 for a well-formed event Switchboard
- * does not act on, 200 after Kafka acknowledged an event it does, 503 when Kafka does not answer in time.
+ * does not act on, 200 after Kafka acknowledged an event it does, 503 (Retry-After) when Kafka does not answer in time
+ * or when INGRESS_MAX_IN_FLIGHT webhooks already wait for it.
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
@@ -97,9 +99,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             return;
         }
         InboundEvent inbound = event.get();
-        publisher.publish(inbound)
+        publisher.publishWebhook(inbound)
                 .onSuccess(v -> ctx.response().setStatusCode(200).end())
                 .onFailure(e -> {
+                    if (e instanceof WebhookLimit.Saturated) {
+                        ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("Busy, try again");
+                        return;
+                    }
                     MDC.put("conversationId", inbound.getConversationId());
                     log.warn("Webhook event {} not acknowledged by Kafka, answering 503: {}", inbound.getEventId(), e.toString());
                     MDC.remove("conversationId");

@@ -6,6 +6,7 @@ import io.switchboard.events.inbound.CallEnded;
 import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.vertx.core.Handler;
@@ -86,12 +87,14 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
         log.info("Relay session of call {} ended: {} / {}{}", callSid, ended.getSessionStatus(), ended.getCallStatus(),
                 ended.getHandoffData() == null ? "" : twiml.routesHandoffs() ? ", handed off" : ", handoff without a route: hanging up");
         MDC.remove("conversationId");
-        publisher.publish(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
+        publisher.publishWebhook(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
                 .onSuccess(v -> ctx.response().putHeader("Content-Type", "text/xml")
                         .end(twiml.answer(ended.getHandoffData())))
                 .onFailure(e -> {
-                    log.warn("Relay callback of {} not acknowledged by Kafka: {}", callSid, e.toString());
-                    ctx.response().setStatusCode(503).end("Try again");
+                    if (!(e instanceof WebhookLimit.Saturated)) {
+                        log.warn("Relay callback of {} not acknowledged by Kafka: {}", callSid, e.toString());
+                    }
+                    ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("Try again");
                 });
     }
 

@@ -1,16 +1,18 @@
 package io.switchboard.launcher.dev;
 
+import io.switchboard.ingress.IngressConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What {@code dev} sets when the environment does not: a local Twilio identity the simulator signs its requests
- * with (signatures are checked in {@code dev} too — there is no switch that turns them off), and state kept under
+ * with (signatures are checked in {@code dev} too; only the explicit SWITCHBOARD_INSECURE_SKIP_SIGNATURE turns them
+ * off, and only with this placeholder account, never a real one), and state kept under
  * the data directory. Anything set in the environment wins, so a real Twilio account works in {@code dev} as well.
  */
 final class DevDefaults {
-    static final String ACCOUNT_SID = "AC00000000000000000000000000000000";
+    static final String ACCOUNT_SID = IngressConfig.DEV_ACCOUNT_SID;
     static final String AUTH_TOKEN = "switchboard-dev-auth-token";
 
     private DevDefaults() {

@@ -100,7 +100,8 @@ final class LocalMemory implements MemoryProvider {
     private final EmbeddedAvroSerde<Observation> observationSerde = new EmbeddedAvroSerde<>(Observation.class);
     private final WebClient web; // asks the instance owning a customer; kept in a field (Vert.x 5)
     private final HostInfo self;
-    private KafkaStreams streams;
+    /** Set in {@link #start()}, which the HTTP API may already be serving before: null until then (503). */
+    private volatile KafkaStreams streams;
     private KafkaProducer<String, Observation> producer;
 
     LocalMemory(MemoryConfig config, KafkaClients clients, Vertx vertx) {
@@ -386,6 +387,10 @@ final class LocalMemory implements MemoryProvider {
      */
     Future<Memory> customer(String subject) {
         if (self != null) {
+            KafkaStreams streams = this.streams;
+            if (streams == null) {
+                return Future.failedFuture(new InvalidStateStoreException("local memory is starting"));
+            }
             KeyQueryMetadata owner = streams.queryMetadataForKey(MEMORY_STORE, subject, Serdes.String().serializer());
             HostInfo active = owner == null ? null : owner.activeHost();
             if (active != null && !active.equals(HostInfo.unavailable()) && !active.equals(self)) {
@@ -403,10 +408,19 @@ final class LocalMemory implements MemoryProvider {
         return localCustomer(subject);
     }
 
+    /** The running streams; before {@link #start()} created them, "not ready" as while they restore (503). */
+    private KafkaStreams started() {
+        KafkaStreams current = streams;
+        if (current == null) {
+            throw new InvalidStateStoreException("local memory is starting");
+        }
+        return current;
+    }
+
     /** The subject's memory from this instance's stores only (empty when absent). */
     Future<Memory> localCustomer(String subject) {
         return vertx.executeBlocking(() -> {
-            ReadOnlyKeyValueStore<String, Memory> store = streams.store(
+            ReadOnlyKeyValueStore<String, Memory> store = started().store(
                     StoreQueryParameters.fromNameAndType(MEMORY_STORE, QueryableStoreTypes.<String, Memory>keyValueStore()));
             Memory m = store.get(subject);
             return m != null ? m : Memory.newBuilder().build();
