@@ -1,26 +1,16 @@
 package io.switchboard.ingress;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.switchboard.events.InboundEvent;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.awaitility.Awaitility;
 
 /** A running ingress instance on the shared test cluster, with what a test needs around it. */
 final class IngressFixture implements AutoCloseable {
@@ -64,49 +54,6 @@ final class IngressFixture implements AutoCloseable {
     public void close() {
         twilio.close();
         service.close();
-    }
-
-    /** Reads tac.inbound.v1 from its end at creation; collects everything for assertions by conversation id. */
-    static final class InboundTail implements AutoCloseable {
-        private final KafkaConsumer<String, InboundEvent> consumer;
-        private final List<InboundEvent> events = new CopyOnWriteArrayList<>();
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        InboundTail() {
-            consumer = TestKafka.clients().consumer(null, "inbound-tail", Topic.INBOUND);
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(Topic.INBOUND.topicName())) {
-                partitions.add(new TopicPartition(info.topic(), info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-            thread = new Thread(() -> {
-                while (running) {
-                    for (ConsumerRecord<String, InboundEvent> r : consumer.poll(Duration.ofMillis(100))) {
-                        events.add(r.value());
-                    }
-                }
-                consumer.close();
-            }, "inbound-tail");
-            thread.start();
-        }
-
-        List<InboundEvent> of(String conversationId) {
-            return events.stream().filter(e -> e.getConversationId().equals(conversationId)).toList();
-        }
-
-        List<InboundEvent> await(String conversationId, int count) {
-            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> of(conversationId).size() >= count);
-            return of(conversationId);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(5_000);
-        }
     }
 
     /** Writes VoiceFrames to a partition of tac.voice.egress.v1, as the outbound sender does. */

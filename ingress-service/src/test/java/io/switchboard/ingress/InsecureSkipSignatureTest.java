@@ -1,18 +1,20 @@
 package io.switchboard.ingress;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.events.InboundEvent;
 import io.switchboard.testkit.RelayClient;
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.testkit.TopicTail;
 import io.switchboard.testkit.TwilioWebhooks.Signing;
+import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SWITCHBOARD_INSECURE_SKIP_SIGNATURE: off (the default), an unsigned request gets 403 on every signed route; on with
@@ -24,12 +26,12 @@ class InsecureSkipSignatureTest {
     static Vertx vertx;
     static IngressFixture checked;
     static IngressFixture skipping;
-    static IngressFixture.InboundTail inbound;
+    static TopicTail<InboundEvent> inbound;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        inbound = new IngressFixture.InboundTail();
+        inbound = new TopicTail<>(Topic.INBOUND);
         checked = new IngressFixture(vertx, 0, Map.of());
         skipping = new IngressFixture(vertx, 1, Map.of(IngressConfig.INSECURE_SKIP_SIGNATURE, "true"));
     }
@@ -58,7 +60,7 @@ class InsecureSkipSignatureTest {
         assertThatThrownBy(() -> RelayClient.connect(vertx, checked.port(), "/ws", IngressFixture.TOKEN,
                 RelayClient.Signing.NONE))
                 .isInstanceOfSatisfying(RelayClient.Refused.class, e -> assertThat(e.status()).isEqualTo(403));
-        assertThat(inbound.of(conversation)).isEmpty();
+        assertThat(inbound.values(conversation)).isEmpty();
     }
 
     @Test
@@ -66,18 +68,18 @@ class InsecureSkipSignatureTest {
         String conversation = id("conv_");
         assertThat(skipping.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation,
                 id("comms_"), TwilioWebhooks.CUSTOMER, "hi"), Signing.NONE, Map.of()).status()).isEqualTo(200);
-        assertThat(inbound.await(conversation, 1)).hasSize(1);
+        assertThat(inbound.awaitValues(conversation, 1)).hasSize(1);
         assertThat(skipping.twilio.postForm("/twiml", TwilioWebhooks.incomingCall(id("CA")), Signing.FORGED, Map.of())
                 .status()).isEqualTo(200);
         String ended = id("CA");
         assertThat(skipping.twilio.postForm("/conversation-relay-callback",
                 TwilioWebhooks.relayCallback(ended, "completed", null), Signing.NONE, Map.of()).status()).isEqualTo(200);
-        assertThat(inbound.await(ended, 1)).hasSize(1);
+        assertThat(inbound.awaitValues(ended, 1)).hasSize(1);
         String callSid = id("CA");
         try (RelayClient call = RelayClient.connect(vertx, skipping.port(), "/ws", IngressFixture.TOKEN,
                 RelayClient.Signing.NONE)) {
             call.setup(callSid);
-            assertThat(inbound.await(callSid, 1)).hasSize(1);
+            assertThat(inbound.awaitValues(callSid, 1)).hasSize(1);
         }
     }
 

@@ -1,16 +1,16 @@
 package io.switchboard.ingress;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.switchboard.events.Channel;
 import io.switchboard.events.ConversationStatus;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Source;
 import io.switchboard.events.inbound.ConversationStateChanged;
 import io.switchboard.events.inbound.MessageReceived;
+import io.switchboard.testkit.TopicTail;
 import io.switchboard.testkit.TwilioSignatures;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.testkit.TwilioWebhooks.Signing;
+import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -23,17 +23,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Messaging webhooks in both of Twilio's formats, through the real broker. */
 class MessagingWebhookTest {
     static Vertx vertx;
     static IngressFixture ingress;
-    static IngressFixture.InboundTail inbound;
+    static TopicTail<InboundEvent> inbound;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        inbound = new IngressFixture.InboundTail();
+        inbound = new TopicTail<>(Topic.INBOUND);
         ingress = new IngressFixture(vertx, 0, Map.of());
     }
 
@@ -56,7 +57,7 @@ class MessagingWebhookTest {
         var response = ingress.twilio.postJson("/webhook",
                 TwilioWebhooks.communicationCreated(channel, conversationId, communicationId, author, "Hi, where is my order?"));
         assertThat(response.status()).isEqualTo(200);
-        InboundEvent event = inbound.await(conversationId, 1).get(0);
+        InboundEvent event = inbound.awaitValues(conversationId, 1).get(0);
         assertThat(event.getEventId()).isEqualTo(communicationId);
         assertThat(event.getSource()).isEqualTo(Source.ORCHESTRATOR);
         MessageReceived message = (MessageReceived) event.getPayload();
@@ -79,7 +80,7 @@ class MessagingWebhookTest {
         var response = ingress.twilio.postForm("/webhook",
                 TwilioWebhooks.messageAdded(conversationSid, messageSid, author, "Hi, where is my order?", source));
         assertThat(response.status()).isEqualTo(200);
-        InboundEvent event = inbound.await(conversationSid, 1).get(0);
+        InboundEvent event = inbound.awaitValues(conversationSid, 1).get(0);
         assertThat(event.getEventId()).isEqualTo(messageSid);
         assertThat(event.getSource()).isEqualTo(Source.CONVERSATIONS_V1);
         MessageReceived message = (MessageReceived) event.getPayload();
@@ -111,7 +112,7 @@ class MessagingWebhookTest {
         String customerMessage = id("comms_");
         ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversationId, customerMessage,
                 "+15559876543", "hello"));
-        List<InboundEvent> events = inbound.await(conversationId, 1);
+        List<InboundEvent> events = inbound.awaitValues(conversationId, 1);
         assertThat(events).extracting(InboundEvent::getEventId).containsExactly(customerMessage);
     }
 
@@ -120,13 +121,13 @@ class MessagingWebhookTest {
         String conversationId = id("conv_");
         assertThat(ingress.twilio.postJson("/webhook", TwilioWebhooks.conversationUpdated(conversationId, "CLOSED"),
                 Signing.VALID, Map.of("I-Twilio-Idempotency-Token", "tok-1")).status()).isEqualTo(200);
-        ConversationStateChanged closed = (ConversationStateChanged) inbound.await(conversationId, 1).get(0).getPayload();
+        ConversationStateChanged closed = (ConversationStateChanged) inbound.awaitValues(conversationId, 1).get(0).getPayload();
         assertThat(closed.getStatus()).isEqualTo(ConversationStatus.CLOSED);
 
         String conversationSid = id("CH");
         assertThat(ingress.twilio.postForm("/webhook", TwilioWebhooks.conversationStateUpdated(conversationSid, "active", "inactive"))
                 .status()).isEqualTo(200);
-        ConversationStateChanged inactive = (ConversationStateChanged) inbound.await(conversationSid, 1).get(0).getPayload();
+        ConversationStateChanged inactive = (ConversationStateChanged) inbound.awaitValues(conversationSid, 1).get(0).getPayload();
         assertThat(inactive.getStatus()).isEqualTo(ConversationStatus.INACTIVE);
         assertThat(inactive.getPreviousStatus()).isEqualTo(ConversationStatus.ACTIVE);
     }
@@ -187,7 +188,7 @@ class MessagingWebhookTest {
         }
         String valid = id("comms_");
         ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversationId, valid, "+15559876543", "ok"));
-        assertThat(inbound.await(conversationId, 1)).extracting(InboundEvent::getEventId).containsExactly(valid);
+        assertThat(inbound.awaitValues(conversationId, 1)).extracting(InboundEvent::getEventId).containsExactly(valid);
         assertThat(ingress.meters.get("switchboard.ingress.requests").tag("route", "/webhook").tag("status", "403")
                 .counter().count()).isGreaterThanOrEqualTo(5);
     }

@@ -1,8 +1,5 @@
 package io.switchboard.ingress;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.switchboard.events.EndSession;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Play;
@@ -19,6 +16,8 @@ import io.switchboard.events.inbound.Prompt;
 import io.switchboard.events.inbound.RelayError;
 import io.switchboard.ids.EventIds;
 import io.switchboard.testkit.RelayClient;
+import io.switchboard.testkit.TopicTail;
+import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -27,18 +26,20 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** ConversationRelay through a real socket and the real broker, like Twilio would speak it. */
 class RelaySocketTest {
     static Vertx vertx;
     static IngressFixture ingress;
-    static IngressFixture.InboundTail inbound;
+    static TopicTail<InboundEvent> inbound;
     static IngressFixture.Egress egress;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        inbound = new IngressFixture.InboundTail();
+        inbound = new TopicTail<>(Topic.INBOUND);
         egress = new IngressFixture.Egress();
         ingress = new IngressFixture(vertx, 0, Map.of());
     }
@@ -70,7 +71,7 @@ class RelaySocketTest {
                     .dtmf("1")
                     .error("Invalid message received");
         }
-        List<InboundEvent> events = inbound.await(callSid, 7);
+        List<InboundEvent> events = inbound.awaitValues(callSid, 7);
         assertThat(events).hasSize(7).allSatisfy(e -> assertThat(e.getSource()).isEqualTo(Source.RELAY));
         CallStarted started = (CallStarted) events.get(0).getPayload();
         assertThat(started.getCallSid()).isEqualTo(callSid);
@@ -100,7 +101,7 @@ class RelaySocketTest {
             call.send(new JsonObject().put("type", "txt").put("token", "x"));
             call.send(new JsonObject().put("type", "prompt").put("voicePrompt", 42));
             call.prompt("still here");
-            List<InboundEvent> events = inbound.await(callSid, 2);
+            List<InboundEvent> events = inbound.awaitValues(callSid, 2);
             assertThat(call.isClosed()).isFalse();
             assertThat(events).extracting(e -> e.getPayload().getClass().getSimpleName())
                     .containsExactly("CallStarted", "Prompt");
@@ -113,7 +114,7 @@ class RelaySocketTest {
         String callSid = newCallSid();
         try (RelayClient call = RelayClient.connect(vertx, ingress.port(), IngressFixture.TOKEN)) {
             call.setup(callSid);
-            inbound.await(callSid, 1);
+            inbound.awaitValues(callSid, 1);
             egress.send(0, callSid, -1, Reply.newBuilder().setReplyId("r").setText("Sure, ").setLast(false).setInterruptible(true).build());
             egress.send(0, callSid, -1, token("I can help with that.", false));
             egress.send(0, callSid, -1, token("", true));
@@ -138,18 +139,18 @@ class RelaySocketTest {
         String callSid = newCallSid();
         try (RelayClient call = RelayClient.connect(vertx, ingress.port(), IngressFixture.TOKEN)) {
             call.setup(callSid).prompt("tell me a long story");          // turns 0, 1
-            inbound.await(callSid, 2);
+            inbound.awaitValues(callSid, 2);
             egress.send(0, callSid, 1, token("Once upon ", false));
             call.awaitFrames(1);
             call.interrupt("Once upon", 300);                             // turn 2
             call.awaitFrames(2);
             egress.send(0, callSid, 1, token("a time", false));          // stale: turn 1 < 2
             call.prompt("something else");                                // turn 3
-            inbound.await(callSid, 4);
+            inbound.awaitValues(callSid, 4);
             egress.send(0, callSid, 3, token("Sure.", true));
             call.awaitFrame(f -> "Sure.".equals(f.getString("token")));
             call.interrupt("", 0);                                        // nothing open: no closing token
-            inbound.await(callSid, 5);
+            inbound.awaitValues(callSid, 5);
             egress.send(0, callSid, -1, new SendDigits("1"));
             call.awaitFrame(f -> "sendDigits".equals(f.getString("type")));
             assertThat(call.received()).containsExactly(
@@ -165,7 +166,7 @@ class RelaySocketTest {
         String callSid = newCallSid();
         try (RelayClient call = RelayClient.connect(vertx, ingress.port(), IngressFixture.TOKEN)) {
             call.setup(callSid);
-            inbound.await(callSid, 1);
+            inbound.awaitValues(callSid, 1);
             egress.send(0, callSid, -1, token("Your order ships today.", true), "reply-1");
             egress.send(0, callSid, -1, token("Your order ships today.", true), "reply-1");
             egress.send(0, callSid, -1, new SendDigits("1"), "digits-1");
@@ -184,7 +185,7 @@ class RelaySocketTest {
                         new org.apache.kafka.common.serialization.StringSerializer(),
                         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             call.setup(callSid);
-            inbound.await(callSid, 1);
+            inbound.awaitValues(callSid, 1);
             raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
                     io.switchboard.topics.Topic.VOICE_EGRESS.topicName(), 0, callSid, new byte[] {1, 2, 3})).get();
             egress.send(0, callSid, -1, token("still speaking", true));
@@ -199,7 +200,7 @@ class RelaySocketTest {
             String callSid = newCallSid();
             try (RelayClient call = RelayClient.connect(vertx, second.port(), IngressFixture.TOKEN)) {
                 call.setup(callSid);
-                CallStarted started = (CallStarted) inbound.await(callSid, 1).get(0).getPayload();
+                CallStarted started = (CallStarted) inbound.awaitValues(callSid, 1).get(0).getPayload();
                 assertThat(started.getIngressInstance()).isEqualTo(1);
                 egress.send(0, callSid, -1, token("wrong instance", true));
                 egress.send(1, callSid, -1, token("hello from partition 1", true));
@@ -217,10 +218,10 @@ class RelaySocketTest {
             String conversationId = "conv_conversation_" + callSid;
             try (RelayClient call = RelayClient.connect(vertx, orchestrated.port(), IngressFixture.TOKEN)) {
                 call.setup(callSid, Map.of("conversationId", conversationId)).prompt("hello");
-                List<InboundEvent> events = inbound.await(conversationId, 2);
+                List<InboundEvent> events = inbound.awaitValues(conversationId, 2);
                 assertThat(((CallStarted) events.get(0).getPayload()).getIngressInstance()).isEqualTo(2);
                 assertThat(events.get(1).getPayload()).isInstanceOf(Prompt.class);
-                assertThat(inbound.of(callSid)).isEmpty();
+                assertThat(inbound.values(callSid)).isEmpty();
             }
         }
     }
@@ -240,7 +241,7 @@ class RelaySocketTest {
         try (RelayClient call = RelayClient.connect(vertx, ingress.port(), "/ws?tenant=acme&lang=en", IngressFixture.TOKEN,
                 RelayClient.Signing.VALID)) {
             call.setup(callSid);
-            assertThat(inbound.await(callSid, 1)).hasSize(1);
+            assertThat(inbound.awaitValues(callSid, 1)).hasSize(1);
         }
     }
 }

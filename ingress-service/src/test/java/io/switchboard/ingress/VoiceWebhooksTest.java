@@ -1,14 +1,14 @@
 package io.switchboard.ingress;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.inbound.CallEndReason;
 import io.switchboard.events.inbound.CallEnded;
 import io.switchboard.ids.EventIds;
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.testkit.TopicTail;
 import io.switchboard.testkit.TwilioWebhooks.Response;
 import io.switchboard.testkit.TwilioWebhooks.Signing;
+import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.List;
@@ -16,18 +16,19 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The TwiML webhook and the ConversationRelay action callback, signed as Twilio signs them. */
 class VoiceWebhooksTest {
     static final String DOMAIN = "switchboard.example.com";
     static Vertx vertx;
     static IngressFixture ingress;
-    static IngressFixture.InboundTail inbound;
+    static TopicTail<InboundEvent> inbound;
 
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        inbound = new IngressFixture.InboundTail();
+        inbound = new TopicTail<>(Topic.INBOUND);
         ingress = new IngressFixture(vertx, 0, Map.of(
                 "TWILIO_VOICE_PUBLIC_DOMAIN", DOMAIN,
                 "TWILIO_VOICE_LANGUAGES", "es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR"));
@@ -93,7 +94,7 @@ class VoiceWebhooksTest {
                 TwilioWebhooks.relayCallback(callSid, "ended", handoff));
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).contains("<Response/>");
-        List<InboundEvent> events = inbound.await(callSid, 1);
+        List<InboundEvent> events = inbound.awaitValues(callSid, 1);
         assertThat(events.get(0).getEventId()).isEqualTo(EventIds.derived(callSid, "callback"));
         CallEnded ended = (CallEnded) events.get(0).getPayload();
         assertThat(ended.getReason()).isEqualTo(CallEndReason.ACTION_CALLBACK);
@@ -114,7 +115,7 @@ class VoiceWebhooksTest {
         assertThat(ingress.twilio.postForm("/conversation-relay-callback", otherAccount).status()).isEqualTo(403);
         // a valid one afterwards is the only event of that call
         assertThat(ingress.twilio.postForm("/conversation-relay-callback", form).status()).isEqualTo(200);
-        assertThat(inbound.await(callSid, 1)).hasSize(1);
+        assertThat(inbound.awaitValues(callSid, 1)).hasSize(1);
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.switchboard.reliability;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import io.switchboard.events.InboundEvent;
 import io.switchboard.events.inbound.Prompt;
 import io.switchboard.ingress.IngressService;
+import io.switchboard.testkit.TopicTail;
 import io.switchboard.testkit.TwilioSignatures;
+import io.switchboard.topics.Topic;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -23,6 +23,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Relay frames of every kind of wrongness on {@code /ws}: before setup, not JSON, unknown type, wrong field types,
@@ -31,14 +33,14 @@ import org.junit.jupiter.api.Test;
  */
 class HostileRelayFrameTest {
     static IngressUnderTest ingress;
-    static InboundTail tail;
+    static TopicTail<InboundEvent> tail;
     static WebSocketClient client;
     static final List<String> tried = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
         ingress = new IngressUnderTest(Map.of());
-        tail = new InboundTail();
+        tail = new TopicTail<>(Topic.INBOUND);
         client = ingress.vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
                 .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     }
@@ -49,6 +51,20 @@ class HostileRelayFrameTest {
         tail.close();
         ingress.close();
         System.out.printf("%nHostile relay frames: %d frames tried, 0 events produced by invalid ones%n", tried.size());
+    }
+
+    /** The conversation's event types so far. */
+    static List<String> typesOf(String conversationId) {
+        return tail.values(conversationId).stream().map(e -> e.getPayload().getClass().getSimpleName()).toList();
+    }
+
+    /** Waits until the conversation's last event is of {@code type}; returns all its event types. */
+    static List<String> awaitLast(String conversationId, String type) {
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
+            List<String> types = typesOf(conversationId);
+            return !types.isEmpty() && types.get(types.size() - 1).equals(type);
+        });
+        return typesOf(conversationId);
     }
 
     /** A signed relay socket that records its close code. */
@@ -124,13 +140,13 @@ class HostileRelayFrameTest {
         socket.binary(new byte[] {(byte) 0xFF, 0, 1});
         socket.text(setup("CArelay1"));
         socket.text(prompt("hello"));
-        assertThat(tail.awaitLast("CArelay1", "Prompt")).containsExactly("CallStarted", "Prompt");
+        assertThat(awaitLast("CArelay1", "Prompt")).containsExactly("CallStarted", "Prompt");
         assertThat(socket.closed).as("socket still up").isFalse();
         for (String other : List.of("CAupper", "CAnoSession", "CAarr", "CAcp", "CAbom", "CAbinary", "42")) {
-            assertThat(tail.of(other)).as(other).isEmpty();
+            assertThat(tail.values(other)).as(other).isEmpty();
         }
         join(socket.ws.close());
-        assertThat(tail.awaitLast("CArelay1", "CallEnded")).containsExactly("CallStarted", "Prompt", "CallEnded");
+        assertThat(awaitLast("CArelay1", "CallEnded")).containsExactly("CallStarted", "Prompt", "CallEnded");
     }
 
     @Test
@@ -155,10 +171,10 @@ class HostileRelayFrameTest {
         }
         socket.binary(prompt("binary prompt").getBytes());
         socket.text(prompt("after"));
-        List<String> types = tail.awaitLast("CArelay2", "Prompt");
+        List<String> types = awaitLast("CArelay2", "Prompt");
         assertThat(types).containsExactly("CallStarted", "Prompt");
-        assertThat(((Prompt) tail.of("CArelay2").get(1).getPayload()).getVoicePrompt()).isEqualTo("after");
-        assertThat(tail.of("CAhijack")).isEmpty();
+        assertThat(((Prompt) tail.values("CArelay2").get(1).getPayload()).getVoicePrompt()).isEqualTo("after");
+        assertThat(tail.values("CAhijack")).isEmpty();
         assertThat(socket.closed).isFalse();
         join(socket.ws.close());
     }
@@ -171,7 +187,7 @@ class HostileRelayFrameTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> socket.closed);
         // The server answers 1009 and closes at once; the client, still writing, may see the reset first (1006).
         assertThat(socket.closeCode).isIn((short) 1009, (short) 1006);
-        assertThat(tail.awaitLast("CArelay3", "CallEnded")).containsExactly("CallStarted", "CallEnded");
+        assertThat(awaitLast("CArelay3", "CallEnded")).containsExactly("CallStarted", "CallEnded");
     }
 
     @Test
@@ -186,7 +202,7 @@ class HostileRelayFrameTest {
             socket.text(prompt("z".repeat(IngressService.MAX_RELAY_FRAME_BYTES * 2)));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> socket.closed);
             assertThat(socket.closeCode).isIn((short) 1009, (short) 1006);
-            assertThat(tail.awaitLast("CArelay5", "CallEnded")).containsExactly("CallStarted", "CallEnded");
+            assertThat(awaitLast("CArelay5", "CallEnded")).containsExactly("CallStarted", "CallEnded");
         } finally {
             fragmenting.close();
         }
@@ -197,7 +213,7 @@ class HostileRelayFrameTest {
         Socket socket = connect("/ws", "/ws", IngressUnderTest.TOKEN);
         socket.text(setup("CArelay4"));
         socket.text(prompt("y".repeat(IngressService.MAX_RELAY_FRAME_BYTES - 200)));
-        assertThat(tail.awaitLast("CArelay4", "Prompt")).containsExactly("CallStarted", "Prompt");
+        assertThat(awaitLast("CArelay4", "Prompt")).containsExactly("CallStarted", "Prompt");
         join(socket.ws.close());
     }
 

@@ -59,6 +59,16 @@ public final class TopicTail<V extends SpecificRecord> implements AutoCloseable 
         return of(key);
     }
 
+    /** The values of one key so far, in the order read. */
+    public List<V> values(String key) {
+        return of(key).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** {@link #await}, values only. */
+    public List<V> awaitValues(String key, int count) {
+        return await(key, count).stream().map(ConsumerRecord::value).toList();
+    }
+
     @Override
     public void close() throws InterruptedException {
         running = false;
