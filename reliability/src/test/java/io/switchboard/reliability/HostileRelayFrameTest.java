@@ -219,13 +219,13 @@ class HostileRelayFrameTest {
 
     @Test
     void upgradesWithoutAValidSignatureForTheirOwnUrlAreRefused() {
-        long before = ingress.inboundRecords();
+        long before = ingress.producedRecords();
         assertRefused("/ws", "/ws", null);
         assertRefused("/ws", "/ws", "forged-token");
         assertRefused("/ws?tenant=b", "/ws?tenant=a", IngressUnderTest.TOKEN);
         assertRefused("/ws", "/twiml", IngressUnderTest.TOKEN);
         assertRefused("/ws?x=1", "/ws", IngressUnderTest.TOKEN);
-        assertThat(ingress.inboundRecords()).isEqualTo(before);
+        assertThat(ingress.producedRecords()).isEqualTo(before);
     }
 
     private static void assertRefused(String path, String signedPath, String token) {

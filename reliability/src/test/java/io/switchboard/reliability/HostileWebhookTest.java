@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.testkit.TwilioSignatures;
 import io.switchboard.testkit.TwilioWebhooks;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,9 +56,13 @@ class HostileWebhookTest {
     static final String VALID_JSON = TwilioWebhooks.communicationCreated("SMS", "conv_hostile", "comms_hostile",
             TwilioWebhooks.CUSTOMER, "hello");
 
+    static final String VALID_CI = TwilioWebhooks.intelligenceEvent(IngressUnderTest.CI_CONFIGURATION, "conv_ci_hostile",
+            TwilioWebhooks.operatorResult("intelligence_operatorresult_hostile", "LY1", "mem_profile_hostile",
+                    new JsonObject().put("summary", "s")));
+
     static Stream<Case> corpus() {
         List<Case> cases = new ArrayList<>();
-        for (String path : List.of("/webhook", "/twiml", "/conversation-relay-callback")) {
+        for (String path : List.of("/webhook", "/twiml", "/conversation-relay-callback", "/ci-webhook")) {
             cases.add(new Case(path + " unsigned", path, "application/json", bytes(VALID_JSON), Signing.NONE, Set.of(403)));
             cases.add(new Case(path + " forged signature", path, "application/x-www-form-urlencoded",
                     bytes("CallSid=CA1&AccountSid=" + TwilioWebhooks.ACCOUNT_SID), Signing.FORGED, Set.of(403)));
@@ -129,33 +136,64 @@ class HostileWebhookTest {
                 "AccountSid=" + TwilioWebhooks.ACCOUNT_SID + "&CallSid=CA1&SessionDuration=abc", 400);
         form(cases, "/conversation-relay-callback", "callback SessionDuration overflow",
                 "AccountSid=" + TwilioWebhooks.ACCOUNT_SID + "&CallSid=CA1&SessionDuration=99999999999999999999999", 400);
+        // /ci-webhook (Conversation Intelligence), signed correctly
+        String ci = "/ci-webhook";
+        json(cases, ci, "empty body", "", 400);
+        json(cases, ci, "truncated", VALID_CI.substring(0, VALID_CI.length() / 2), 400);
+        json(cases, ci, "JSON array", "[1]", 400);
+        json(cases, ci, "no intelligenceConfiguration", "{\"conversationId\":\"conv_ci\",\"operatorResults\":[]}", 400);
+        json(cases, ci, "configuration id a number", ci(b -> b.getJsonObject("intelligenceConfiguration").put("id", 5)), 400);
+        json(cases, ci, "conversationId missing", ci(b -> b.remove("conversationId")), 400);
+        json(cases, ci, "operatorResults an object", ci(b -> b.put("operatorResults", new JsonObject())), 400);
+        json(cases, ci, "operator result a string", ci(b -> b.put("operatorResults", new JsonArray().add("x"))), 400);
+        json(cases, ci, "operator result without id", ci(b -> b.getJsonArray("operatorResults").getJsonObject(0).remove("id")), 400);
+        json(cases, ci, "participants an object", ci(b -> b.getJsonArray("operatorResults").getJsonObject(0)
+                .getJsonObject("executionDetails").put("participants", new JsonObject())), 400);
+        json(cases, ci, "version an object", ci(b -> b.getJsonObject("intelligenceConfiguration").put("version", new JsonObject())), 400);
+        json(cases, ci, "duplicate conversationId key", VALID_CI.replace("\"conversationId\":\"conv_ci_hostile\"",
+                "\"conversationId\":\"a\",\"conversationId\":\"b\""), 400);
+        json(cases, ci, "deeply nested (5000)", "{\"operatorResults\":" + "[".repeat(5000) + "]".repeat(5000) + "}", 400);
+        cases.add(new Case(ci + " JSON bad UTF-8", ci, "application/json", badUtf8(VALID_CI.replace("Customer support", "\u0001")),
+                Signing.JSON_VALID, Set.of(400)));
+        cases.add(new Case(ci + " form body", ci, "application/x-www-form-urlencoded", bytes("conversationId=conv"),
+                Signing.FORM_OVER_PARSED, Set.of(400)));
+        json(cases, ci, "another configuration (skipped)", VALID_CI.replace(IngressUnderTest.CI_CONFIGURATION, "intelligence_other"), 200);
+        json(cases, ci, "no operator results", TwilioWebhooks.intelligenceEvent(IngressUnderTest.CI_CONFIGURATION, "conv_ci_empty"), 200);
         return cases.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void hostileWebhookGetsItsStatusAndProducesNothing(Case c) {
-        long before = ingress.inboundRecords();
+        long before = ingress.producedRecords();
         IngressUnderTest.Answer answer = send(c);
         tried.add(c.name());
         assertThat(answer.status()).as(c.name() + " -> " + answer.body()).isIn(c.expected());
         assertNoStackTrace(answer.body());
-        assertThat(ingress.inboundRecords()).as("records on tac.inbound.v1 after " + c.name()).isEqualTo(before);
+        assertThat(ingress.producedRecords()).as("records on tac.inbound.v1 after " + c.name()).isEqualTo(before);
     }
 
     @Test
     void theValidNeighbourOfTheCorpusProducesOneEvent() {
-        long before = ingress.inboundRecords();
+        long before = ingress.producedRecords();
         IngressUnderTest.Answer answer = ingress.postSignedJson("/webhook", bytes(VALID_JSON));
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(ingress.inboundRecords()).isEqualTo(before + 1);
+        assertThat(ingress.producedRecords()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theValidConversationIntelligenceNeighbourProducesOneEvent() {
+        long before = ingress.producedRecords();
+        IngressUnderTest.Answer answer = ingress.postSignedJson("/ci-webhook", bytes(VALID_CI));
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        assertThat(ingress.producedRecords()).isEqualTo(before + 1);
     }
 
     @Test
     void aSignatureReplayedOnAnotherUrlIsRefused() {
         Map<String, String> form = Map.of("AccountSid", TwilioWebhooks.ACCOUNT_SID, "CallSid", "CAreplay");
         String signature = TwilioSignatures.sign(IngressUnderTest.TOKEN, ingress.base() + "/twiml", form);
-        long before = ingress.inboundRecords();
+        long before = ingress.producedRecords();
         for (String other : List.of("/conversation-relay-callback", "/webhook", "/twiml?x=1", "/TWIML")) {
             IngressUnderTest.Answer answer = ingress.post(other, "application/x-www-form-urlencoded",
                     bytes(TwilioWebhooks.encode(form)), Map.of("X-Twilio-Signature", signature));
@@ -164,7 +202,7 @@ class HostileWebhookTest {
         // The original URL still accepts it (the signature itself was fine).
         assertThat(ingress.post("/twiml", "application/x-www-form-urlencoded", bytes(TwilioWebhooks.encode(form)),
                 Map.of("X-Twilio-Signature", signature)).status()).isEqualTo(200);
-        assertThat(ingress.inboundRecords()).isEqualTo(before);
+        assertThat(ingress.producedRecords()).isEqualTo(before);
     }
 
     @Test
@@ -211,7 +249,7 @@ class HostileWebhookTest {
     @Test
     void jsonBodyHashMustMatchAndMustBePresent() {
         byte[] body = bytes(VALID_JSON.replace("comms_hostile", "comms_hash"));
-        long before = ingress.inboundRecords();
+        long before = ingress.producedRecords();
         // bodySHA256 of another body, signature valid for that URL: the body was swapped in transit.
         String otherHash = IngressUnderTest.sha256Hex(bytes("{}"));
         String path = "/webhook?bodySHA256=" + otherHash;
@@ -226,7 +264,7 @@ class HostileWebhookTest {
         String upperSig = TwilioSignatures.signJson(IngressUnderTest.TOKEN, ingress.base() + upper);
         assertThat(ingress.post(upper, "application/json", body, Map.of("X-Twilio-Signature", upperSig)).status())
                 .isIn(200, 403);
-        assertThat(ingress.inboundRecords()).isLessThanOrEqualTo(before + 1);
+        assertThat(ingress.producedRecords()).isLessThanOrEqualTo(before + 1);
         assertThat(ingress.postSignedJson("/webhook", body).status()).isEqualTo(200);
     }
 
@@ -285,6 +323,13 @@ class HostileWebhookTest {
         assertThat(body == null ? "" : body).doesNotContain("Exception").doesNotContain("\tat ")
                 .doesNotContain("at io.").doesNotContain("at java.").doesNotContain("io.vertx")
                 .doesNotContain("com.fasterxml");
+    }
+
+    /** The valid CI body with one thing changed. */
+    private static String ci(Consumer<JsonObject> change) {
+        JsonObject body = new JsonObject(VALID_CI);
+        change.accept(body);
+        return body.encode();
     }
 
     private static void json(List<Case> cases, String path, String name, String body, int status) {

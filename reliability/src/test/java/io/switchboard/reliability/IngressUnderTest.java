@@ -31,6 +31,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class IngressUnderTest implements AutoCloseable {
     static final String TOKEN = "rel-secret-auth-token-7f3a9c";
     static final String PUBLIC_DOMAIN = "switchboard.example.com";
+    /** /ci-webhook is on, for this Conversation Intelligence configuration. */
+    static final String CI_CONFIGURATION = "intelligence_configuration_hostile";
 
     static {
         // Lets a test set Host as a proxy or Twilio would.
@@ -42,7 +44,7 @@ final class IngressUnderTest implements AutoCloseable {
     final IngressService service;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final KafkaConsumer<byte[], byte[]> counter;
-    private final List<TopicPartition> inbound = new ArrayList<>();
+    private final List<TopicPartition> written = new ArrayList<>();
 
     IngressUnderTest(Map<String, String> extra) throws Exception {
         this(TestKafka.bootstrapServers(), extra);
@@ -58,16 +60,19 @@ final class IngressUnderTest implements AutoCloseable {
         env.put("INGRESS_INSTANCE_ID", "0");
         env.put("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER);
         env.put("TWILIO_VOICE_PUBLIC_DOMAIN", PUBLIC_DOMAIN);
+        env.put("CONVERSATION_INTELLIGENCE_CONFIGURATION_ID", CI_CONFIGURATION);
         env.putAll(extra);
         service = new IngressService(IngressConfig.fromEnv(env), vertx, meters);
         service.start();
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         counter = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        for (PartitionInfo p : counter.partitionsFor(Topic.INBOUND.topicName())) {
-            inbound.add(new TopicPartition(p.topic(), p.partition()));
+        for (Topic topic : List.of(Topic.INBOUND, Topic.INTELLIGENCE)) {
+            for (PartitionInfo p : counter.partitionsFor(topic.topicName())) {
+                written.add(new TopicPartition(p.topic(), p.partition()));
+            }
         }
-        counter.assign(inbound);
+        counter.assign(written);
     }
 
     int port() {
@@ -78,9 +83,12 @@ final class IngressUnderTest implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
-    /** Records on tac.inbound.v1 so far (all partitions; the ingress producer is idempotent, not transactional). */
-    synchronized long inboundRecords() {
-        return counter.endOffsets(inbound).values().stream().mapToLong(Long::longValue).sum();
+    /**
+     * Records the ingress wrote so far: tac.inbound.v1 and tac.ci.v1, all partitions (its producers are idempotent,
+     * not transactional, so the end offsets count records).
+     */
+    synchronized long producedRecords() {
+        return counter.endOffsets(written).values().stream().mapToLong(Long::longValue).sum();
     }
 
     record Answer(int status, String body) {

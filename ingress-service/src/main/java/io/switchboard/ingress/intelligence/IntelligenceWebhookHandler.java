@@ -43,6 +43,11 @@ public final class IntelligenceWebhookHandler implements Handler<RoutingContext>
     @Override
     public void handle(RoutingContext ctx) {
         if (!Forms.isJson(ctx)) {
+            // A form is still checked as Twilio signs forms: an unsigned or forged request is a 403 on every route.
+            if (Forms.isForm(ctx) && !signatures.form(ctx.request(), Forms.params(ctx))) {
+                Forms.forbidden(ctx);
+                return;
+            }
             answer(ctx, 400, failure("Expected application/json"));
             return;
         }
