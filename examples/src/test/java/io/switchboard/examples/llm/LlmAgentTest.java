@@ -41,34 +41,12 @@ class LlmAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static FakeOpenAi openAi;
     private static SwitchboardAgent agent;
-    private static KafkaProducer<String, AgentEvent> router;
-    private static KafkaConsumer<String, OutboundEvent> reader;
-    private static Thread readerThread;
-    private static final ConcurrentLinkedQueue<OutboundEvent> outbound = new ConcurrentLinkedQueue<>();
-    private static volatile boolean closed;
+    private static AgentTraffic traffic;
 
     @BeforeAll
     static void start() throws Exception {
         openAi = new FakeOpenAi();
-        reader = TestKafka.clients().consumer(null, "llm-test", Topic.OUTBOUND);
-        List<TopicPartition> parts = reader.partitionsFor(Topic.OUTBOUND.topicName()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        reader.assign(parts);
-        reader.seekToEnd(parts);
-        parts.forEach(reader::position);
-        readerThread = new Thread(() -> {
-            try {
-                while (!closed) {
-                    reader.poll(Duration.ofMillis(50)).forEach(r -> outbound.add(r.value()));
-                }
-            } catch (WakeupException e) {
-                // closing
-            } finally {
-                reader.close();
-            }
-        }, "llm-test-reader");
-        readerThread.start();
-        router = TestKafka.clients().producer("llm-router", AgentEvent.class);
+        traffic = new AgentTraffic("llm-test");
         Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
                 LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
         agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId("llm-" + UUID.randomUUID())
@@ -81,13 +59,8 @@ class LlmAgentTest {
         if (agent != null) {
             agent.close();
         }
-        closed = true;
-        if (reader != null) {
-            reader.wakeup();
-            readerThread.join(5_000);
-        }
-        if (router != null) {
-            router.close();
+        if (traffic != null) {
+            traffic.close();
         }
         if (openAi != null) {
             openAi.close();
@@ -183,32 +156,18 @@ class LlmAgentTest {
     }
 
     private static AgentEvent message(Session session, String text, long turn) {
-        String inbound = EventIds.random();
-        return send(session, inbound, MessageReady.newBuilder().setMessageId(inbound).setText(text).setTurn(turn).build());
+        return traffic.message(session, text, turn);
     }
 
     private static AgentEvent interrupt(Session session, String utterance, long turn) {
-        return send(session, EventIds.random(), AgentInterrupt.newBuilder().setUtteranceUntilInterrupt(utterance)
-                .setDurationUntilInterruptMs(300).setTurn(turn).build());
-    }
-
-    private static AgentEvent send(Session session, String inboundId, Object payload) {
-        AgentEvent event = AgentEvent.newBuilder().setEventId(EventIds.derived(inboundId, "agent"))
-                .setConversationId(session.getConversationId()).setOccurredAt(Instant.now())
-                .setTraceId(EventIds.newTraceId()).setSession(session).setPayload(payload).build();
-        router.send(new ProducerRecord<>(Topic.AGENT.topicName(), event.getConversationId(), event));
-        router.flush();
-        return event;
+        return traffic.interrupt(session, utterance, turn);
     }
 
     private static List<Reply> replies(AgentEvent cause) {
-        return outbound.stream().filter(e -> e.getConversationId().equals(cause.getConversationId()))
-                .filter(e -> e.getPayload() instanceof Reply)
-                .filter(e -> cause.getEventId().equals(e.getInReplyTo()))
-                .map(e -> (Reply) e.getPayload()).toList();
+        return traffic.replies(cause);
     }
 
     private static List<String> texts(AgentEvent cause) {
-        return replies(cause).stream().map(Reply::getText).toList();
+        return traffic.texts(cause);
     }
 }
