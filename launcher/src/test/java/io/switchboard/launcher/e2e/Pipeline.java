@@ -55,7 +55,7 @@ final class Pipeline {
     private Pipeline() throws Exception {
         port = freePort();
         Path dataDir = Files.createTempDirectory("switchboard-e2e");
-        Map<String, String> env = Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "TWILIO_AUTH_TOKEN", AUTH_TOKEN,
                 "TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER,
                 "TWILIO_WHATSAPP_NUMBER", TwilioWebhooks.agentAddress("WHATSAPP"),
@@ -66,7 +66,11 @@ final class Pipeline {
                 "SWITCHBOARD_MEMORY_MODE_WHATSAPP", "always",
                 "TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW,
                 "SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml",
-                "PORT", Integer.toString(port));
+                "PORT", Integer.toString(port)));
+        // a WhatsApp reply slower than 200 ms (the agent's "think …" cue) gets a typing indicator first
+        env.put("SWITCHBOARD_AGENT_TYPING_INDICATOR", "true");
+        env.put("SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS", "200");
+
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
 
@@ -133,7 +137,7 @@ final class Pipeline {
         return services;
     }
 
-    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "transfer me" hands the call off. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
         // The field {@code agent} (set once built) gives the callbacks retrieveMemory and startConversation.
         return builder
@@ -167,6 +171,9 @@ final class Pipeline {
                     } else if (message.text().equals("hand me off")) {
                         reply.sendResponse("Connecting you to a person");
                         reply.handoff("customer asked for a human", Map.of("department", "billing"));
+                    } else if (message.text().startsWith("think")) {
+                        Thread.sleep(1_500); // a slow reply: well past the typing indicator's 200 ms
+                        reply.sendResponse("Thought about it");
                     } else if (message.text().equals("transfer me")) {
                         reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
                     } else {
