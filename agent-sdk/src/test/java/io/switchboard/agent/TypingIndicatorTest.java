@@ -12,6 +12,7 @@ import io.switchboard.events.Session;
 import io.switchboard.events.Typing;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
+import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
 import java.time.Duration;
 import java.util.Map;

@@ -8,30 +8,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.events.AgentEvent;
-import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.SampleEvents;
 import io.switchboard.events.Session;
-import io.switchboard.events.agent.AgentInterrupt;
-import io.switchboard.events.agent.MessageReady;
-import io.switchboard.ids.EventIds;
+import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
-import io.switchboard.topics.Topic;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +35,7 @@ class LlmAgentTest {
     @BeforeAll
     static void start() throws Exception {
         openAi = new FakeOpenAi();
-        traffic = new AgentTraffic("llm-test");
+        traffic = new AgentTraffic();
         Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
                 LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
         agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId("llm-" + UUID.randomUUID())
@@ -160,7 +149,7 @@ class LlmAgentTest {
     }
 
     private static AgentEvent interrupt(Session session, String utterance, long turn) {
-        return traffic.interrupt(session, utterance, turn);
+        return traffic.interrupt(session, utterance, 300, turn);
     }
 
     private static List<Reply> replies(AgentEvent cause) {

@@ -15,6 +15,7 @@ import io.switchboard.events.SampleEvents;
 import io.switchboard.events.Session;
 import io.switchboard.examples.llm.FakeOpenAi.Script;
 import io.switchboard.examples.llm.FakeOpenAi.ToolCall;
+import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TestKafka;
 import io.vertx.core.json.JsonArray;
@@ -48,7 +49,7 @@ class LlmAgentToolsTest {
         twilio = FakeTwilioApi.start();
         twilio.respondAlways("/v2/KnowledgeBases/" + KNOWLEDGE_BASE + "/Search$",
                 new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
-        traffic = new AgentTraffic("llm-tools-test");
+        traffic = new AgentTraffic();
         Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
                 LlmConfig.MODEL, "test-model", LlmConfig.MAX_TOOL_ROUNDS, "2",
                 "TWILIO_KNOWLEDGE_BASE_ID", KNOWLEDGE_BASE, "TWILIO_API_KEY", "SKkey", "TWILIO_API_SECRET", "secret",
