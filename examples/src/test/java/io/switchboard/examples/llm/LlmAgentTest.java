@@ -12,6 +12,7 @@ import io.switchboard.events.Reply;
 import io.switchboard.events.SampleEvents;
 import io.switchboard.events.Session;
 import io.switchboard.testkit.AgentTraffic;
+import io.switchboard.testkit.FakeOpenAi;
 import io.switchboard.testkit.TestKafka;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class LlmAgentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        openAi = new FakeOpenAi();
+        openAi = FakeOpenAi.start();
         traffic = new AgentTraffic();
         Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
                 LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
@@ -66,13 +66,13 @@ class LlmAgentTest {
         // the endpoint holds the rest of its answer: the first two tokens are already on their way to the caller
         await().atMost(WAIT).until(() -> texts(prompt).size() == 2);
         assertThat(texts(prompt)).containsExactly("We", " open");
-        assertThat(script.written).isEqualTo(2);
-        script.release.countDown();
+        assertThat(script.written()).isEqualTo(2);
+        script.release();
 
         await().atMost(WAIT).until(() -> replies(prompt).stream().anyMatch(Reply::getLast));
         assertThat(texts(prompt)).containsExactly("We", " open", " at", " nine.", "");
 
-        FakeOpenAi.Request request = openAi.requests.stream()
+        FakeOpenAi.Request request = openAi.requests().stream()
                 .filter(r -> r.lastUserMessage().equals("What are your opening hours?")).findFirst().orElseThrow();
         assertThat(request.authorization()).isEqualTo("Bearer sk-test");
         assertThat(request.body().getString("model")).isEqualTo("test-model");
@@ -93,8 +93,8 @@ class LlmAgentTest {
         await().atMost(WAIT).until(() -> texts(prompt).size() >= 3);
 
         interrupt(call, "Once word1", 2);
-        assertThat(script.hangUp.await(10, TimeUnit.SECONDS)).as("the agent closed the HTTP stream").isTrue();
-        int writtenBeforeHangUp = script.written;
+        assertThat(script.awaitHangUp(Duration.ofSeconds(10))).as("the agent closed the HTTP stream").isTrue();
+        int writtenBeforeHangUp = script.written();
 
         // a next turn of the same conversation is answered after the interrupted one: its reply comes last
         AgentEvent next = message(call, "Never mind, what time is it?", 3);
@@ -104,7 +104,7 @@ class LlmAgentTest {
         assertThat(replies(prompt)).noneMatch(Reply::getLast);
 
         // what the caller heard before interrupting is the assistant's side of that turn
-        JsonArray messages = openAi.requests.stream()
+        JsonArray messages = openAi.requests().stream()
                 .filter(r -> r.lastUserMessage().equals("Never mind, what time is it?")).findFirst().orElseThrow()
                 .body().getJsonArray("messages");
         assertThat(messages.getJsonObject(messages.size() - 2))
@@ -122,7 +122,7 @@ class LlmAgentTest {
         AgentEvent second = message(sms, "What is my name?", 0);
         await().atMost(WAIT).until(() -> !replies(second).isEmpty());
         assertThat(texts(second)).containsExactly("OK");
-        JsonArray messages = openAi.requests.stream().filter(r -> r.lastUserMessage().equals("What is my name?"))
+        JsonArray messages = openAi.requests().stream().filter(r -> r.lastUserMessage().equals("What is my name?"))
                 .findFirst().orElseThrow().body().getJsonArray("messages");
         assertThat(messages.stream().map(m -> ((JsonObject) m).getString("role") + ": " + ((JsonObject) m).getString("content")))
                 .containsExactly("system: Be brief.", "user: Hi, I am Ana", "assistant: Hello Ana!", "user: What is my name?");

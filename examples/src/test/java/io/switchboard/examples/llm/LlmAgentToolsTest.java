@@ -13,9 +13,10 @@ import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.SampleEvents;
 import io.switchboard.events.Session;
-import io.switchboard.examples.llm.FakeOpenAi.Script;
-import io.switchboard.examples.llm.FakeOpenAi.ToolCall;
 import io.switchboard.testkit.AgentTraffic;
+import io.switchboard.testkit.FakeOpenAi;
+import io.switchboard.testkit.FakeOpenAi.Script;
+import io.switchboard.testkit.FakeOpenAi.ToolCall;
 import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TestKafka;
 import io.vertx.core.json.JsonArray;
@@ -45,7 +46,7 @@ class LlmAgentToolsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        openAi = new FakeOpenAi();
+        openAi = FakeOpenAi.start();
         twilio = FakeTwilioApi.start();
         twilio.respondAlways("/v2/KnowledgeBases/" + KNOWLEDGE_BASE + "/Search$",
                 new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
