@@ -201,7 +201,7 @@ final class Pipeline {
         return ended.stream().filter(e -> e.conversationId().equals(conversationId)).toList();
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
