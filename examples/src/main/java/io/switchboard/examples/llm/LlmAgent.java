@@ -58,7 +58,12 @@ public final class LlmAgent {
     /** The worker running this agent, for retrieveMemory; set once built. */
     private volatile SwitchboardAgent agent;
 
-    LlmAgent(LlmConfig config) {
+    /**
+     * The LLM agent as a component, for an agent of your own that routes some messages to it: call {@link #answer},
+     * {@link #interrupted} and {@link #ended} from its callbacks, and {@link #attach} it to the built worker so the
+     * model may retrieve memory. {@link #create} does all of this for an agent that is only the LLM.
+     */
+    public LlmAgent(LlmConfig config) {
         this.config = config;
         // HTTP/2 where TLS negotiates it; plain-http local servers get HTTP/1.1 (no h2c upgrade attempt to trip on)
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -75,7 +80,7 @@ public final class LlmAgent {
                 .onInterrupt(llm::interrupted)
                 .onConversationEnded(llm::ended)
                 .build();
-        llm.agent = agent;
+        llm.attach(agent);
         log.info("LLM agent: model {} at {}, tools {}", config.model(), config.chatCompletionsUri(),
                 config.maxToolRounds() == 0 ? "none" : llm.tools().stream()
                         .map(t -> ((JsonObject) t).getJsonObject("function").getString("name")).toList());
@@ -93,7 +98,7 @@ public final class LlmAgent {
      * {@code LLM_MAX_TOOL_ROUNDS} rounds, then it must answer in words); returns when the reply is complete, or at
      * once when interrupted.
      */
-    void answer(Message message, Session session, Memory memory, Reply reply) throws Exception {
+    public void answer(Message message, Session session, Memory memory, Reply reply) throws Exception {
         String conversationId = session.conversationId();
         JsonArray messages = new JsonArray().add(chat("system", systemPrompt(session, memory)));
         for (ChatHistory.Turn past : history.turns(conversationId)) {
@@ -132,6 +137,11 @@ public final class LlmAgent {
             }
         }
         stream.end();
+    }
+
+    /** The worker this agent answers for: its retrieveMemory backs the retrieve_memory tool. */
+    public void attach(SwitchboardAgent agent) {
+        this.agent = agent;
     }
 
     /** The tools this agent offers: handoff always, knowledge search and memory retrieval when configured. */
@@ -196,11 +206,11 @@ public final class LlmAgent {
     }
 
     /** What the caller heard before interrupting is what the model said, as far as the history is concerned. */
-    void interrupted(Session session, Interrupt interrupt) {
+    public void interrupted(Session session, Interrupt interrupt) {
         history.heard(session.conversationId(), interrupt.utteranceUntilInterrupt());
     }
 
-    void ended(Session session, Ended ended) {
+    public void ended(Session session, Ended ended) {
         history.forget(session.conversationId());
     }
 

@@ -38,6 +38,11 @@ final class Pipeline {
     private static Pipeline shared;
 
     final DevStack stack;
+    /** The OpenAI-compatible model the LLM example agent (messages starting "llm ") talks to. */
+    final io.switchboard.testkit.FakeOpenAi model = io.switchboard.testkit.FakeOpenAi.start();
+    private final io.switchboard.examples.llm.LlmAgent llm = new io.switchboard.examples.llm.LlmAgent(
+            io.switchboard.examples.llm.LlmConfig.fromEnv(Map.of("OPENAI_BASE_URL", model.baseUrl(),
+                    "OPENAI_MODEL", "e2e-model")));
     final int port;
     final Vertx vertx = Vertx.vertx();
     final Queue<Message> messages = new ConcurrentLinkedQueue<>();
@@ -77,7 +82,11 @@ final class Pipeline {
     static synchronized Pipeline get() throws Exception {
         if (shared == null) {
             shared = new Pipeline();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared.stack::close, "e2e-pipeline-stop"));
+            Pipeline pipeline = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                pipeline.stack.close();
+                pipeline.model.close();
+            }, "e2e-pipeline-stop"));
         }
         return shared;
     }
@@ -109,6 +118,7 @@ final class Pipeline {
                         context -> {
                             SwitchboardAgent built = agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"));
                             agent.set(built);
+                            llm.attach(built);
                             return built;
                         }));
                 case "outbound" -> services.add(new ServiceDefinition("outbound", definition.description(), context -> {
@@ -137,7 +147,7 @@ final class Pipeline {
         return services;
     }
 
-    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "llm …" is answered by the LLM example agent (examples' LlmAgent) with {@link #model}; "transfer me" hands the call off. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
         // The field {@code agent} (set once built) gives the callbacks retrieveMemory and startConversation.
         return builder
@@ -171,6 +181,8 @@ final class Pipeline {
                     } else if (message.text().equals("hand me off")) {
                         reply.sendResponse("Connecting you to a person");
                         reply.handoff("customer asked for a human", Map.of("department", "billing"));
+                    } else if (message.text().startsWith("llm ")) {
+                        llm.answer(message, session, memory, reply);
                     } else if (message.text().startsWith("think")) {
                         Thread.sleep(1_500); // a slow reply: well past the typing indicator's 200 ms
                         reply.sendResponse("Thought about it");
@@ -201,7 +213,7 @@ final class Pipeline {
         return ended.stream().filter(e -> e.conversationId().equals(conversationId)).toList();
     }
 
-    static int freePort() {
+    private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
