@@ -38,7 +38,9 @@ class LlmAgentTest {
         traffic = new AgentTraffic();
         Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
                 LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
-        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId("llm-" + UUID.randomUUID())
+        String group = "llm-" + UUID.randomUUID();
+        AgentTraffic.startAtEnd(group); // the shared topic holds other tests' events
+        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId(group)
                 .meterRegistry(new SimpleMeterRegistry()), LlmConfig.fromEnv(env));
         agent.start();
     }

@@ -55,7 +55,9 @@ class LlmAgentToolsTest {
                 LlmConfig.MODEL, "test-model", LlmConfig.MAX_TOOL_ROUNDS, "2",
                 "TWILIO_KNOWLEDGE_BASE_ID", KNOWLEDGE_BASE, "TWILIO_API_KEY", "SKkey", "TWILIO_API_SECRET", "secret",
                 "TWILIO_API_BASE_URL", twilio.baseUrl()));
-        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId("llm-tools-" + UUID.randomUUID())
+        String group = "llm-tools-" + UUID.randomUUID();
+        AgentTraffic.startAtEnd(group); // the shared topic holds other tests' events
+        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId(group)
                 .meterRegistry(new SimpleMeterRegistry()), LlmConfig.fromEnv(env));
         agent.start();
     }
