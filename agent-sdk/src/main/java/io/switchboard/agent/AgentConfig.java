@@ -22,6 +22,8 @@ public final class AgentConfig extends EnvConfig {
     public static final String OUTPUT_TOPIC = "SWITCHBOARD_AGENT_OUTPUT_TOPIC";
     public static final String MEMORY_URL = "SWITCHBOARD_MEMORY_URL";
     public static final String MEMORY_TIMEOUT_MS = "SWITCHBOARD_AGENT_MEMORY_TIMEOUT_MS";
+    public static final String TYPING_INDICATOR = "SWITCHBOARD_AGENT_TYPING_INDICATOR";
+    public static final String TYPING_INDICATOR_DELAY_MS = "SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS";
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
@@ -45,7 +47,11 @@ public final class AgentConfig extends EnvConfig {
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
             .define(MEMORY_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
-                    "How long retrieveMemory waits for the memory service before its future fails.");
+                    "How long retrieveMemory waits for the memory service before its future fails.")
+            .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,
+                    "Show the customer a typing indicator while a reply is slow, as TAC does: only WhatsApp has one (Twilio Messaging v2 Indicators/Typing). Needs an outbound-sender that knows the v2 Typing event.")
+            .define(TYPING_INDICATOR_DELAY_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
+                    "With SWITCHBOARD_AGENT_TYPING_INDICATOR: how long a message handler may go without sending anything before the indicator is requested (0: at once).");
 
     public AgentConfig(Map<String, String> env) {
         super(DEFINITION, withDefaultBootstrap(env));
@@ -87,6 +93,15 @@ public final class AgentConfig extends EnvConfig {
 
     public Duration memoryTimeout() {
         return Duration.ofMillis(getLong(MEMORY_TIMEOUT_MS));
+    }
+
+    /** Whether slow replies on channels that have one get a typing indicator. */
+    public boolean typingIndicator() {
+        return getBoolean(TYPING_INDICATOR);
+    }
+
+    public Duration typingIndicatorDelay() {
+        return Duration.ofMillis(getLong(TYPING_INDICATOR_DELAY_MS));
     }
 
     public String groupId() {

@@ -1,5 +1,6 @@
 package io.switchboard.agent;
 
+import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.DeadLetter;
@@ -21,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -136,6 +139,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
         Memory memory = ready.getMemory() == null ? NO_MEMORY : ready.getMemory();
         long turn = session.channel() == Channel.VOICE ? ready.getTurn() : -1;
         Invocation invocation = new Invocation(this, record, "message", turn, box -> {
+            typingIndicatorIfSlow(box, session, ready);
             if (callbacks.blocking() != null) {
                 String text = callbacks.blocking().onMessage(message, session, memory);
                 if (text != null) {
@@ -174,6 +178,20 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
         CompletableFuture<Void> done = invocation.run();
         done.whenComplete((v, e) -> running.remove(conversation, invocation));
         return done;
+    }
+
+    /**
+     * With {@code SWITCHBOARD_AGENT_TYPING_INDICATOR}, on a channel that has one (WhatsApp), asks for a typing
+     * indicator once the handler has sent nothing for the configured delay. The timer never holds the reply back.
+     */
+    private void typingIndicatorIfSlow(Outbox box, Session session, MessageReady ready) {
+        if (!config.typingIndicator() || ready.getChannelId() == null
+                || !ChannelTraits.of(session.channel()).typingIndicator()) {
+            return;
+        }
+        ScheduledFuture<?> timer = scheduler.schedule(() -> box.typing(ready.getChannelId()),
+                config.typingIndicatorDelay().toMillis(), TimeUnit.MILLISECONDS);
+        box.settled().whenComplete((v, e) -> timer.cancel(false));
     }
 
     /** A record that is not an AgentEvent we can read: dead-lettered as it is (blocking briefly: this is rare). */

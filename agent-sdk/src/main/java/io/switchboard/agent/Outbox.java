@@ -82,6 +82,20 @@ final class Outbox implements Reply {
                 new java.util.HashMap<String, String>(attributes == null ? java.util.Map.of() : attributes)));
     }
 
+    /**
+     * Asks for a typing indicator for the inbound message {@code messageId}, unless something was sent already or the
+     * handler is done. Its id is derived apart from the replies' ({@code "typing"}), so whether it was sent never
+     * shifts their ids; best effort: not awaited before the offset commit.
+     */
+    synchronized boolean typing(String messageId) {
+        if (cancelled || next > 0 || settled.isDone()) {
+            return false;
+        }
+        runtime.produce(outbound(EventIds.derived(event.getEventId(), "typing"),
+                io.switchboard.events.Typing.newBuilder().setMessageId(messageId).build()));
+        return true;
+    }
+
     @Override
     public synchronized boolean isCancelled() {
         return cancelled;
@@ -135,8 +149,13 @@ final class Outbox implements Reply {
         if (cancelled) {
             return false;
         }
-        OutboundEvent outbound = OutboundEvent.newBuilder()
-                .setEventId(EventIds.derived(event.getEventId(), "out", Integer.toString(next++)))
+        sends.add(runtime.produce(outbound(EventIds.derived(event.getEventId(), "out", Integer.toString(next++)), payload)));
+        return true;
+    }
+
+    private OutboundEvent outbound(String eventId, Object payload) {
+        return OutboundEvent.newBuilder()
+                .setEventId(eventId)
                 .setConversationId(event.getConversationId())
                 .setOccurredAt(Instant.now())
                 .setTraceId(event.getTraceId())
@@ -145,8 +164,6 @@ final class Outbox implements Reply {
                 .setSession(event.getSession())
                 .setPayload(payload)
                 .build();
-        sends.add(runtime.produce(outbound));
-        return true;
     }
 
     private final class Stream implements TokenStream {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
+import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
 import java.time.Duration;
 import java.util.List;

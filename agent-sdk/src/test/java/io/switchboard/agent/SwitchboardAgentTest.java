@@ -10,6 +10,7 @@ import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
 import io.switchboard.ids.EventIds;
+import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
 import java.time.Duration;

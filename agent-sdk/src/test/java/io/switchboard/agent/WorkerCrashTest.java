@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
+import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

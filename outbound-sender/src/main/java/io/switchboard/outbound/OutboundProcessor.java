@@ -9,6 +9,8 @@ import io.switchboard.events.DeliveryStatus;
 import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
+import io.switchboard.events.Typing;
+import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
@@ -91,6 +93,10 @@ final class OutboundProcessor {
             log.debug("Dropping duplicate outbound event {}", event.getEventId());
             return CompletableFuture.completedFuture(null);
         }
+        if (event.getPayload() instanceof Typing typing) {
+            withMdc(event, () -> showTyping(record, event, typing));
+            return CompletableFuture.completedFuture(null);
+        }
         String outreach = Outreach.kind(event);
         if (outreach != null) {
             return CompletableFuture.runAsync(
@@ -131,6 +137,29 @@ final class OutboundProcessor {
         Counter.builder("switchboard.outbound.voice.frames").tag("instance", partition.toString())
                 .description("Voice frames routed to an ingress instance").register(meters).increment();
         finish(record, event, delivery(event, DeliveryStatus.SENT, 1, null, null, null, null));
+    }
+
+    /**
+     * A typing indicator is best effort and never in a reply's way: the call runs on a worker without holding back
+     * the conversation's next event (the reply it announces), is made once, and a failure is logged and counted only
+     * (no delivery event, no dead letter). Channels without indicators (all but WhatsApp) are skipped.
+     */
+    private void showTyping(ConsumerRecord<String, byte[]> record, OutboundEvent event, Typing typing) {
+        ledger.add(record.partition(), event.getEventId());
+        if (!ChannelTraits.of(event.getSession().getChannel()).typingIndicator()) {
+            log.debug("No typing indicator on {}", event.getSession().getChannel());
+            count("switchboard.outbound.typing.indicators", "result", "unsupported");
+            return;
+        }
+        CompletableFuture.runAsync(() -> withMdc(event, () -> {
+            try {
+                messaging.showTypingIndicator(typing.getMessageId());
+                count("switchboard.outbound.typing.indicators", "result", "sent");
+            } catch (RuntimeException e) {
+                log.warn("Typing indicator for message {} failed: {}", typing.getMessageId(), e.toString());
+                count("switchboard.outbound.typing.indicators", "result", "failed");
+            }
+        }), workers);
     }
 
     private void startOutreach(ConsumerRecord<String, byte[]> record, OutboundEvent event, String kind) {

@@ -92,6 +92,40 @@ class OutboundServiceTest {
     }
 
     @Test
+    void aWhatsAppTypingEventShowsTwilioTypingIndicatorForTheInboundMessageAndSmsGetsNone() {
+        String whatsapp = conversationId("conv_conversation");
+        String sms = conversationId("conv_conversation");
+        String whatsappMessage = "SM" + EventIds.random().replace("-", "");
+        String smsMessage = "SM" + EventIds.random().replace("-", "");
+        Session whatsappSession = messagingSession(whatsapp, Channel.WHATSAPP, Source.ORCHESTRATOR)
+                .setChannelId(whatsappMessage).build();
+        Session smsSession = messagingSession(sms, Channel.SMS, Source.ORCHESTRATOR).setChannelId(smsMessage).build();
+
+        produce(typing(smsSession, smsMessage));
+        produce(reply(smsSession, EventIds.random(), "Here is your answer", -1));
+        produce(typing(whatsappSession, whatsappMessage));
+
+        List<Recorded> indicators = twilio.awaitRequests(r -> r.path().equals("/v2/Indicators/Typing.json")
+                && whatsappMessage.equals(r.form().get("messageId")), 1, WAIT);
+        assertThat(indicators).singleElement().satisfies(r -> {
+            assertThat(r.method()).isEqualTo("POST");
+            assertThat(r.form()).containsEntry("channel", "whatsapp");
+            assertThat(r.header("X-Forwarded-Host")).isEqualTo("messaging.twilio.com");
+        });
+        // the SMS typing event came before the SMS reply, which is sent: by then the typing event was skipped
+        twilio.awaitRequests(about(sms), 1, WAIT);
+        assertThat(twilio.requests("/v2/Indicators/Typing.json"))
+                .noneMatch(r -> smsMessage.equals(r.form().get("messageId")));
+    }
+
+    private static OutboundEvent typing(Session session, String messageId) {
+        return OutboundEvent.newBuilder().setEventId(EventIds.random()).setConversationId(session.getConversationId())
+                .setOccurredAt(Instant.now()).setTraceId(EventIds.newTraceId()).setInReplyTo("agent-" + messageId)
+                .setSession(session).setPayload(io.switchboard.events.Typing.newBuilder().setMessageId(messageId).build())
+                .build();
+    }
+
+    @Test
     void eachMessagingChannelAndSourceMakesExactlyOneCorrectApiCall() {
         record Case(Channel channel, Source source, String conversationId, OutboundEvent event) {
         }

@@ -6,30 +6,33 @@ import java.util.Optional;
 /**
  * What differs between Twilio channels, in one place (as TAC's tiny channel subclasses): the setting that holds
  * Switchboard's own address on the channel, the address prefix Twilio uses, the longest message Twilio accepts,
- * and whether replies can be streamed token by token.
+ * whether replies can be streamed token by token, and whether Twilio can show the customer a typing indicator (only
+ * WhatsApp: Messaging v2 {@code Indicators/Typing} accepts {@code channel=whatsapp} alone).
  */
 public enum ChannelTraits {
-    SMS(Channel.SMS, "TWILIO_PHONE_NUMBER", "", 1_600, false),
-    WHATSAPP(Channel.WHATSAPP, "TWILIO_WHATSAPP_NUMBER", "whatsapp:", 4_096, false),
+    SMS(Channel.SMS, "TWILIO_PHONE_NUMBER", "", 1_600, false, false),
+    WHATSAPP(Channel.WHATSAPP, "TWILIO_WHATSAPP_NUMBER", "whatsapp:", 4_096, false, true),
     /** RCS text limit as Twilio documents it for RCS messages (longer text falls back to SMS segments). */
-    RCS(Channel.RCS, "TWILIO_RCS_SENDER_ID", "rcs:", 3_072, false),
+    RCS(Channel.RCS, "TWILIO_RCS_SENDER_ID", "rcs:", 3_072, false, false),
     /** Conversations' message body limit. The agent's chat identity is Switchboard's own setting. */
-    CHAT(Channel.CHAT, "SWITCHBOARD_AGENT_IDENTITY", "", 32_768, false),
-    VOICE(Channel.VOICE, "TWILIO_PHONE_NUMBER", "", Integer.MAX_VALUE, true);
+    CHAT(Channel.CHAT, "SWITCHBOARD_AGENT_IDENTITY", "", 32_768, false, false),
+    VOICE(Channel.VOICE, "TWILIO_PHONE_NUMBER", "", Integer.MAX_VALUE, true, false);
 
     private final Channel channel;
     private final String ownAddressSetting;
     private final String addressPrefix;
     private final int maxMessageLength;
     private final boolean streaming;
+    private final boolean typingIndicator;
 
     ChannelTraits(Channel channel, String ownAddressSetting, String addressPrefix, int maxMessageLength,
-            boolean streaming) {
+            boolean streaming, boolean typingIndicator) {
         this.channel = channel;
         this.ownAddressSetting = ownAddressSetting;
         this.addressPrefix = addressPrefix;
         this.maxMessageLength = maxMessageLength;
         this.streaming = streaming;
+        this.typingIndicator = typingIndicator;
     }
 
     public Channel channel() {
@@ -54,6 +57,11 @@ public enum ChannelTraits {
     /** Whether a reply can go out token by token (voice) or only whole (messaging). */
     public boolean streaming() {
         return streaming;
+    }
+
+    /** Whether Twilio can show a typing indicator for an inbound message of this channel. */
+    public boolean typingIndicator() {
+        return typingIndicator;
     }
 
     /** The address with this channel's prefix (`whatsapp:`, `rcs:`), added when missing. */

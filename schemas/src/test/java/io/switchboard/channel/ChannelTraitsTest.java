@@ -32,4 +32,11 @@ class ChannelTraitsTest {
         assertThat(ChannelTraits.VOICE.streaming()).isTrue();
         assertThat(ChannelTraits.SMS.streaming()).isFalse();
     }
+
+    @Test
+    void onlyWhatsAppHasATypingIndicator() {
+        for (ChannelTraits traits : ChannelTraits.values()) {
+            assertThat(traits.typingIndicator()).as(traits.name()).isEqualTo(traits == ChannelTraits.WHATSAPP);
+        }
+    }
 }

@@ -118,6 +118,7 @@ public final class SampleEvents {
         }
         List<SpecificRecord> outboundPayloads = new ArrayList<>(frames());
         outboundPayloads.add(Handoff.newBuilder().setReason("asked for a human").setAttributes(Map.of("k", "v")).build());
+        outboundPayloads.add(Typing.newBuilder().setMessageId("SM00000000000000000000000000000001").build());
         for (SpecificRecord payload : outboundPayloads) {
             all.add(OutboundEvent.newBuilder().setEventId("out-" + n++).setConversationId(CONVERSATION)
                     .setOccurredAt(AT).setTraceId("trace").setInReplyTo("ag-1").setTurn(3).setSession(smsSession())

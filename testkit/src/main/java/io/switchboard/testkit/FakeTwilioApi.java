@@ -48,6 +48,8 @@ import java.util.stream.Collectors;
  *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201.</li>
  *   <li>Conversation Memory: {@code POST /v1/Stores/{store}/Profiles/{id}/Observations} → 201 {@code {id, content, …}};
  *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}.</li>
+ *   <li>Messaging v2 typing indicator: {@code POST /v2/Indicators/Typing.json} ({@code channel=whatsapp},
+ *       {@code messageId}) → 200 {@code {"success": true}}, 400 without them.</li>
  * </ul>
  * Every request is recorded ({@link #requests()}, {@link #awaitRequests}); scripted answers override the defaults
  * ({@link #respondNext}, {@link #respondAlways}), e.g. {@code respondNext("/Actions$", Reply.tooManyRequests(1))}.
@@ -481,6 +483,13 @@ public final class FakeTwilioApi implements AutoCloseable {
         }
         if (MEMORY_SUMMARIES.matcher(path).matches() && method.equals("POST")) {
             return json(202, JSON.createObjectNode().put("message", "Summaries creation accepted"));
+        }
+        if (path.equals("/v2/Indicators/Typing.json") && method.equals("POST")) {
+            Map<String, List<String>> form = parseQuery(body);
+            if (!"whatsapp".equals(first(form, "channel")) || first(form, "messageId") == null) {
+                return new Answer(400, Map.of(), Reply.twilioError(400, 20001, "channel must be whatsapp and messageId is required").body());
+            }
+            return json(200, JSON.createObjectNode().put("success", true));
         }
         return new Answer(404, Map.of(), Reply.twilioError(404, 20404, "The requested resource " + path
                 + " was not found").body());

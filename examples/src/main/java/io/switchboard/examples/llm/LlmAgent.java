@@ -1,5 +1,6 @@
 package io.switchboard.examples.llm;
 
+import io.switchboard.agent.AgentTools;
 import io.switchboard.agent.Ended;
 import io.switchboard.agent.Interrupt;
 import io.switchboard.agent.Message;
@@ -35,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * for. The last {@code LLM_HISTORY_TURNS} exchanges of each conversation are kept in memory and sent along; they are
  * dropped when the conversation ends.
  *
+ * <p>The model is offered the SDK's ready-made tools ({@link AgentTools}): {@code handoff} always,
+ * {@code search_knowledge} when {@code TWILIO_KNOWLEDGE_BASE_ID} is set, {@code retrieve_memory} when
+ * {@code SWITCHBOARD_MEMORY_URL} is. Its streamed {@code tool_calls} are assembled ({@link ToolCalls}), run through the
+ * SDK ({@link ToolExecutor}), and their results sent back in a next request, for at most {@code LLM_MAX_TOOL_ROUNDS}
+ * rounds; the last request offers no tools, so the model answers in words. A handoff ends the turn.
+ *
  * <pre>{@code
  * OPENAI_BASE_URL=https://api.openai.com/v1 OPENAI_API_KEY=sk-... OPENAI_MODEL=gpt-4o-mini \
  *   java -jar switchboard.jar agent
@@ -48,8 +55,15 @@ public final class LlmAgent {
     private final LlmConfig config;
     private final HttpClient http;
     private final ChatHistory history;
+    /** The worker running this agent, for retrieveMemory; set once built. */
+    private volatile SwitchboardAgent agent;
 
-    LlmAgent(LlmConfig config) {
+    /**
+     * The LLM agent as a component, for an agent of your own that routes some messages to it: call {@link #answer},
+     * {@link #interrupted} and {@link #ended} from its callbacks, and {@link #attach} it to the built worker so the
+     * model may retrieve memory. {@link #create} does all of this for an agent that is only the LLM.
+     */
+    public LlmAgent(LlmConfig config) {
         this.config = config;
         // HTTP/2 where TLS negotiates it; plain-http local servers get HTTP/1.1 (no h2c upgrade attempt to trip on)
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -62,11 +76,15 @@ public final class LlmAgent {
     /** The LLM agent on {@code builder}'s worker settings (KAFKA_BOOTSTRAP_SERVERS, SWITCHBOARD_AGENT_*). */
     public static SwitchboardAgent create(SwitchboardAgent.Builder builder, LlmConfig config) {
         LlmAgent llm = new LlmAgent(config);
-        log.info("LLM agent: model {} at {}", config.model(), config.chatCompletionsUri());
-        return builder.onMessageReady(llm::answer)
+        SwitchboardAgent agent = builder.onMessageReady(llm::answer)
                 .onInterrupt(llm::interrupted)
                 .onConversationEnded(llm::ended)
                 .build();
+        llm.attach(agent);
+        log.info("LLM agent: model {} at {}, tools {}", config.model(), config.chatCompletionsUri(),
+                config.maxToolRounds() == 0 ? "none" : llm.tools().stream()
+                        .map(t -> ((JsonObject) t).getJsonObject("function").getString("name")).toList());
+        return agent;
     }
 
     public static void main(String[] args) {
@@ -75,8 +93,12 @@ public final class LlmAgent {
         agent.start();
     }
 
-    /** Streams the model's answer into the reply; returns when it is complete, or at once when interrupted. */
-    void answer(Message message, Session session, Memory memory, Reply reply) throws Exception {
+    /**
+     * Streams the model's answer into the reply, running the function calls it asks for in between (at most
+     * {@code LLM_MAX_TOOL_ROUNDS} rounds, then it must answer in words); returns when the reply is complete, or at
+     * once when interrupted.
+     */
+    public void answer(Message message, Session session, Memory memory, Reply reply) throws Exception {
         String conversationId = session.conversationId();
         JsonArray messages = new JsonArray().add(chat("system", systemPrompt(session, memory)));
         for (ChatHistory.Turn past : history.turns(conversationId)) {
@@ -89,18 +111,70 @@ public final class LlmAgent {
         messages.add(chat("user", message.text()));
         ChatHistory.Turn turn = history.begin(conversationId, message.text());
 
+        TokenStream stream = reply.stream();
+        StringBuilder said = new StringBuilder();
+        ToolExecutor executor = new ToolExecutor(reply, stream, config.knowledgeSearch(),
+                agent != null && agent.config().memoryUrl() != null ? query -> agent.retrieveMemory(session, query) : null);
+        for (int round = 0; ; round++) {
+            boolean offerTools = round < config.maxToolRounds();
+            EventStream events = new EventStream(stream, turn, said);
+            if (!complete(request(messages, offerTools), events, stream)) {
+                return; // interrupted: nothing more is said
+            }
+            if (!offerTools || events.toolCalls.isEmpty()) {
+                break;
+            }
+            messages.add(events.toolCalls.assistantMessage(events.roundText()));
+            for (ToolCalls.Call call : events.toolCalls.calls()) {
+                ToolExecutor.Outcome outcome = executor.execute(call);
+                if (outcome.handedOff()) {
+                    return; // a human has the conversation now; the executor ended the reply before handing off
+                }
+                messages.add(ToolCalls.resultMessage(call, outcome.content()));
+            }
+            if (reply.isCancelled()) {
+                return;
+            }
+        }
+        stream.end();
+    }
+
+    /** The worker this agent answers for: its retrieveMemory backs the retrieve_memory tool. */
+    public void attach(SwitchboardAgent agent) {
+        this.agent = agent;
+    }
+
+    /** The tools this agent offers: handoff always, knowledge search and memory retrieval when configured. */
+    JsonArray tools() {
+        JsonArray tools = new JsonArray().add(new JsonObject(AgentTools.HANDOFF.asOpenAiFunction()));
+        if (config.knowledgeSearch() != null) {
+            tools.add(new JsonObject(AgentTools.KNOWLEDGE_SEARCH.asOpenAiFunction()));
+        }
+        if (agent != null && agent.config().memoryUrl() != null) {
+            tools.add(new JsonObject(AgentTools.MEMORY_RETRIEVAL.asOpenAiFunction()));
+        }
+        return tools;
+    }
+
+    private HttpRequest request(JsonArray messages, boolean offerTools) {
+        JsonObject body = new JsonObject().put("model", config.model()).put("stream", true).put("messages", messages);
+        if (offerTools) {
+            body.put("tools", tools());
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(config.chatCompletionsUri())
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "application/json")
                 .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", config.model())
-                        .put("stream", true).put("messages", messages).encode()));
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
         if (config.apiKey() != null) {
             request.header("Authorization", "Bearer " + config.apiKey());
         }
-        TokenStream stream = reply.stream();
-        EventStream events = new EventStream(stream, turn);
-        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request.build(), info -> info.statusCode() / 100 == 2
+        return request.build();
+    }
+
+    /** One streamed completion into {@code events}; false when the reply was interrupted or cancelled meanwhile. */
+    private boolean complete(HttpRequest request, EventStream events, TokenStream stream) throws Exception {
+        CompletableFuture<HttpResponse<String>> call = http.sendAsync(request, info -> info.statusCode() / 100 == 2
                 ? BodySubscribers.fromLineSubscriber(events, s -> "", StandardCharsets.UTF_8, null)
                 : BodySubscribers.ofString(StandardCharsets.UTF_8));
         call.whenComplete((response, error) -> {
@@ -120,23 +194,23 @@ public final class LlmAgent {
             events.cancel();
             call.cancel(true);
             Thread.currentThread().interrupt();
-            return;
+            return false;
         } catch (ExecutionException e) {
             events.cancel();
             if (stream.isCancelled()) {
-                return;
+                return false;
             }
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
-        stream.end();
+        return !stream.isCancelled();
     }
 
     /** What the caller heard before interrupting is what the model said, as far as the history is concerned. */
-    void interrupted(Session session, Interrupt interrupt) {
+    public void interrupted(Session session, Interrupt interrupt) {
         history.heard(session.conversationId(), interrupt.utteranceUntilInterrupt());
     }
 
-    void ended(Session session, Ended ended) {
+    public void ended(Session session, Ended ended) {
         history.forget(session.conversationId());
     }
 
@@ -171,15 +245,24 @@ public final class LlmAgent {
      */
     static final class EventStream implements Flow.Subscriber<String> {
         final CompletableFuture<Void> finished = new CompletableFuture<>();
+        final ToolCalls toolCalls = new ToolCalls();
         private final TokenStream stream;
         private final ChatHistory.Turn turn;
-        private final StringBuilder text = new StringBuilder();
+        /** Everything said for this customer message, across tool rounds. */
+        private final StringBuilder text;
+        private final StringBuilder roundText = new StringBuilder();
         private volatile Flow.Subscription subscription;
         private volatile boolean cancelled;
 
-        EventStream(TokenStream stream, ChatHistory.Turn turn) {
+        EventStream(TokenStream stream, ChatHistory.Turn turn, StringBuilder text) {
             this.stream = stream;
             this.turn = turn;
+            this.text = text;
+        }
+
+        /** What the model said in this completion (before asking for tools). */
+        String roundText() {
+            return roundText.toString();
         }
 
         @Override
@@ -210,13 +293,18 @@ public final class LlmAgent {
                 }
                 JsonArray choices = chunk.getJsonArray("choices");
                 JsonObject delta = choices == null || choices.isEmpty() ? null : choices.getJsonObject(0).getJsonObject("delta");
-                String content = delta == null ? null : delta.getString("content");
+                if (delta == null) {
+                    return;
+                }
+                toolCalls.add(delta.getJsonArray("tool_calls"));
+                String content = delta.getString("content");
                 if (content != null && !content.isEmpty()) {
                     if (!stream.send(content)) {
                         cancel(); // interrupted: stop the generation
                         return;
                     }
                     text.append(content);
+                    roundText.append(content);
                     turn.said(text.toString());
                 }
             } catch (DecodeException | ClassCastException e) {

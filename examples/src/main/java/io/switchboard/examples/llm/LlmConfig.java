@@ -1,6 +1,7 @@
 package io.switchboard.examples.llm;
 
 import io.switchboard.agent.AgentConfig;
+import io.switchboard.agent.KnowledgeSearch;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.KafkaSettings;
 import java.net.URI;
@@ -24,6 +25,7 @@ public final class LlmConfig extends EnvConfig {
     public static final String SYSTEM_PROMPT = "LLM_SYSTEM_PROMPT";
     public static final String HISTORY_TURNS = "LLM_HISTORY_TURNS";
     public static final String REQUEST_TIMEOUT_MS = "LLM_REQUEST_TIMEOUT_MS";
+    public static final String MAX_TOOL_ROUNDS = "LLM_MAX_TOOL_ROUNDS";
 
     static final String DEFAULT_SYSTEM_PROMPT = "You are a helpful, friendly assistant answering customers of a business. "
             + "Keep answers short and to the point.";
@@ -40,7 +42,13 @@ public final class LlmConfig extends EnvConfig {
             .define(HISTORY_TURNS, Type.INT, 10, Range.atLeast(0), Importance.LOW,
                     "Past exchanges (customer message + reply) per conversation sent along, kept in memory until the conversation ends.")
             .define(REQUEST_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
-                    "How long the API may take to start answering (the agent's handler timeout bounds the whole reply).");
+                    "How long the API may take to start answering (the agent's handler timeout bounds the whole reply).")
+            .define(MAX_TOOL_ROUNDS, Type.INT, 3, Range.between(0, 20), Importance.LOW,
+                    "Rounds of function calls (handoff, search_knowledge, retrieve_memory) the model may make for one customer message before it must answer in words; 0 offers no tools.")
+            .define(KnowledgeSearch.KNOWLEDGE_BASE_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Twilio Knowledge base (know_base_...) the LLM agent offers as its search_knowledge tool; needs TWILIO_API_KEY/TWILIO_API_SECRET (or TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN). Unset: no knowledge tool.");
+
+    private final KnowledgeSearch knowledgeSearch;
 
     public LlmConfig(Map<String, String> env) {
         super(DEFINITION, withDefaultBootstrap(env));
@@ -51,6 +59,11 @@ public final class LlmConfig extends EnvConfig {
             }
         } catch (IllegalArgumentException e) {
             throw new ConfigException(BASE_URL, getString(BASE_URL), "must be an http(s) URL such as https://api.openai.com/v1");
+        }
+        try {
+            knowledgeSearch = KnowledgeSearch.fromEnv(env).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(KnowledgeSearch.KNOWLEDGE_BASE_ID, env.get(KnowledgeSearch.KNOWLEDGE_BASE_ID), e.getMessage());
         }
     }
 
@@ -98,5 +111,14 @@ public final class LlmConfig extends EnvConfig {
 
     public java.time.Duration requestTimeout() {
         return java.time.Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS));
+    }
+
+    public int maxToolRounds() {
+        return getInt(MAX_TOOL_ROUNDS);
+    }
+
+    /** The knowledge search behind the search_knowledge tool, or null when TWILIO_KNOWLEDGE_BASE_ID is not set. */
+    public KnowledgeSearch knowledgeSearch() {
+        return knowledgeSearch;
     }
 }

@@ -8,30 +8,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.events.AgentEvent;
-import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.SampleEvents;
 import io.switchboard.events.Session;
-import io.switchboard.events.agent.AgentInterrupt;
-import io.switchboard.events.agent.MessageReady;
-import io.switchboard.ids.EventIds;
+import io.switchboard.testkit.AgentTraffic;
+import io.switchboard.testkit.FakeOpenAi;
 import io.switchboard.testkit.TestKafka;
-import io.switchboard.topics.Topic;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,37 +30,17 @@ class LlmAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static FakeOpenAi openAi;
     private static SwitchboardAgent agent;
-    private static KafkaProducer<String, AgentEvent> router;
-    private static KafkaConsumer<String, OutboundEvent> reader;
-    private static Thread readerThread;
-    private static final ConcurrentLinkedQueue<OutboundEvent> outbound = new ConcurrentLinkedQueue<>();
-    private static volatile boolean closed;
+    private static AgentTraffic traffic;
 
     @BeforeAll
     static void start() throws Exception {
-        openAi = new FakeOpenAi();
-        reader = TestKafka.clients().consumer(null, "llm-test", Topic.OUTBOUND);
-        List<TopicPartition> parts = reader.partitionsFor(Topic.OUTBOUND.topicName()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        reader.assign(parts);
-        reader.seekToEnd(parts);
-        parts.forEach(reader::position);
-        readerThread = new Thread(() -> {
-            try {
-                while (!closed) {
-                    reader.poll(Duration.ofMillis(50)).forEach(r -> outbound.add(r.value()));
-                }
-            } catch (WakeupException e) {
-                // closing
-            } finally {
-                reader.close();
-            }
-        }, "llm-test-reader");
-        readerThread.start();
-        router = TestKafka.clients().producer("llm-router", AgentEvent.class);
+        openAi = FakeOpenAi.start();
+        traffic = new AgentTraffic();
         Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
                 LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
-        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId("llm-" + UUID.randomUUID())
+        String group = "llm-" + UUID.randomUUID();
+        AgentTraffic.startAtEnd(group); // the shared topic holds other tests' events
+        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId(group)
                 .meterRegistry(new SimpleMeterRegistry()), LlmConfig.fromEnv(env));
         agent.start();
     }
@@ -81,13 +50,8 @@ class LlmAgentTest {
         if (agent != null) {
             agent.close();
         }
-        closed = true;
-        if (reader != null) {
-            reader.wakeup();
-            readerThread.join(5_000);
-        }
-        if (router != null) {
-            router.close();
+        if (traffic != null) {
+            traffic.close();
         }
         if (openAi != null) {
             openAi.close();
@@ -104,13 +68,13 @@ class LlmAgentTest {
         // the endpoint holds the rest of its answer: the first two tokens are already on their way to the caller
         await().atMost(WAIT).until(() -> texts(prompt).size() == 2);
         assertThat(texts(prompt)).containsExactly("We", " open");
-        assertThat(script.written).isEqualTo(2);
-        script.release.countDown();
+        assertThat(script.written()).isEqualTo(2);
+        script.release();
 
         await().atMost(WAIT).until(() -> replies(prompt).stream().anyMatch(Reply::getLast));
         assertThat(texts(prompt)).containsExactly("We", " open", " at", " nine.", "");
 
-        FakeOpenAi.Request request = openAi.requests.stream()
+        FakeOpenAi.Request request = openAi.requests().stream()
                 .filter(r -> r.lastUserMessage().equals("What are your opening hours?")).findFirst().orElseThrow();
         assertThat(request.authorization()).isEqualTo("Bearer sk-test");
         assertThat(request.body().getString("model")).isEqualTo("test-model");
@@ -131,8 +95,8 @@ class LlmAgentTest {
         await().atMost(WAIT).until(() -> texts(prompt).size() >= 3);
 
         interrupt(call, "Once word1", 2);
-        assertThat(script.hangUp.await(10, TimeUnit.SECONDS)).as("the agent closed the HTTP stream").isTrue();
-        int writtenBeforeHangUp = script.written;
+        assertThat(script.awaitHangUp(Duration.ofSeconds(10))).as("the agent closed the HTTP stream").isTrue();
+        int writtenBeforeHangUp = script.written();
 
         // a next turn of the same conversation is answered after the interrupted one: its reply comes last
         AgentEvent next = message(call, "Never mind, what time is it?", 3);
@@ -142,7 +106,7 @@ class LlmAgentTest {
         assertThat(replies(prompt)).noneMatch(Reply::getLast);
 
         // what the caller heard before interrupting is the assistant's side of that turn
-        JsonArray messages = openAi.requests.stream()
+        JsonArray messages = openAi.requests().stream()
                 .filter(r -> r.lastUserMessage().equals("Never mind, what time is it?")).findFirst().orElseThrow()
                 .body().getJsonArray("messages");
         assertThat(messages.getJsonObject(messages.size() - 2))
@@ -160,7 +124,7 @@ class LlmAgentTest {
         AgentEvent second = message(sms, "What is my name?", 0);
         await().atMost(WAIT).until(() -> !replies(second).isEmpty());
         assertThat(texts(second)).containsExactly("OK");
-        JsonArray messages = openAi.requests.stream().filter(r -> r.lastUserMessage().equals("What is my name?"))
+        JsonArray messages = openAi.requests().stream().filter(r -> r.lastUserMessage().equals("What is my name?"))
                 .findFirst().orElseThrow().body().getJsonArray("messages");
         assertThat(messages.stream().map(m -> ((JsonObject) m).getString("role") + ": " + ((JsonObject) m).getString("content")))
                 .containsExactly("system: Be brief.", "user: Hi, I am Ana", "assistant: Hello Ana!", "user: What is my name?");
@@ -183,32 +147,18 @@ class LlmAgentTest {
     }
 
     private static AgentEvent message(Session session, String text, long turn) {
-        String inbound = EventIds.random();
-        return send(session, inbound, MessageReady.newBuilder().setMessageId(inbound).setText(text).setTurn(turn).build());
+        return traffic.message(session, text, turn);
     }
 
     private static AgentEvent interrupt(Session session, String utterance, long turn) {
-        return send(session, EventIds.random(), AgentInterrupt.newBuilder().setUtteranceUntilInterrupt(utterance)
-                .setDurationUntilInterruptMs(300).setTurn(turn).build());
-    }
-
-    private static AgentEvent send(Session session, String inboundId, Object payload) {
-        AgentEvent event = AgentEvent.newBuilder().setEventId(EventIds.derived(inboundId, "agent"))
-                .setConversationId(session.getConversationId()).setOccurredAt(Instant.now())
-                .setTraceId(EventIds.newTraceId()).setSession(session).setPayload(payload).build();
-        router.send(new ProducerRecord<>(Topic.AGENT.topicName(), event.getConversationId(), event));
-        router.flush();
-        return event;
+        return traffic.interrupt(session, utterance, 300, turn);
     }
 
     private static List<Reply> replies(AgentEvent cause) {
-        return outbound.stream().filter(e -> e.getConversationId().equals(cause.getConversationId()))
-                .filter(e -> e.getPayload() instanceof Reply)
-                .filter(e -> cause.getEventId().equals(e.getInReplyTo()))
-                .map(e -> (Reply) e.getPayload()).toList();
+        return traffic.replies(cause);
     }
 
     private static List<String> texts(AgentEvent cause) {
-        return replies(cause).stream().map(Reply::getText).toList();
+        return traffic.texts(cause);
     }
 }

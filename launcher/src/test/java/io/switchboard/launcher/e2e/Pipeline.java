@@ -41,6 +41,11 @@ final class Pipeline {
     private static Pipeline shared;
 
     final DevStack stack;
+    /** The OpenAI-compatible model the LLM example agent (messages starting "llm ") talks to. */
+    final io.switchboard.testkit.FakeOpenAi model = io.switchboard.testkit.FakeOpenAi.start();
+    private final io.switchboard.examples.llm.LlmAgent llm = new io.switchboard.examples.llm.LlmAgent(
+            io.switchboard.examples.llm.LlmConfig.fromEnv(Map.of("OPENAI_BASE_URL", model.baseUrl(),
+                    "OPENAI_MODEL", "e2e-model")));
     final int port;
     final Vertx vertx = Vertx.vertx();
     final Queue<Message> messages = new ConcurrentLinkedQueue<>();
@@ -75,6 +80,9 @@ final class Pipeline {
                 Map.entry("CONVERSATION_INTELLIGENCE_CONFIGURATION_ID", CI_CONFIGURATION),
                 Map.entry("CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID", CI_OBSERVATION_OPERATOR),
                 Map.entry("CONVERSATION_INTELLIGENCE_SUMMARY_OPERATOR_SID", CI_SUMMARY_OPERATOR),
+                // a WhatsApp reply slower than 200 ms (the agent's "think …" cue) gets a typing indicator first
+                Map.entry("SWITCHBOARD_AGENT_TYPING_INDICATOR", "true"),
+                Map.entry("SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS", "200"),
                 Map.entry("PORT", Integer.toString(port)));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
@@ -82,7 +90,11 @@ final class Pipeline {
     static synchronized Pipeline get() throws Exception {
         if (shared == null) {
             shared = new Pipeline();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared.stack::close, "e2e-pipeline-stop"));
+            Pipeline pipeline = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                pipeline.stack.close();
+                pipeline.model.close();
+            }, "e2e-pipeline-stop"));
         }
         return shared;
     }
@@ -114,6 +126,7 @@ final class Pipeline {
                         context -> {
                             SwitchboardAgent built = agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"));
                             agent.set(built);
+                            llm.attach(built);
                             return built;
                         }));
                 case "outbound" -> services.add(new ServiceDefinition("outbound", definition.description(), context -> {
@@ -142,7 +155,7 @@ final class Pipeline {
         return services;
     }
 
-    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "llm …" is answered by the LLM example agent (examples' LlmAgent) with {@link #model}; "transfer me" hands the call off. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
         // The field {@code agent} (set once built) gives the callbacks retrieveMemory and startConversation.
         return builder
@@ -176,6 +189,11 @@ final class Pipeline {
                     } else if (message.text().equals("hand me off")) {
                         reply.sendResponse("Connecting you to a person");
                         reply.handoff("customer asked for a human", Map.of("department", "billing"));
+                    } else if (message.text().startsWith("llm ")) {
+                        llm.answer(message, session, memory, reply);
+                    } else if (message.text().startsWith("think")) {
+                        Thread.sleep(1_500); // a slow reply: well past the typing indicator's 200 ms
+                        reply.sendResponse("Thought about it");
                     } else if (message.text().equals("transfer me")) {
                         reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
                     } else {

@@ -29,6 +29,7 @@ public final class MessagingSender {
     private final Retrier retrier;
     private final HandoffSender handoffs;
     private final OutreachSender outreach;
+    private final TypingIndicatorSender typing;
 
     public MessagingSender(OutboundConfig config, HttpClient http, MeterRegistry meters) {
         this.config = config;
@@ -44,6 +45,12 @@ public final class MessagingSender {
         this.handoffs = new HandoffSender(client, sdk, retrier, config.studioHandoffFlowSid());
         this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
                 config.voiceTwimlUrl());
+        this.typing = new TypingIndicatorSender(sdk);
+    }
+
+    /** Shows a WhatsApp typing indicator for the inbound message {@code messageId}; one attempt, throws on failure. */
+    public void showTypingIndicator(String messageId) {
+        typing.show(messageId);
     }
 
     /** Starts an agent-initiated messaging conversation (see {@link OutreachSender}). Never throws for a Twilio failure. */

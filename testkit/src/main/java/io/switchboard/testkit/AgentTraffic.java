@@ -1,4 +1,4 @@
-package io.switchboard.agent;
+package io.switchboard.testkit;
 
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.OutboundEvent;
@@ -9,7 +9,6 @@ import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +31,7 @@ import org.apache.kafka.common.errors.WakeupException;
  * What the router would write to tac.agent.v1, and what agents wrote to tac.outbound.v1, on the shared test broker.
  * One instance per test class; tests tell their traffic apart by unique conversation ids.
  */
-final class AgentTraffic implements AutoCloseable {
+public final class AgentTraffic implements AutoCloseable {
     private final KafkaClients clients = TestKafka.clients();
     private final KafkaProducer<String, AgentEvent> producer = clients.producer("test-router", AgentEvent.class);
     private final ConcurrentLinkedQueue<OutboundEvent> outbound = new ConcurrentLinkedQueue<>();
@@ -40,7 +39,7 @@ final class AgentTraffic implements AutoCloseable {
     private final Thread readerThread;
     private volatile boolean closed;
 
-    AgentTraffic() {
+    public AgentTraffic() {
         reader = clients.consumer(null, "test-outbound-reader", Topic.OUTBOUND);
         List<TopicPartition> partitions = reader.partitionsFor(Topic.OUTBOUND.topicName()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -62,7 +61,7 @@ final class AgentTraffic implements AutoCloseable {
     }
 
     /** Makes a new consumer group start at the current end of tac.agent.v1 (the shared topic holds other tests' events). */
-    static void startAtEnd(String groupId) throws Exception {
+    public static void startAtEnd(String groupId) throws Exception {
         try (Admin admin = TestKafka.clients().admin("test-group-admin")) {
             int partitions = admin.describeTopics(List.of(Topic.AGENT.topicName())).allTopicNames().get()
                     .get(Topic.AGENT.topicName()).partitions().size();
@@ -76,41 +75,41 @@ final class AgentTraffic implements AutoCloseable {
         }
     }
 
-    static Session sms(String conversationId) {
+    public static Session sms(String conversationId) {
         return Session.newBuilder(SampleEvents.smsSession()).setConversationId(conversationId).build();
     }
 
-    static Session voice(String conversationId) {
+    public static Session voice(String conversationId) {
         return Session.newBuilder(SampleEvents.voiceSession()).setConversationId(conversationId)
                 .setCallSid(conversationId).build();
     }
 
     /** Writes a MessageReady the way the router does; returns the agent event. */
-    AgentEvent message(Session session, String text, long turn) {
+    public AgentEvent message(Session session, String text, long turn) {
         String inboundId = EventIds.random();
         MessageReady ready = MessageReady.newBuilder().setMessageId(inboundId).setText(text).setTurn(turn).build();
         return send(session, inboundId, ready);
     }
 
-    AgentEvent interrupt(Session session, String utterance, long durationMs, long turn) {
+    public AgentEvent interrupt(Session session, String utterance, long durationMs, long turn) {
         return send(session, EventIds.random(), AgentInterrupt.newBuilder().setUtteranceUntilInterrupt(utterance)
                 .setDurationUntilInterruptMs(durationMs).setTurn(turn).build());
     }
 
-    AgentEvent send(Session session, String inboundId, Object payload) {
+    public AgentEvent send(Session session, String inboundId, Object payload) {
         AgentEvent event = sendUnflushed(session, inboundId, payload);
         producer.flush();
         return event;
     }
 
     /** Writes a MessageReady without waiting for the broker; call {@link #flush()} after a batch. */
-    AgentEvent messageUnflushed(Session session, String text, long turn) {
+    public AgentEvent messageUnflushed(Session session, String text, long turn) {
         String inboundId = EventIds.random();
         return sendUnflushed(session, inboundId, MessageReady.newBuilder().setMessageId(inboundId).setText(text)
                 .setTurn(turn).build());
     }
 
-    void flush() {
+    public void flush() {
         producer.flush();
     }
 
@@ -123,22 +122,22 @@ final class AgentTraffic implements AutoCloseable {
     }
 
     /** Outbound events of one conversation, in topic order. */
-    List<OutboundEvent> of(String conversationId) {
+    public List<OutboundEvent> of(String conversationId) {
         return outbound.stream().filter(e -> e.getConversationId().equals(conversationId)).toList();
     }
 
     /** Outbound events of conversations whose id starts with {@code prefix}. */
-    List<OutboundEvent> withPrefix(String prefix) {
+    public List<OutboundEvent> withPrefix(String prefix) {
         return outbound.stream().filter(e -> e.getConversationId().startsWith(prefix)).toList();
     }
 
     /** The text of a conversation's replies, joined (streamed tokens joined into one text). */
-    String text(String conversationId) {
+    public String text(String conversationId) {
         return of(conversationId).stream().filter(e -> e.getPayload() instanceof Reply)
                 .map(e -> ((Reply) e.getPayload()).getText()).collect(Collectors.joining());
     }
 
-    static List<Reply> replies(List<OutboundEvent> events) {
+    public static List<Reply> replies(List<OutboundEvent> events) {
         List<Reply> replies = new ArrayList<>();
         events.forEach(e -> {
             if (e.getPayload() instanceof Reply r) {
@@ -146,6 +145,21 @@ final class AgentTraffic implements AutoCloseable {
             }
         });
         return replies;
+    }
+
+    /** Outbound events written in reply to {@code cause} (their {@code inReplyTo}), in topic order. */
+    public List<OutboundEvent> outboundFor(AgentEvent cause) {
+        return of(cause.getConversationId()).stream().filter(e -> cause.getEventId().equals(e.getInReplyTo())).toList();
+    }
+
+    /** The replies to {@code cause}, in topic order. */
+    public List<Reply> replies(AgentEvent cause) {
+        return replies(outboundFor(cause));
+    }
+
+    /** The texts of the replies to {@code cause} (streamed tokens one by one). */
+    public List<String> texts(AgentEvent cause) {
+        return replies(cause).stream().map(Reply::getText).toList();
     }
 
     @Override
