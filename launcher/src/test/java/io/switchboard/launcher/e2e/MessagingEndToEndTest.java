@@ -3,14 +3,14 @@ package io.switchboard.launcher.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.DeliveryStatus;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.config.KafkaSettings;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.FakeTwilioApi.Reply;
+import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
@@ -19,15 +19,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Messaging through the whole pipeline: signed webhook → Kafka → router → agent → outbound → Twilio's API (fake). */
+@ExtendWith(Pipeline.Shared.class)
 class MessagingEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     static Pipeline pipeline;

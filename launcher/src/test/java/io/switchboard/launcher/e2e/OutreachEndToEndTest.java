@@ -8,8 +8,8 @@ import io.switchboard.events.Channel;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.DeliveryStatus;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
+import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.RelayClient;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
@@ -22,8 +22,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Agent-initiated conversations: SwitchboardAgent.startConversation / placeCall through the whole pipeline. */
+@ExtendWith(Pipeline.Shared.class)
 class OutreachEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     static Pipeline pipeline;

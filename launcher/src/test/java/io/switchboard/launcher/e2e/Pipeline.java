@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole of {@code switchboard dev} — embedded broker, memory, router, outbound-sender, an agent, ingress on one
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the test's own (echo, plus a slow streamed reply and a handoff on cue) so tests can see what it was called with;
  * the outbound-sender is reachable so a test can restart it.
  */
-final class Pipeline {
+final class Pipeline implements AutoCloseable {
     static final String AUTH_TOKEN = "e2e-auth-token";
     static final String HANDOFF_FLOW = "FW00000000000000000000000000000e2e";
     static final String CI_CONFIGURATION = "intelligence_configuration_e2e";
@@ -90,13 +92,34 @@ final class Pipeline {
     static synchronized Pipeline get() throws Exception {
         if (shared == null) {
             shared = new Pipeline();
-            Pipeline pipeline = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                pipeline.stack.close();
-                pipeline.model.close();
-            }, "e2e-pipeline-stop"));
         }
         return shared;
+    }
+
+    /**
+     * Stops the shared stack when the test run ends ({@link Shared} registers it for that). Not in a JVM shutdown
+     * hook: surefire halts a test JVM whose shutdown takes longer than 30 s, and stopping every service and a broker
+     * on a loaded 2-core machine can, which failed the build with every test green.
+     */
+    @Override
+    public void close() {
+        stack.close();
+        model.close();
+    }
+
+    /** On every e2e test class: the shared pipeline lives in the root store, closed when all tests ran. */
+    static final class Shared implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                    .getOrComputeIfAbsent(Pipeline.class, key -> {
+                        try {
+                            return get();
+                        } catch (Exception e) {
+                            throw new IllegalStateException("The e2e pipeline did not start", e);
+                        }
+                    }, Pipeline.class);
+        }
     }
 
     FakeTwilioApi twilio() {
@@ -169,7 +192,10 @@ final class Pipeline {
                     if (message.text().startsWith("recall ")) {
                         io.switchboard.events.Memory recalled = agent.get()
                                 .retrieveMemory(session, message.text().substring("recall ".length())).get();
-                        reply.sendResponse(recalled.getCommunications().stream().filter(c -> !c.getFromAgent())
+                        // What the customer said in earlier conversations: this one's own messages (the "recall"
+                        // itself may already be in the memory, and ranks high for its own words) are not memories.
+                        reply.sendResponse(recalled.getCommunications().stream()
+                                .filter(c -> !c.getFromAgent() && !session.conversationId().equals(c.getConversationId()))
                                 .findFirst().map(c -> "You told me: " + c.getText()).orElse("nothing"));
                     } else if (message.text().startsWith("slow")) {
                         TokenStream stream = reply.stream();

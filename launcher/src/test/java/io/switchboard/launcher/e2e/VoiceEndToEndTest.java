@@ -16,8 +16,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A phone call through the whole pipeline: relay socket → Kafka → router → agent → outbound → egress → socket. */
+@ExtendWith(Pipeline.Shared.class)
 class VoiceEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     static Pipeline pipeline;
