@@ -140,7 +140,8 @@ final class VoiceCalls implements AutoCloseable {
             } else {
                 lost += want.size() - got;
             }
-            if (!distinct.stream().filter(want::contains).toList().equals(want.stream().filter(distinct::contains).toList())) {
+            List<String> inOrderHeard = distinct.stream().filter(want::contains).toList();
+            if (!inOrderHeard.equals(want.stream().filter(distinct::contains).toList())) {
                 disordered++;
             }
         }

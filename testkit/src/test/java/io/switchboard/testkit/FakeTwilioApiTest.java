@@ -51,7 +51,8 @@ class FakeTwilioApiTest {
     @Test
     void unreachableRefusesConnectionsUntilItListensAgainOnTheSamePort() throws Exception {
         try (FakeTwilioApi unreachable = FakeTwilioApi.start()) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(unreachable.baseUrl() + "/v2/Conversations/conv_u/Actions"))
+            URI actions = URI.create(unreachable.baseUrl() + "/v2/Conversations/conv_u/Actions");
+            HttpRequest request = HttpRequest.newBuilder(actions)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
             assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
 
