@@ -54,9 +54,9 @@ import org.junit.jupiter.api.Test;
  * agent, ingress and memory killed in turn, then a broker restart under load, more traffic.
  *
  * <p>Voice: killing ingress kills its sockets (Twilio would hang up): prompts left unanswered on them are counted as
- * dropped, not lost, and the lines dial new calls once ingress is back. Relay events that reach ingress while the
- * broker is away are not buffered (a late prompt has no use), so the broker restart may lose prompts: that row's
- * voice losses are measured, not asserted.
+ * dropped, not lost, and the lines dial new calls once ingress is back. Relay events wait for Kafka no longer than
+ * a webhook does (INGRESS_PRODUCE_TIMEOUT_MS) and nobody retries them (a late prompt has no use), so while the broker
+ * is away prompts may be lost: the broker rows' voice losses are measured, not asserted.
  */
 class ChildProcessFaultTest {
     static final boolean LONG = Boolean.getBoolean("switchboard.reliability.long");
