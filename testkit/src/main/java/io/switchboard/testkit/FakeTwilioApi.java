@@ -52,7 +52,8 @@ import java.util.stream.Collectors;
  *       {@code messageId}) → 200 {@code {"success": true}}, 400 without them.</li>
  * </ul>
  * Every request is recorded ({@link #requests()}, {@link #awaitRequests}); scripted answers override the defaults
- * ({@link #respondNext}, {@link #respondAlways}), e.g. {@code respondNext("/Actions$", Reply.tooManyRequests(1))}.
+ * ({@link #respondNext}, {@link #respondAlways}), e.g. {@code respondNext("/Actions$", Reply.tooManyRequests(1))};
+ * {@link #stopListening} / {@link #listenAgain} make Twilio unreachable (connection refused) for a while.
  *
  * <pre>{@code
  * try (FakeTwilioApi twilio = FakeTwilioApi.start()) {
@@ -79,7 +80,8 @@ public final class FakeTwilioApi implements AutoCloseable {
 
     private final Vertx vertx;
     private final boolean ownVertx;
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final Deque<Rule> nextRules = new ConcurrentLinkedDeque<>();
     private final List<Rule> alwaysRules = new CopyOnWriteArrayList<>();
@@ -91,8 +93,8 @@ public final class FakeTwilioApi implements AutoCloseable {
         this.vertx = vertx;
         this.ownVertx = ownVertx;
         try {
-            this.server = vertx.createHttpServer().requestHandler(this::handle)
-                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            this.server = listen(0);
+            this.port = server.actualPort();
         } catch (Exception e) {
             if (ownVertx) {
                 vertx.close();
@@ -111,13 +113,40 @@ public final class FakeTwilioApi implements AutoCloseable {
         return new FakeTwilioApi(vertx, false);
     }
 
+    private HttpServer listen(int port) throws Exception {
+        return vertx.createHttpServer().requestHandler(this::handle)
+                .listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
     /** {@code http://127.0.0.1:<port>}, no trailing slash. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.actualPort();
+        return "http://127.0.0.1:" + port;
     }
 
     public int port() {
-        return server.actualPort();
+        return port;
+    }
+
+    /**
+     * Twilio unreachable: the fake stops listening, so every new connection is refused, until {@link #listenAgain}.
+     * Requests already being answered finish first (graceful shutdown), so none of them is cut off mid-way: a
+     * refused connection is the only failure the client sees.
+     */
+    public void stopListening() {
+        try {
+            server.shutdown(5, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot stop the fake Twilio API: " + e, e);
+        }
+    }
+
+    /** Listens again on the same port after {@link #stopListening}; recorded requests and rules are kept. */
+    public void listenAgain() {
+        try {
+            server = listen(port);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot listen again on port " + port + ": " + e, e);
+        }
     }
 
     // ---------------------------------------------------------------- recorded requests

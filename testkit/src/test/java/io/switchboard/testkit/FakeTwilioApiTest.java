@@ -1,11 +1,13 @@
 package io.switchboard.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.FakeTwilioApi.Reply;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,6 +46,25 @@ class FakeTwilioApiTest {
             request.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void unreachableRefusesConnectionsUntilItListensAgainOnTheSamePort() throws Exception {
+        try (FakeTwilioApi unreachable = FakeTwilioApi.start()) {
+            URI actions = URI.create(unreachable.baseUrl() + "/v2/Conversations/conv_u/Actions");
+            HttpRequest request = HttpRequest.newBuilder(actions)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+            assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+
+            unreachable.stopListening();
+            // The kept-alive connection was closed by the fake, so the client's next request needs a new one: refused.
+            assertThatThrownBy(() -> HTTP.send(request, HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(ConnectException.class);
+
+            unreachable.listenAgain();
+            assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+            assertThat(unreachable.requests("conv_u")).hasSize(2);
+        }
     }
 
     @Test
