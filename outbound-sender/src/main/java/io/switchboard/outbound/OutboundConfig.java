@@ -70,8 +70,9 @@ public final class OutboundConfig extends EnvConfig {
                     "Stable id of this sender instance (default: the host name); its Kafka transactional id is switchboard-outbound-{id}, so a restarted instance fences its predecessor.")
             .define(WORKER_THREADS, Type.INT, 32, Range.atLeast(1), Importance.LOW,
                     "Threads making (blocking) Twilio REST calls; one slow conversation holds at most one.")
-            .define(RETRY_MAX_ATTEMPTS, Type.INT, 5, Range.atLeast(1), Importance.LOW,
-                    "Attempts of one Twilio call before it fails (429, 503, connection failures).")
+            .define(RETRY_MAX_ATTEMPTS, Type.INT, 10, Range.atLeast(1), Importance.LOW,
+                    "Attempts of one Twilio call before it fails (429, 503, connection failures); the default rides "
+                            + "out about half a minute of Twilio trouble before a reply becomes a dead letter.")
             .define(RETRY_INITIAL_BACKOFF_MS, Type.LONG, 200L, Range.atLeast(0), Importance.LOW,
                     "First retry delay; doubles per attempt, with full jitter.")
             .define(RETRY_MAX_BACKOFF_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
