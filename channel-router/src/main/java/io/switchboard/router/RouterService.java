@@ -140,11 +140,12 @@ public final class RouterService implements ManagedService, Readiness {
         props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 1);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        if (config.memoryEnabled()) {
-            // completed memory fetches are taken up by a punctuation, which runs between polls: an idle poll must not
-            // wait the default 100 ms
-            props.put(StreamsConfig.POLL_MS_CONFIG, 2 * SessionProcessor.MEMORY_DRAIN_MS);
-        }
+        // A stream thread commits (and so shows routed events to read_committed agents) only between polls, and
+        // completed memory fetches are taken up by a punctuation, which also runs between polls: an idle poll must
+        // not wait the default 100 ms, or an event routed just before a lull waits for the next one.
+        long pollMs = Math.min(config.commitInterval().toMillis(),
+                config.memoryEnabled() ? 2 * SessionProcessor.MEMORY_DRAIN_MS : 100);
+        props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, pollMs));
         return props;
     }
 }

@@ -7,6 +7,7 @@ import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.config.ConfigDocs;
 import io.switchboard.events.Channel;
+import io.switchboard.serde.EventSerdes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RouterConfigTest {
+
+    @Test
+    void anIdlePollNeverOutwaitsTheCommitThatShowsRoutedEventsToAgents() {
+        for (String interval : new String[] {"20ms", "5ms", "500ms"}) {
+            RouterConfig config = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                    RouterConfig.COMMIT_INTERVAL, interval));
+            java.util.Properties props = RouterService.streamsProperties(config, new EventSerdes(config.kafka()),
+                    new RouterMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+            long pollMs = ((Number) props.get(org.apache.kafka.streams.StreamsConfig.POLL_MS_CONFIG)).longValue();
+            assertThat(pollMs).as("poll.ms with commit interval " + interval)
+                    .isLessThanOrEqualTo(Math.min(config.commitInterval().toMillis(), 100)).isPositive();
+        }
+    }
 
     @Test
     void defaultsAreTheDocumentedOnes() {
