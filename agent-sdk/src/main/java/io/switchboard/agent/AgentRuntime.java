@@ -3,6 +3,7 @@ package io.switchboard.agent;
 import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
+import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
@@ -13,9 +14,6 @@ import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -197,20 +195,10 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
     /** A record that is not an AgentEvent we can read: dead-lettered as it is (blocking briefly: this is rare). */
     @Override
     public void undecodable(ConsumerRecord<String, byte[]> record, Exception error) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setEventId(EventIds.derived(record.topic(), Integer.toString(record.partition()),
-                        Long.toString(record.offset()), "dlq", config.groupId()))
-                .setOccurredAt(Instant.now())
-                .setService("agent:" + config.groupId())
-                .setOriginTopic(record.topic())
-                .setOriginPartition(record.partition())
-                .setOriginOffset(record.offset())
-                .setConversationId(record.key())
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setErrorClass(error.getClass().getName())
-                .setErrorMessage(String.valueOf(error.getMessage()))
-                .build();
+        DeadLetter letter = DeadLetters.of(EventIds.derived(record.topic(), Integer.toString(record.partition()),
+                        Long.toString(record.offset()), "dlq", config.groupId()), "agent:" + config.groupId(),
+                DeadLetters.Origin.of(record.topic(), record.partition(), record.offset(), record.key(), record.value()),
+                record.key(), error);
         try {
             deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter))
                     .get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -237,19 +225,9 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
 
     CompletableFuture<Void> deadLetter(ConsumerRecord<String, AgentEvent> record, Throwable error) {
         AgentEvent event = record.value();
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setEventId(EventIds.derived(event.getEventId(), "dlq", config.groupId()))
-                .setOccurredAt(Instant.now())
-                .setService("agent:" + config.groupId())
-                .setOriginTopic(record.topic())
-                .setOriginPartition(record.partition())
-                .setOriginOffset(record.offset())
-                .setConversationId(event.getConversationId())
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setOriginalValue(ByteBuffer.wrap(agentSerializer.serialize(record.topic(), event)))
-                .setErrorClass(error.getClass().getName())
-                .setErrorMessage(String.valueOf(error.getMessage()))
-                .build();
+        DeadLetter letter = DeadLetters.of(EventIds.derived(event.getEventId(), "dlq", config.groupId()),
+                "agent:" + config.groupId(), DeadLetters.Origin.of(record.topic(), record.partition(), record.offset(),
+                        record.key(), agentSerializer.serialize(record.topic(), event)), event.getConversationId(), error);
         CompletableFuture<Void> acked = new CompletableFuture<>();
         deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter), (m, e) -> {
             if (e == null) {

@@ -1,13 +1,11 @@
 package io.switchboard.agent;
 
+import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -117,19 +115,9 @@ final class IntelligenceRuntime implements RecordHandler<IntelligenceEvent> {
 
     private CompletableFuture<Void> deadLetter(ConsumerRecord<String, IntelligenceEvent> record, Throwable error) {
         IntelligenceEvent event = record.value();
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setEventId(EventIds.derived(event.getEventId(), "dlq", config.groupId() + "-ci"))
-                .setOccurredAt(Instant.now())
-                .setService("agent:" + config.groupId())
-                .setOriginTopic(record.topic())
-                .setOriginPartition(record.partition())
-                .setOriginOffset(record.offset())
-                .setConversationId(event.getConversationId())
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setOriginalValue(ByteBuffer.wrap(serializer.serialize(record.topic(), event)))
-                .setErrorClass(error.getClass().getName())
-                .setErrorMessage(String.valueOf(error.getMessage()))
-                .build();
+        DeadLetter letter = DeadLetters.of(EventIds.derived(event.getEventId(), "dlq", config.groupId() + "-ci"),
+                "agent:" + config.groupId(), DeadLetters.Origin.of(record.topic(), record.partition(), record.offset(),
+                        record.key(), serializer.serialize(record.topic(), event)), event.getConversationId(), error);
         CompletableFuture<Void> acked = new CompletableFuture<>();
         deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter), (m, e) -> {
             if (e == null) {

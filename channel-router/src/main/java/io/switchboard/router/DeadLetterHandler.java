@@ -1,11 +1,10 @@
 package io.switchboard.router;
 
+import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.ids.EventIds;
 import io.switchboard.topics.Topic;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,19 +67,9 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
     private ProducerRecord<byte[], byte[]> deadLetter(String topic, int partition, long offset, byte[] key, byte[] value,
             Exception exception) {
         String conversationId = key == null ? null : new String(key, StandardCharsets.UTF_8);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setEventId(EventIds.derived(SERVICE, String.valueOf(topic), Integer.toString(partition), Long.toString(offset)))
-                .setOccurredAt(Instant.now())
-                .setService(SERVICE)
-                .setOriginTopic(topic)
-                .setOriginPartition(partition)
-                .setOriginOffset(offset)
-                .setConversationId(conversationId)
-                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
-                .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
-                .setErrorClass(exception.getClass().getName())
-                .setErrorMessage(String.valueOf(exception.getMessage()))
-                .build();
+        DeadLetter letter = DeadLetters.of(
+                EventIds.derived(SERVICE, String.valueOf(topic), Integer.toString(partition), Long.toString(offset)),
+                SERVICE, new DeadLetters.Origin(topic, partition, offset, key, value), conversationId, exception);
         String dlq = Topic.DEAD_LETTER.topicName();
         return new ProducerRecord<>(dlq, null, key, serializer.serialize(dlq, letter));
     }

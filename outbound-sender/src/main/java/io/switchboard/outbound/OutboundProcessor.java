@@ -3,6 +3,7 @@ package io.switchboard.outbound;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Channel;
+import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.DeliveryStatus;
@@ -20,8 +21,6 @@ import io.switchboard.outbound.messaging.SendResult;
 import io.switchboard.outbound.voice.VoiceFrames;
 import io.switchboard.outreach.Outreach;
 import io.switchboard.topics.Topic;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -228,12 +227,8 @@ final class OutboundProcessor {
     private void deadLetter(ConsumerRecord<String, byte[]> record, String conversationId, String eventId,
                             String errorClass, String errorMessage) {
         String topic = Topic.DEAD_LETTER.topicName();
-        DeadLetter letter = DeadLetter.newBuilder().setEventId(eventId).setOccurredAt(Instant.now()).setService(SERVICE)
-                .setOriginTopic(record.topic()).setOriginPartition(record.partition()).setOriginOffset(record.offset())
-                .setConversationId(conversationId)
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key().getBytes(StandardCharsets.UTF_8)))
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setErrorClass(errorClass).setErrorMessage(errorMessage).build();
+        DeadLetter letter = DeadLetters.of(eventId, SERVICE, DeadLetters.Origin.of(record.topic(), record.partition(),
+                record.offset(), record.key(), record.value()), conversationId, errorClass, errorMessage);
         emitter.emit(record.partition(), new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
         Counter.builder("switchboard.outbound.dead.letters").description("Outbound events dead-lettered")
                 .register(meters).increment();
