@@ -4,11 +4,9 @@ import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ids.EventIds;
+import io.switchboard.ids.RecentIds;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,13 +37,7 @@ final class IntelligenceRuntime implements RecordHandler<IntelligenceEvent> {
     private final Handlers.IntelligenceHandler handler;
     private final Producer<String, DeadLetter> deadLetters;
     private final Serializer<IntelligenceEvent> serializer;
-    private final Set<String> handled = Collections.synchronizedSet(Collections.newSetFromMap(
-            new LinkedHashMap<>(256, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED_EVENTS;
-                }
-            }));
+    private final Set<String> handled = RecentIds.bounded(REMEMBERED_EVENTS);
 
     IntelligenceRuntime(AgentConfig config, AgentMetrics metrics, ExecutorService pool, ScheduledExecutorService scheduler,
                         Handlers.IntelligenceHandler handler, Producer<String, DeadLetter> deadLetters,

@@ -1,13 +1,12 @@
 package io.switchboard.outbound;
 
 import io.switchboard.events.DeliveryEvent;
+import io.switchboard.ids.RecentIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +49,7 @@ final class SentLedger {
     }
 
     void add(int partition, String outboundEventId) {
-        sent.computeIfAbsent(partition, p -> boundedSet()).add(outboundEventId);
+        sent.computeIfAbsent(partition, p -> RecentIds.bounded(MAX_PER_PARTITION)).add(outboundEventId);
     }
 
     void forget(Collection<Integer> partitions) {
@@ -72,7 +71,7 @@ final class SentLedger {
         Map<TopicPartition, Long> ends = reader.endOffsets(tps, timeout);
         List<TopicPartition> toRead = new ArrayList<>();
         for (TopicPartition tp : tps) {
-            sent.computeIfAbsent(tp.partition(), p -> boundedSet());
+            sent.computeIfAbsent(tp.partition(), p -> RecentIds.bounded(MAX_PER_PARTITION));
             OffsetAndTimestamp start = starts.get(tp);
             if (start != null && start.offset() < ends.get(tp)) {
                 reader.seek(tp, start.offset());
@@ -99,14 +98,5 @@ final class SentLedger {
         }
         reader.assign(List.of());
         log.info("Sent-id ledger rebuilt for outbound partitions {}: {} delivery records read", partitions, loaded);
-    }
-
-    private static Set<String> boundedSet() {
-        return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(1024, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                return size() > MAX_PER_PARTITION;
-            }
-        }));
     }
 }

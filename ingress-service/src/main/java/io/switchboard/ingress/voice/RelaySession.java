@@ -3,11 +3,9 @@ package io.switchboard.ingress.voice;
 import io.switchboard.events.EndSession;
 import io.switchboard.events.Reply;
 import io.switchboard.events.VoiceFrame;
+import io.switchboard.ids.RecentIds;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +34,7 @@ final class RelaySession {
     private boolean replyOpen;
     private boolean ended;
     private boolean refusing;
-    private final Set<String> writtenIds = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > REMEMBERED_FRAMES;
-        }
-    });
+    private final Set<String> writtenIds = RecentIds.bounded(REMEMBERED_FRAMES);
 
     RelaySession(ServerWebSocket socket, Context context) {
         this.socket = socket;

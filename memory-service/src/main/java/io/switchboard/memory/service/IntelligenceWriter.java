@@ -3,6 +3,7 @@ package io.switchboard.memory.service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.IntelligenceEvent;
+import io.switchboard.ids.RecentIds;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.kafka.ordered.KeyOrderedConsumer;
 import io.switchboard.kafka.ordered.KeyOrderedOptions;
@@ -11,10 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -45,13 +43,7 @@ final class IntelligenceWriter implements AutoCloseable {
     private final MeterRegistry meters;
     private final KeyOrderedConsumer<IntelligenceEvent> consumer;
     /** Event ids written lately, oldest first (per conversation order makes this a plain bounded set). */
-    private final Set<String> written = Collections.synchronizedSet(Collections.newSetFromMap(
-            new LinkedHashMap<>(1024, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-                    return size() > REMEMBERED_EVENTS;
-                }
-            }));
+    private final Set<String> written = RecentIds.bounded(REMEMBERED_EVENTS);
 
     IntelligenceWriter(MemoryConfig config, KafkaClients clients, TwilioMemory twilio, Vertx vertx, MeterRegistry meters) {
         this.twilio = twilio;

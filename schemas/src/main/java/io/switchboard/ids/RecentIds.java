@@ -1,0 +1,25 @@
+package io.switchboard.ids;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The ids a process saw lately, for dropping copies: insertion-ordered, forgetting the oldest beyond a bound, so
+ * memory stays flat however long the process runs. Thread-safe.
+ */
+public final class RecentIds {
+    private RecentIds() {
+    }
+
+    /** An empty set that keeps at most {@code max} ids, the most recently added. */
+    public static Set<String> bounded(int max) {
+        return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(Math.min(max, 1024), 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > max;
+            }
+        }));
+    }
+}
