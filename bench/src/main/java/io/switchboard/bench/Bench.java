@@ -62,6 +62,10 @@ public final class Bench implements Callable<Integer> {
     int sinkPort;
 
 
+    @Option(names = "--without", split = ",", paramLabel = "SERVICE",
+            description = "Leave services out of the dev stack, e.g. --without memory (what it costs the others).")
+    java.util.Set<String> without = new java.util.LinkedHashSet<>();
+
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Extra environment for the dev stack, e.g. --env SWITCHBOARD_TOPIC_PARTITIONS=4.")
     Map<String, String> env = new LinkedHashMap<>();
 
@@ -79,7 +83,7 @@ public final class Bench implements Callable<Integer> {
     public Integer call() throws Exception {
         Load load = new Load(calls, interval, webhooksPerSecond, conversations, duration, warmup, drain);
         BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, !noFloor, target, authToken, sinkPort,
-                env, floorOnly));
+                env, without, floorOnly));
         System.out.println();
         System.out.println(Report.markdown(results));
         System.out.flush();

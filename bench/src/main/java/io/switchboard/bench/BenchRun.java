@@ -26,12 +26,12 @@ final class BenchRun {
 
     /** What to run. {@code target} null: an in-process dev stack. */
     record Options(Load load, boolean floor, URI target, String authToken, int sinkPort,
-                   Map<String, String> devEnv, boolean floorOnly) {
+                   Map<String, String> devEnv, java.util.Set<String> without, boolean floorOnly) {
     }
 
     /** Everything measured. {@code floor} is null when skipped; {@code devReadyMs} -1 for an external target. */
     record Results(Load load, LoadGenerator.Result floor, LoadGenerator.Result switchboard, long devReadyMs,
-                   long peakRssMib, String target) {
+                   long peakRssMib, String target, Hops hops) {
         String backlog() {
             return switchboard.backlog();
         }
@@ -51,13 +51,13 @@ final class BenchRun {
                 }
             }
             if (options.floorOnly()) {
-                return new Results(options.load(), null, floor, -1, ProcessStats.peakRssMib(), "floor only");
+                return new Results(options.load(), null, floor, -1, ProcessStats.peakRssMib(), "floor only", null);
             }
             if (options.target() != null) {
                 LoadGenerator.Result sb = new LoadGenerator(client, options.target().getHost(),
                         options.target().getPort(), options.authToken()).run(options.load(), sink);
                 return new Results(options.load(), floor, sb, -1, ProcessStats.peakRssMib(),
-                        options.target().toString());
+                        options.target().toString(), null);
             }
             Path dataDir = Files.createTempDirectory("switchboard-bench");
             try {
@@ -67,16 +67,18 @@ final class BenchRun {
                 env.put("TWILIO_API_BASE_URL", sink.baseUrl());
                 env.put("PORT", Integer.toString(httpPort));
                 long began = System.nanoTime();
-                try (DevStack dev = DevStack.start(new DevStack.Settings(dataDir, 0, httpPort), env, Services.all())) {
+                try (DevStack dev = DevStack.start(new DevStack.Settings(dataDir, 0, httpPort), env, services(options.without()))) {
                     long readyMs = (System.nanoTime() - began) / 1_000_000;
                     {
                         long answeringMs = awaitAnswers(client, httpPort, options.authToken(), sink) - began;
                         System.err.printf("dev started in %d ms, answered a call and a message %d ms after launch%n",
                                 readyMs, answeringMs / 1_000_000);
+                        Hops.stampAppendTime(dev.env());
+                        long measuredFrom = System.currentTimeMillis() + options.load().warmup().toMillis();
                         LoadGenerator.Result sb = new LoadGenerator(client, "127.0.0.1", httpPort, options.authToken())
                                 .run(options.load(), sink, () -> Backlog.describe(dev.env()));
                         return new Results(options.load(), floor, sb, readyMs, ProcessStats.peakRssMib(),
-                                "dev (in-process, " + partitions(dev.env()) + ")");
+                                "dev (in-process, " + partitions(dev.env()) + ")", Hops.measure(dev.env(), measuredFrom));
                     }
                 }
             } finally {
@@ -107,6 +109,17 @@ final class BenchRun {
                         + r.messaging().accepted() + "); is an agent running?");
             }
         }
+    }
+
+    private static java.util.List<io.switchboard.launcher.ServiceDefinition> services(java.util.Set<String> without) {
+        java.util.List<io.switchboard.launcher.ServiceDefinition> all = Services.all();
+        java.util.Set<String> unknown = new java.util.TreeSet<>(without);
+        all.forEach(s -> unknown.remove(s.command()));
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("No such service: " + unknown + " (services: "
+                    + all.stream().map(io.switchboard.launcher.ServiceDefinition::command).toList() + ")");
+        }
+        return all.stream().filter(s -> !without.contains(s.command())).toList();
     }
 
     private static String partitions(Map<String, String> env) {

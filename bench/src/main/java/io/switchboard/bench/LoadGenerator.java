@@ -170,7 +170,8 @@ final class LoadGenerator {
         private JsonObject setup() {
             return new JsonObject().put("type", "setup").put("sessionId", "VX" + callSid.substring(2))
                     .put("accountSid", TwilioWebhooks.ACCOUNT_SID).put("callSid", callSid).put("parentCallSid", "")
-                    .put("from", TwilioWebhooks.CUSTOMER).put("to", TwilioWebhooks.AGENT_NUMBER)
+                    .put("from", String.format(java.util.Locale.ROOT, "+1556%07d", index))
+                    .put("to", TwilioWebhooks.AGENT_NUMBER)
                     .put("forwardedFrom", "").put("callerName", "").put("direction", "inbound")
                     .put("callType", "PSTN").put("callStatus", "RINGING").put("customParameters", new JsonObject());
         }
@@ -258,9 +259,11 @@ final class LoadGenerator {
 
         private void send(long seq, long now) {
             String id = "bm" + nonce + "x" + seq;
-            String conversation = "conv_bench_" + nonce + "_" + (seq % Math.max(1, load.conversations()));
+            long index = seq % Math.max(1, load.conversations());
+            String conversation = "conv_bench_" + nonce + "_" + index;
+            // one customer per conversation, as in real traffic (memory is kept per customer)
             String body = TwilioWebhooks.communicationCreated("SMS", conversation, "comms_" + id,
-                    TwilioWebhooks.CUSTOMER, "bench says " + id);
+                    String.format(java.util.Locale.ROOT, "+1555%07d", index), "bench says " + id);
             String path = TwilioSignatures.withBodyHash("/webhook", body);
             String signature = TwilioSignatures.signJson(authToken, "http://" + host + ":" + port + path);
             Outcomes.Entry entry = outcomes.sent(id, now, now >= measureFrom);

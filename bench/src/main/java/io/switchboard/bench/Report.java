@@ -40,6 +40,9 @@ final class Report {
         counts(out, "messaging errors (non-2xx, failed, skipped)", f, s,
                 x -> x.messaging().errors() + x.messaging().unknownReplies() + x.sinkOtherRequests());
         out.append('\n');
+        if (r.hops() != null && !r.hops().markdown().isEmpty()) {
+            out.append(r.hops().markdown()).append('\n');
+        }
         if (r.devReadyMs() >= 0) {
             out.append("dev ready in ").append(r.devReadyMs()).append(" ms; ");
         }

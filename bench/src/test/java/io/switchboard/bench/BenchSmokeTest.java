@@ -18,7 +18,7 @@ class BenchSmokeTest {
         Load load = new Load(4, Duration.ofMillis(500), 20, 5, Duration.ofSeconds(4), Duration.ZERO,
                 Duration.ofSeconds(20));
         BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, true, null, BenchRun.AUTH_TOKEN, 0,
-                Map.of("SWITCHBOARD_TOPIC_PARTITIONS", "2", "SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "1"), false));
+                Map.of("SWITCHBOARD_TOPIC_PARTITIONS", "2", "SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "1"), java.util.Set.of(), false));
 
         for (LoadGenerator.Result run : new LoadGenerator.Result[] {results.floor(), results.switchboard()}) {
             assertThat(run.connectFailures()).isZero();
