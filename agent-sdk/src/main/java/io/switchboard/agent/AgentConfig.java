@@ -22,6 +22,7 @@ public final class AgentConfig extends EnvConfig {
     public static final String OUTPUT_TOPIC = "SWITCHBOARD_AGENT_OUTPUT_TOPIC";
     public static final String MEMORY_URL = "SWITCHBOARD_MEMORY_URL";
     public static final String MEMORY_TIMEOUT_MS = "SWITCHBOARD_AGENT_MEMORY_TIMEOUT_MS";
+    public static final String ISOLATION_LEVEL = "SWITCHBOARD_AGENT_ISOLATION_LEVEL";
     public static final String TYPING_INDICATOR = "SWITCHBOARD_AGENT_TYPING_INDICATOR";
     public static final String TYPING_INDICATOR_DELAY_MS = "SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS";
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
@@ -44,6 +45,9 @@ public final class AgentConfig extends EnvConfig {
                     "Topic the agent consumes; a shadow run (`switchboard replay --shadow`) points a new agent version at tac.agent.shadow.v1.")
             .define(OUTPUT_TOPIC, Type.STRING, "tac.outbound.v1", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Topic the agent's replies go to; tac.outbound.shadow.v1 for a shadow run, which no service sends to customers.")
+            .define(ISOLATION_LEVEL, Type.STRING, "read_uncommitted",
+                    ConfigDef.ValidString.in("read_uncommitted", "read_committed"), Importance.LOW,
+                    "How the agent reads tac.agent.v1. read_uncommitted (default): a routed event as soon as the router writes it, not at its next transaction commit (tens of ms sooner); after a router crash an event may come twice, with the same id, and the second copy is dropped. read_committed: only committed events, each once, a commit interval later.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
             .define(MEMORY_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
@@ -69,6 +73,10 @@ public final class AgentConfig extends EnvConfig {
             copy.put(KafkaSettings.BOOTSTRAP_SERVERS, DEFAULT_BOOTSTRAP_SERVERS);
         }
         return copy;
+    }
+
+    public String isolationLevel() {
+        return getString(ISOLATION_LEVEL);
     }
 
     /** The shared Kafka settings (bootstrap servers, framing) of this config. */

@@ -14,6 +14,7 @@ final class AgentMetrics {
     final Counter cancelled;
     final Counter skipped;
     final Counter produced;
+    final Counter copies;
     private final MeterRegistry registry;
     private final String group;
 
@@ -30,6 +31,9 @@ final class AgentMetrics {
                 .description("Messages not handled because a later interrupt had arrived").tag("group", group)
                 .register(registry);
         produced = Counter.builder("switchboard.agent.outbound").tag("group", group).register(registry);
+        copies = Counter.builder("switchboard.agent.copies")
+                .description("Agent events dropped as a second copy of an event already handled (same event id)")
+                .tag("group", group).register(registry);
     }
 
     Timer latency(String kind) {

@@ -12,6 +12,7 @@ import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
+import io.switchboard.kafka.PayloadType;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
 import java.util.List;
@@ -53,6 +54,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
     private final ConcurrentHashMap<String, Invocation> running = new ConcurrentHashMap<>();
     /** Per conversation, the offset of the latest interrupt polled and not yet handled. */
     private final ConcurrentHashMap<String, Long> interrupts = new ConcurrentHashMap<>();
+    private final Copies copies = new Copies();
 
     AgentRuntime(AgentConfig config, AgentMetrics metrics, ExecutorService pool, ScheduledExecutorService scheduler,
                  SwitchboardAgent.Callbacks callbacks, Producer<String, OutboundEvent> outbound,
@@ -69,7 +71,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
 
     @Override
     public void arrived(ConsumerRecord<String, AgentEvent> record) {
-        if (!(record.value().getPayload() instanceof AgentInterrupt)) {
+        if (!(record.value().getPayload() instanceof AgentInterrupt) || copies.isCopy(record, record.value().getEventId())) {
             return;
         }
         String conversation = record.value().getConversationId();
@@ -84,6 +86,12 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
     public CompletionStage<?> handle(ConsumerRecord<String, AgentEvent> record) {
         AgentEvent event = record.value();
         String conversation = event.getConversationId();
+        if (copies.isCopy(record, event.getEventId())) {
+            metrics.copies.increment();
+            log.debug("Agent event {} of {} seen before (a replayed router transaction); dropped", event.getEventId(),
+                    conversation);
+            return null;
+        }
         Session session = Session.of(event.getSession());
         Object payload = event.getPayload();
         if (payload instanceof MessageReady ready) {
@@ -211,15 +219,16 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
 
     CompletableFuture<Void> produce(OutboundEvent event) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        outbound.send(new ProducerRecord<>(config.outputTopic(), event.getConversationId(), event),
-                (metadata, error) -> {
-                    if (error == null) {
-                        metrics.produced.increment();
-                        acked.complete(null);
-                    } else {
-                        acked.completeExceptionally(error);
-                    }
-                });
+        ProducerRecord<String, OutboundEvent> record = new ProducerRecord<>(config.outputTopic(), event.getConversationId(), event);
+        PayloadType.set(record.headers(), event.getPayload());
+        outbound.send(record, (metadata, error) -> {
+            if (error == null) {
+                metrics.produced.increment();
+                acked.complete(null);
+            } else {
+                acked.completeExceptionally(error);
+            }
+        });
         return acked;
     }
 

@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -69,6 +70,12 @@ import org.slf4j.LoggerFactory;
  * outbound-sender drops ids it has already sent, durably. The customer sees each reply once, provided the re-run
  * produces its replies in the same order (true for deterministic handlers; an LLM may word a re-run differently,
  * and then the copy is still dropped by id, position by position).
+ *
+ * <p><b>Reading uncommitted.</b> The router writes tac.agent.v1 in Kafka transactions (its state and offsets commit
+ * with its output). Agents read it {@code read_uncommitted} by default ({@code SWITCHBOARD_AGENT_ISOLATION_LEVEL}),
+ * so an event is handled as soon as the router has written it instead of at the router's next commit. When a router
+ * transaction aborts (a crashed router), its replay writes the same events again with the same ids: the second copy
+ * is dropped ({@code switchboard.agent.copies}), and replies to the first are what the customer gets.
  *
  * <p><b>Interrupts.</b> An interrupt is acted on when it is polled, not when its turn comes: the running message
  * handler of that conversation is cancelled at once ({@link Reply#isCancelled()}, the thread interrupted, a returned
@@ -199,6 +206,7 @@ public final class SwitchboardAgent implements ManagedService {
         AgentRuntime runtime = new AgentRuntime(config, metrics, pool, scheduler, callbacks, outbound, deadLetters,
                 serdes.forType(AgentEvent.class).serializer());
         Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel());
         consumerConfig.putAll(consumerOverrides);
         consumer = new KeyOrderedConsumer<>(consumerConfig, serdes.forType(AgentEvent.class).deserializer(),
                 List.of(config.inputTopic()), runtime,
@@ -253,8 +261,10 @@ public final class SwitchboardAgent implements ManagedService {
         OutboundEvent event = io.switchboard.outreach.Outreach.request(io.switchboard.ids.EventIds.random(),
                 io.switchboard.ids.EventIds.newTraceId(), channel, java.util.Objects.requireNonNull(to, "to"), firstMessage);
         java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
-        outbound.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.OUTBOUND.topicName(),
-                event.getConversationId(), event), (metadata, error) -> {
+        org.apache.kafka.clients.producer.ProducerRecord<String, OutboundEvent> record =
+                new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.OUTBOUND.topicName(), event.getConversationId(), event);
+        io.switchboard.kafka.PayloadType.set(record.headers(), event.getPayload());
+        outbound.send(record, (metadata, error) -> {
                     if (error != null) {
                         done.completeExceptionally(error);
                     } else {

@@ -124,8 +124,8 @@ public final class RouterService implements ManagedService, Readiness {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // With exactly-once, read_committed agents see routed events when the transaction commits: the commit
-        // interval is the router's added latency (half of it on average). See RouterConfig.COMMIT_INTERVAL.
+        // Exactly-once: state, offsets and routed events commit together. Agents read uncommitted (they need not wait
+        // for the commit; replayed copies carry the same ids); read_committed readers wait up to the commit interval.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());

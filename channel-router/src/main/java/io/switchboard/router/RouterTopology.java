@@ -2,10 +2,13 @@ package io.switchboard.router;
 
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.InboundEvent;
+import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
+import io.switchboard.kafka.PayloadType;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -52,9 +55,11 @@ final class RouterTopology {
 
         topology.addSource(INBOUND_SOURCE, Serdes.String().deserializer(), inbound.deserializer(), Topic.INBOUND.topicName());
         topology.addProcessor(DEDUP, () -> new DedupProcessor(dedupWindow, metrics), INBOUND_SOURCE);
-        // the agents' handoffs (tac.outbound.v1, same key and partitioning) reach the same task as the inbound facts
+        // the agents' handoffs (tac.outbound.v1, same key and partitioning) reach the same task as the inbound facts;
+        // replies and tokens, named by their payload header, are skipped undecoded (null values are ignored)
         topology.addSource(OUTBOUND_SOURCE, Serdes.String().deserializer(),
-                serdes.forType(OutboundEvent.class).deserializer(), Topic.OUTBOUND.topicName());
+                PayloadType.only(serdes.forType(OutboundEvent.class).deserializer(), Set.of(Handoff.class)),
+                Topic.OUTBOUND.topicName());
         topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics),
                 DEDUP, OUTBOUND_SOURCE);
         topology.addSink(AGENT_SINK, Topic.AGENT.topicName(), Serdes.String().serializer(), agent.serializer(), SESSIONS);

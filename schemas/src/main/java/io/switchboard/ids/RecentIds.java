@@ -15,11 +15,19 @@ public final class RecentIds {
 
     /** An empty set that keeps at most {@code max} ids, the most recently added. */
     public static Set<String> bounded(int max) {
-        return Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>(Math.min(max, 1024), 0.75f, false) {
+        return Collections.synchronizedSet(Collections.newSetFromMap(boundedMap(max)));
+    }
+
+    /**
+     * An empty map that keeps at most {@code max} ids, the most recently added, each with a value of the caller's
+     * (where the first copy was seen, for example). Thread-safe.
+     */
+    public static <V> Map<String, V> boundedMap(int max) {
+        return Collections.synchronizedMap(new LinkedHashMap<>(Math.min(max, 1024), 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
                 return size() > max;
             }
-        }));
+        });
     }
 }

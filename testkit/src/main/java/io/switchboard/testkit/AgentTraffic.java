@@ -113,10 +113,21 @@ public final class AgentTraffic implements AutoCloseable {
         producer.flush();
     }
 
-    private AgentEvent sendUnflushed(Session session, String inboundId, Object payload) {
-        AgentEvent event = AgentEvent.newBuilder().setEventId(EventIds.derived(inboundId, "agent"))
+    /** A MessageReady as the router builds it, not written anywhere (for tests that write it their own way). */
+    public static AgentEvent messageEvent(Session session, String text, long turn) {
+        String inboundId = EventIds.random();
+        return event(session, inboundId, MessageReady.newBuilder().setMessageId(inboundId).setText(text).setTurn(turn)
+                .build());
+    }
+
+    private static AgentEvent event(Session session, String inboundId, Object payload) {
+        return AgentEvent.newBuilder().setEventId(EventIds.derived(inboundId, "agent"))
                 .setConversationId(session.getConversationId()).setOccurredAt(Instant.now())
                 .setTraceId(EventIds.newTraceId()).setSession(session).setPayload(payload).build();
+    }
+
+    private AgentEvent sendUnflushed(Session session, String inboundId, Object payload) {
+        AgentEvent event = event(session, inboundId, payload);
         producer.send(new ProducerRecord<>(Topic.AGENT.topicName(), event.getConversationId(), event));
         return event;
     }
