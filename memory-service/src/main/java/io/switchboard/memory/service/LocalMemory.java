@@ -30,7 +30,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -60,15 +58,13 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,8 +78,8 @@ import org.slf4j.LoggerFactory;
  * Everything lives in changelogged stores, so a restart (even on a new machine) finds it again; retrieval reads the
  * store through interactive queries and ranks with {@link Bm25}.
  * <p>Stores: {@code memory-callers} (conversation id → caller of a running call) and {@code memory-partial-replies}
- * (reply id → tokens so far), small and short-lived, in memory with a changelog; {@code memory-by-customer}
- * (subject → {@link Memory}, bounded per customer) in RocksDB with a changelog. Retrieval
+ * (reply id → tokens so far), small and short-lived, in memory with a changelog; {@code memory-items} (one row per
+ * item of a subject, bounded per customer, see {@link MemoryItems}) in RocksDB with a changelog. Retrieval
  * reads this instance's store for the customers whose partitions it owns and asks the owning instance for the
  * others (Streams' {@code application.server} = {@code SWITCHBOARD_MEMORY_ADVERTISED_URL}).
  */
@@ -91,7 +87,6 @@ final class LocalMemory implements MemoryProvider {
     private static final Logger log = LoggerFactory.getLogger(LocalMemory.class);
     static final String CALLERS_STORE = "memory-callers";
     static final String PARTIAL_REPLIES_STORE = "memory-partial-replies";
-    static final String MEMORY_STORE = "memory-by-customer";
 
     private final MemoryConfig config;
     private final KafkaClients clients;
@@ -207,13 +202,14 @@ final class LocalMemory implements MemoryProvider {
                     .filter((conversationId, event) -> event != null)
                     .flatMap((conversationId, event) -> intelligence(results, event)));
         }
+        // re-keyed by subject (customer), so one instance owns all of a customer's rows and answers for them
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemoryItems.ITEMS_STORE),
+                Serdes.String(), memorySerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MemoryItems.COUNTS_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled());
         int bound = config.historyPerCustomer();
-        all
-                .groupByKey(Grouped.with("memory-by-customer", Serdes.String(), memorySerde))
-                .aggregate(() -> Memory.newBuilder().build(),
-                        (subject, delta, memory) -> merge(memory, delta, bound),
-                        Materialized.<String, Memory, KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(MEMORY_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(memorySerde));
+        all.repartition(Repartitioned.with(Serdes.String(), memorySerde).withName("memory-by-customer"))
+                .process(() -> new MemoryItems.Writer(bound), MemoryItems.ITEMS_STORE, MemoryItems.COUNTS_STORE);
         return builder.build();
     }
 
@@ -237,34 +233,6 @@ final class LocalMemory implements MemoryProvider {
             }
         }
         return deltas;
-    }
-
-    /** Adds the delta's items not yet present (by id: replays and duplicates are no-ops), keeping the newest. */
-    static Memory merge(Memory memory, Memory delta, int bound) {
-        List<Observation> observations = appendNew(memory.getObservations(), delta.getObservations(), Observation::getId,
-                o -> o.getCreatedAtMillis() == null ? 0 : o.getCreatedAtMillis(), bound);
-        List<Summary> summaries = appendNew(memory.getSummaries(), delta.getSummaries(), Summary::getId,
-                x -> x.getCreatedAtMillis() == null ? 0 : x.getCreatedAtMillis(), bound);
-        List<PastCommunication> communications = appendNew(memory.getCommunications(), delta.getCommunications(),
-                PastCommunication::getId, c -> c.getOccurredAtMillis() == null ? 0 : c.getOccurredAtMillis(), bound);
-        return Memory.newBuilder().setObservations(observations).setSummaries(summaries)
-                .setCommunications(communications).build();
-    }
-
-    private static <T> List<T> appendNew(List<T> existing, List<T> added, java.util.function.Function<T, String> id,
-            ToLongFunction<T> time, int bound) {
-        if (added.isEmpty()) {
-            return existing;
-        }
-        Map<String, T> byId = new LinkedHashMap<>();
-        existing.forEach(x -> byId.put(id.apply(x), x));
-        added.forEach(x -> byId.putIfAbsent(id.apply(x), x));
-        List<T> all = new ArrayList<>(byId.values());
-        if (all.size() > bound) {
-            all.sort(Comparator.comparingLong(time));
-            all = new ArrayList<>(all.subList(all.size() - bound, all.size()));
-        }
-        return all;
     }
 
     /** History from tac.inbound.v1: customer messages and final voice prompts, keyed by customer. */
@@ -391,7 +359,9 @@ final class LocalMemory implements MemoryProvider {
             if (streams == null) {
                 return Future.failedFuture(new InvalidStateStoreException("local memory is starting"));
             }
-            KeyQueryMetadata owner = streams.queryMetadataForKey(MEMORY_STORE, subject, Serdes.String().serializer());
+            // rows are partitioned by subject (the repartition key), so the subject finds the owner
+            KeyQueryMetadata owner = streams.queryMetadataForKey(MemoryItems.ITEMS_STORE, subject,
+                    Serdes.String().serializer());
             HostInfo active = owner == null ? null : owner.activeHost();
             if (active != null && !active.equals(HostInfo.unavailable()) && !active.equals(self)) {
                 return web.getAbs("http://" + active.host() + ":" + active.port() + "/memory/internal/customers/"
@@ -420,10 +390,8 @@ final class LocalMemory implements MemoryProvider {
     /** The subject's memory from this instance's stores only (empty when absent). */
     Future<Memory> localCustomer(String subject) {
         return vertx.executeBlocking(() -> {
-            ReadOnlyKeyValueStore<String, Memory> store = started().store(
-                    StoreQueryParameters.fromNameAndType(MEMORY_STORE, QueryableStoreTypes.<String, Memory>keyValueStore()));
-            Memory m = store.get(subject);
-            return m != null ? m : Memory.newBuilder().build();
+            return MemoryItems.read(started().store(StoreQueryParameters.fromNameAndType(MemoryItems.ITEMS_STORE,
+                    QueryableStoreTypes.<String, Memory>keyValueStore())), subject, config.historyPerCustomer());
         }, false);
     }
 

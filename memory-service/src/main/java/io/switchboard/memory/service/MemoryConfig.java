@@ -71,7 +71,7 @@ public final class MemoryConfig extends EnvConfig {
                     "Send every Twilio REST call to this base URL instead of https://memory[.region].twilio.com (tests, dev).")
             .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.MEDIUM,
                     "HTTP port of the memory API when the service runs alone (0 = any free port).")
-            .define(APPLICATION_ID, Type.STRING, "switchboard-memory", new ConfigDef.NonEmptyString(), Importance.LOW,
+            .define(APPLICATION_ID, Type.STRING, "switchboard-memory-v2", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Kafka Streams application id of the local memory (also the prefix of its internal topics).")
             .define(STATE_DIR, Type.STRING, null, Importance.LOW,
                     "Directory of the local memory's state stores (default: <tmp>/switchboard-memory).")
