@@ -54,8 +54,8 @@ public final class RouterConfig extends EnvConfig {
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "switchboard-router").toString(),
                     new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Directory of the router's local state (RocksDB); the changelog topics rebuild it when lost.")
-            .define(COMMIT_INTERVAL, Type.STRING, "20ms", durationValidator(Duration.ofMillis(1)), Importance.LOW,
-                    "Kafka Streams commit interval: how often the router's transaction (state, offsets, routed events) commits. Agents read uncommitted by default and do not wait for it; read_committed readers of tac.agent.v1 see a routed event only then. Smaller costs more transactions per second; a crash replays up to this much.")
+            .define(COMMIT_INTERVAL, Type.STRING, "100ms", durationValidator(Duration.ofMillis(1)), Importance.LOW,
+                    "Kafka Streams commit interval: how often the router's transaction (state, offsets, routed events) commits. Agents read uncommitted by default and do not wait for it; read_committed readers of tac.agent.v1 see a routed event only then. A commit stops the stream thread for milliseconds to tens of milliseconds, so a shorter interval lowers throughput; a crash replays up to this much.")
             .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.LOW,
                     "Stream threads of one router instance (partitions are shared among all threads of all instances).")
             .define(START_TIMEOUT, Type.STRING, "60s", durationValidator(Duration.ofSeconds(1)), Importance.LOW,

@@ -37,7 +37,7 @@ class RouterConfigTest {
         assertThat(config.inactivityTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.dedupWindow()).isEqualTo(Duration.ofHours(24));
         assertThat(config.callEndGrace()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.streamThreads()).isEqualTo(1);
         assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(config.memoryEnabled()).isFalse();
