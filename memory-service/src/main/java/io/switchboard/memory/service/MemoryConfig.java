@@ -72,7 +72,7 @@ public final class MemoryConfig extends EnvConfig {
             .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.MEDIUM,
                     "HTTP port of the memory API when the service runs alone (0 = any free port).")
             .define(APPLICATION_ID, Type.STRING, "switchboard-memory-v2", new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Kafka Streams application id of the local memory (also the prefix of its internal topics).")
+                    "Kafka Streams application id of the local memory (also the prefix of its internal topics). A new id rebuilds the memory from the topics' retention; -v2 is the one-row-per-item layout.")
             .define(STATE_DIR, Type.STRING, null, Importance.LOW,
                     "Directory of the local memory's state stores (default: <tmp>/switchboard-memory).")
             .define(HISTORY_PER_CUSTOMER, Type.INT, 500, Range.atLeast(1), Importance.LOW,
