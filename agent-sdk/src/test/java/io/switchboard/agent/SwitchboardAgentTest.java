@@ -15,51 +15,17 @@ import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class SwitchboardAgentTest {
-    private static AgentTraffic traffic;
-    private final List<SwitchboardAgent> agents = new ArrayList<>();
-    private final String prefix = "t-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-
-    @BeforeAll
-    static void startTraffic() {
-        traffic = new AgentTraffic();
-    }
-
-    @AfterAll
-    static void stopTraffic() {
-        traffic.close();
-    }
-
-    @AfterEach
-    void stopAgents() {
-        agents.forEach(SwitchboardAgent::close);
-    }
-
-    private SwitchboardAgent start(SwitchboardAgent.Builder builder) throws Exception {
-        String group = "agent-" + prefix + agents.size();
-        AgentTraffic.startAtEnd(group);
-        SwitchboardAgent agent = builder.groupId(group).meterRegistry(new SimpleMeterRegistry()).build();
-        agents.add(agent);
-        agent.start();
-        assertThat(agent.awaitAssignment(Duration.ofSeconds(30))).isTrue();
-        return agent;
-    }
-
+class SwitchboardAgentTest extends AgentTrafficTest {
     private static SwitchboardAgent.Builder builder() {
         return SwitchboardAgent.builder(TestKafka.env(Map.of()));
     }

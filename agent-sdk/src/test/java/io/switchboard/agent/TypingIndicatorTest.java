@@ -3,7 +3,6 @@ package io.switchboard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.OutboundEvent;
@@ -16,35 +15,11 @@ import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code SWITCHBOARD_AGENT_TYPING_INDICATOR}: a slow WhatsApp reply is preceded by a Typing event on tac.outbound.v1. */
-class TypingIndicatorTest {
+class TypingIndicatorTest extends AgentTrafficTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static AgentTraffic traffic;
-    private final String prefix = "typing-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-    private SwitchboardAgent agent;
-
-    @BeforeAll
-    static void startTraffic() {
-        traffic = new AgentTraffic();
-    }
-
-    @AfterAll
-    static void stopTraffic() {
-        traffic.close();
-    }
-
-    @AfterEach
-    void stopAgent() {
-        if (agent != null) {
-            agent.close();
-        }
-    }
 
     @Test
     void aSlowWhatsAppReplyIsPrecededByATypingEventForTheInboundMessageAndAFastOneIsNot() throws Exception {
@@ -103,14 +78,10 @@ class TypingIndicatorTest {
     }
 
     private void start(boolean enabled, long delayMs, Handlers.MessageHandler handler) throws Exception {
-        String group = "agent-" + prefix + enabled + delayMs;
-        AgentTraffic.startAtEnd(group);
-        agent = SwitchboardAgent.builder(TestKafka.env(Map.of())).groupId(group)
+        start(SwitchboardAgent.builder(TestKafka.env(Map.of()))
                 .setting(AgentConfig.TYPING_INDICATOR, Boolean.toString(enabled))
                 .setting(AgentConfig.TYPING_INDICATOR_DELAY_MS, Long.toString(delayMs))
-                .meterRegistry(new SimpleMeterRegistry()).onMessageReady(handler).build();
-        agent.start();
-        assertThat(agent.awaitAssignment(WAIT)).isTrue();
+                .onMessageReady(handler));
     }
 
     private static Session whatsapp(String conversationId) {

@@ -13,16 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,41 +27,21 @@ import org.junit.jupiter.api.Test;
  * open, and when that transaction aborts and the router replays it, the second copy (same event id) is dropped.
  * Written here by a transactional producer standing in for the router's, on the shared test broker.
  */
-class UncommittedReadTest {
-    private static AgentTraffic traffic;
-    private final List<SwitchboardAgent> agents = new ArrayList<>();
+class UncommittedReadTest extends AgentTrafficTest {
     private final List<KafkaProducer<?, ?>> producers = new ArrayList<>();
-    private final String prefix = "u-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-    @BeforeAll
-    static void startTraffic() {
-        traffic = new AgentTraffic();
-    }
-
-    @AfterAll
-    static void stopTraffic() {
-        traffic.close();
-    }
-
     @AfterEach
-    void stop() {
-        agents.forEach(SwitchboardAgent::close);
+    void closeProducers() {
         producers.forEach(KafkaProducer::close);
     }
 
     private void startAgent(Map<String, String> env) throws Exception {
-        String group = "agent-" + prefix + agents.size();
-        AgentTraffic.startAtEnd(group);
-        SwitchboardAgent agent = SwitchboardAgent.builder(TestKafka.env(env)).groupId(group).meterRegistry(meters)
-                .onMessageReady((message, session, memory) -> {
-                    handled.computeIfAbsent(message.text(), t -> new AtomicInteger()).incrementAndGet();
-                    return "You said: " + message.text();
-                }).build();
-        agents.add(agent);
-        agent.start();
-        assertThat(agent.awaitAssignment(Duration.ofSeconds(30))).isTrue();
+        start(SwitchboardAgent.builder(TestKafka.env(env)).onMessageReady((message, session, memory) -> {
+            handled.computeIfAbsent(message.text(), t -> new AtomicInteger()).incrementAndGet();
+            return "You said: " + message.text();
+        }), meters);
     }
 
     /** A transactional producer like the router's Streams producer. */
