@@ -9,11 +9,11 @@ import io.switchboard.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -43,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * The outbound sender: consumes tac.outbound.v1 (consumer group {@code OUTBOUND_GROUP_ID}) and writes voice frames,
  * delivery events and dead letters.
  *
- * <p>One poll thread owns the consumer and a transactional producer. Records are dispatched per conversation
- * ({@link KeyedDispatcher}): voice is routed inline, messaging runs on a worker pool. Every
- * {@code OUTBOUND_COMMIT_INTERVAL_MS} the thread writes, in one Kafka transaction, the delivery events and dead letters of the finished records plus the offsets
- * that are now safe ({@link OffsetTracker}). Voice frames do not wait for that transaction: they go out at once on a
+ * <p>One poll thread owns the consumer. Records are dispatched per conversation ({@link KeyedDispatcher}): voice is
+ * routed inline, messaging runs on a worker pool. Every {@code OUTBOUND_COMMIT_INTERVAL_MS} a committer thread
+ * writes, in one Kafka transaction, the delivery events and dead letters of the finished records plus the offsets
+ * that are now safe ({@link OffsetTracker}); the poll thread goes on polling meanwhile (a commit takes several broker
+ * round trips, and voice frames routed on the poll thread must not wait for it). Only a rebalance commits on the
+ * poll thread, for the partitions it gives up. Voice frames do not wait for that transaction: they go out at once on a
  * plain idempotent producer (a transaction commit costs several broker round trips, tens of milliseconds under load,
  * on the path a caller is listening to). Duplicates are dropped by the {@link SentLedger}, rebuilt from
  * tac.delivery.v1 when a partition is assigned; a frame re-sent after a crash carries the same event id.
@@ -62,7 +65,11 @@ public final class OutboundService implements ManagedService {
     private final Queue<Done> done = new ConcurrentLinkedQueue<>();
     private final OffsetTracker offsets = new OffsetTracker();
     private final KeyedDispatcher dispatcher = new KeyedDispatcher();
-    private final Set<Integer> owned = new HashSet<>();
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    /** Serialises transactions: the committer's and those of a rebalance on the poll thread. */
+    private final Object transactions = new Object();
+    /** The consumer's group metadata as of its latest poll, for the committer (the consumer is the poll thread's). */
+    private volatile ConsumerGroupMetadata groupMetadata;
     private final CountDownLatch assigned = new CountDownLatch(1);
     private volatile boolean running;
     private KafkaConsumer<String, byte[]> consumer;
@@ -74,6 +81,7 @@ public final class OutboundService implements ManagedService {
     private SentLedger ledger;
     private OutboundProcessor processor;
     private Thread pollThread;
+    private Thread committer;
 
     private record Emitted(int originPartition, ProducerRecord<String, byte[]> record) {
     }
@@ -139,6 +147,9 @@ public final class OutboundService implements ManagedService {
         running = true;
         pollThread = new Thread(this::pollLoop, "outbound-poll");
         pollThread.start();
+        committer = new Thread(this::commitLoop, "outbound-commit");
+        committer.setDaemon(true);
+        committer.start();
         log.info("Outbound sender started (group {}, instance {}, Twilio API {})", config.groupId(),
                 config.instanceId(), config.apiBaseUrl() == null ? "twilio.com" : config.apiBaseUrl());
     }
@@ -150,24 +161,20 @@ public final class OutboundService implements ManagedService {
 
     private void pollLoop() {
         try {
-            long interval = config.commitInterval().toNanos();
-            long nextCommit = System.nanoTime() + interval;
             while (running) {
                 try {
-                    long untilCommit = Math.max(1, (nextCommit - System.nanoTime()) / 1_000_000);
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(Math.min(100, untilCommit)))) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                         dispatch(record);
                     }
+                    groupMetadata = consumer.groupMetadata();
                 } catch (WakeupException e) {
                     if (!running) {
                         break;
                     }
                 }
-                if (System.nanoTime() - nextCommit >= 0) {
-                    writeBatch();
-                    nextCommit = System.nanoTime() + interval;
-                }
             }
+            joinCommitter();
+            groupMetadata = consumer.groupMetadata();
             long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
             while (offsets.busy() && System.nanoTime() < deadline) {
                 writeBatch();
@@ -182,6 +189,7 @@ public final class OutboundService implements ManagedService {
             log.error("Outbound sender poll loop failed; stopping", e);
         } finally {
             running = false;
+            joinCommitter();
             closeQuietly(consumer);
             closeQuietly(ledgerReader);
             for (KafkaProducer<String, byte[]> p : List.of(frameProducer, producer)) {
@@ -190,6 +198,44 @@ public final class OutboundService implements ManagedService {
                 } catch (RuntimeException e) {
                     log.debug("Closing a producer", e);
                 }
+            }
+        }
+    }
+
+    /** Commits what finished every {@code OUTBOUND_COMMIT_INTERVAL_MS}, beside the poll thread, until stopped. */
+    private void commitLoop() {
+        long interval = Math.max(1, config.commitInterval().toMillis());
+        try {
+            while (running) {
+                Thread.sleep(interval);
+                if (running) {
+                    writeBatch(); // after a stop, the poll thread writes the last batches itself
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ProducerFencedException e) {
+            log.error("Another outbound sender with instance id {} took over; stopping", config.instanceId());
+            stopPolling();
+        } catch (RuntimeException e) {
+            log.error("Outbound sender commits failed; stopping", e);
+            stopPolling();
+        }
+    }
+
+    private void stopPolling() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    private void joinCommitter() {
+        Thread thread = committer;
+        // not interrupted: an interrupt inside a transaction would break the producer the last commits need
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(CLOSE_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -206,8 +252,21 @@ public final class OutboundService implements ManagedService {
         });
     }
 
-    /** Writes what finished records produced, and the safe offsets, in one transaction. Poll thread only. */
+    /**
+     * Writes what finished records produced, and the safe offsets, in one transaction: on the committer, and on the
+     * poll thread when a rebalance takes partitions away or the service stops.
+     */
     private void writeBatch() {
+        synchronized (transactions) {
+            writeBatchLocked();
+        }
+    }
+
+    private void writeBatchLocked() {
+        ConsumerGroupMetadata group = groupMetadata;
+        if (group == null) {
+            return; // nothing polled yet, so nothing finished
+        }
         List<Done> finished = drain(done);
         List<Emitted> records = drain(emitted);
         if (finished.isEmpty() && records.isEmpty()) {
@@ -227,7 +286,7 @@ public final class OutboundService implements ManagedService {
             Map<TopicPartition, OffsetAndMetadata> safe = offsets.committable();
             safe.keySet().removeIf(tp -> !owned.contains(tp.partition()));
             if (!safe.isEmpty()) {
-                producer.sendOffsetsToTransaction(safe, consumer.groupMetadata());
+                producer.sendOffsetsToTransaction(safe, group);
             }
             producer.commitTransaction();
         } catch (ProducerFencedException e) {
@@ -256,6 +315,7 @@ public final class OutboundService implements ManagedService {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            groupMetadata = consumer.groupMetadata();
             long deadline = System.nanoTime() + REVOKE_WAIT.toNanos();
             while (offsets.busy(partitions) && System.nanoTime() < deadline) {
                 writeBatch();
@@ -280,6 +340,7 @@ public final class OutboundService implements ManagedService {
             List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
             ledger.rebuild(numbers, Duration.ofSeconds(30));
             owned.addAll(numbers);
+            groupMetadata = consumer.groupMetadata();
             assigned.countDown();
             if (!partitions.isEmpty()) {
                 log.info("Outbound partitions assigned: {}", numbers);
@@ -288,8 +349,10 @@ public final class OutboundService implements ManagedService {
 
         private void forget(Collection<TopicPartition> partitions) {
             List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
-            owned.removeAll(numbers);
-            offsets.forget(partitions);
+            synchronized (transactions) {
+                owned.removeAll(numbers);
+                offsets.forget(partitions);
+            }
             ledger.forget(numbers);
         }
     }
