@@ -120,6 +120,16 @@ final class Hops {
         hops.get(kind + ": " + hop).recordValue(Math.min(MAX_MICROS, Math.max(0, millis) * 1000));
     }
 
+    /** How many turns of a kind ("voice", "messaging") were followed from tac.inbound to tac.agent. */
+    long followed(String kind) {
+        return hops.get(kind + ": " + ROUTER).getTotalCount();
+    }
+
+    /** How many of them were followed on to their first reply. */
+    long answered(String kind) {
+        return hops.get(kind + ": " + AGENT).getTotalCount();
+    }
+
     String markdown() {
         if (hops.values().stream().allMatch(h -> h.getTotalCount() == 0)) {
             return "";

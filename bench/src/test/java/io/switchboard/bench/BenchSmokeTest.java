@@ -31,6 +31,13 @@ class BenchSmokeTest {
             assertThat(run.messaging().duplicates()).as("messaging replies duplicated").isZero();
             assertThat(run.messaging().errors() + run.messaging().unknownReplies() + run.sinkOtherRequests()).isZero();
         }
+        // every turn is followed through the topics by id, to its first reply
+        LoadGenerator.Result dev = results.switchboard();
+        assertThat(results.hops().followed("voice")).isEqualTo(dev.voice().sent());
+        assertThat(results.hops().answered("voice")).isEqualTo(dev.voice().sent());
+        assertThat(results.hops().followed("messaging")).isEqualTo(dev.messaging().accepted());
+        assertThat(results.hops().answered("messaging")).isEqualTo(dev.messaging().accepted());
         assertThat(Report.markdown(results)).contains("| voice: prompt → first token |", "messaging replies lost");
+        assertThat(Report.markdown(results)).contains("| voice: tac.outbound → tac.voice.egress (outbound-sender) |");
     }
 }
