@@ -12,7 +12,6 @@ import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
-import io.switchboard.kafka.PayloadType;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
 import java.util.List;
@@ -219,9 +218,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
 
     CompletableFuture<Void> produce(OutboundEvent event) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        ProducerRecord<String, OutboundEvent> record = new ProducerRecord<>(config.outputTopic(), event.getConversationId(), event);
-        PayloadType.set(record.headers(), event.getPayload());
-        outbound.send(record, (metadata, error) -> {
+        outbound.send(new ProducerRecord<>(config.outputTopic(), event.getConversationId(), event), (metadata, error) -> {
             if (error == null) {
                 metrics.produced.increment();
                 acked.complete(null);

@@ -15,6 +15,7 @@ import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.kafka.PayloadType;
 import io.switchboard.kafka.ordered.KeyOrderedConsumer;
 import io.switchboard.kafka.ordered.KeyOrderedOptions;
 import io.switchboard.memory.MemoryClient;
@@ -180,8 +181,9 @@ public final class SwitchboardAgent implements ManagedService {
         KafkaClients clients = new KafkaClients(config.kafka());
         EventSerdes serdes = clients.serdes();
         String clientId = config.groupId() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        // each reply names its payload type in a header: readers that want a few types skip the rest undecoded
         outbound = new KafkaProducer<>(clients.producerConfig(clientId + "-outbound"), new StringSerializer(),
-                serdes.forType(OutboundEvent.class).serializer());
+                PayloadType.tagging(serdes.forType(OutboundEvent.class).serializer(), OutboundEvent::getPayload));
         deadLetters = new KafkaProducer<>(clients.producerConfig(clientId + "-dlq"), new StringSerializer(),
                 serdes.forType(DeadLetter.class).serializer());
         // fetch metadata now: a missing topic or unreachable broker fails the start, not the first reply
@@ -261,10 +263,8 @@ public final class SwitchboardAgent implements ManagedService {
         OutboundEvent event = io.switchboard.outreach.Outreach.request(io.switchboard.ids.EventIds.random(),
                 io.switchboard.ids.EventIds.newTraceId(), channel, java.util.Objects.requireNonNull(to, "to"), firstMessage);
         java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
-        org.apache.kafka.clients.producer.ProducerRecord<String, OutboundEvent> record =
-                new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.OUTBOUND.topicName(), event.getConversationId(), event);
-        io.switchboard.kafka.PayloadType.set(record.headers(), event.getPayload());
-        outbound.send(record, (metadata, error) -> {
+        outbound.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.OUTBOUND.topicName(),
+                event.getConversationId(), event), (metadata, error) -> {
                     if (error != null) {
                         done.completeExceptionally(error);
                     } else {

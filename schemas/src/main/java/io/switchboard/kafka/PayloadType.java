@@ -2,10 +2,12 @@ package io.switchboard.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * A record header naming the payload type of an event ({@code Reply}, {@code Handoff}, ...), so a reader that
@@ -31,6 +33,32 @@ public final class PayloadType {
     public static String of(Headers headers) {
         Header header = headers == null ? null : headers.lastHeader(HEADER);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A serializer that names each record's payload type in its headers ({@code payloadOf} finds the payload), so
+     * every record a producer writes carries the header without its senders doing anything.
+     */
+    public static <T> Serializer<T> tagging(Serializer<T> inner, Function<T, Object> payloadOf) {
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, T data) {
+                return inner.serialize(topic, data);
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, T data) {
+                if (data != null) {
+                    set(headers, payloadOf.apply(data));
+                }
+                return inner.serialize(topic, headers, data);
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
     }
 
     /**

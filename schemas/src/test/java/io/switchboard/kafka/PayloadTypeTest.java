@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 
 class PayloadTypeTest {
@@ -38,6 +39,15 @@ class PayloadTypeTest {
         assertThat(PayloadType.of(headers)).isEqualTo("Handoff");
         assertThat(headers.headers(PayloadType.HEADER)).hasSize(1);
         assertThat(PayloadType.of(new RecordHeaders())).isNull();
+    }
+
+    @Test
+    void aTaggingSerializerNamesEachRecordsPayloadAndWritesTheSameBytes() {
+        Serializer<OutboundEvent> tagging = PayloadType.tagging(serde, OutboundEvent::getPayload);
+        OutboundEvent reply = withPayload(Reply.class);
+        RecordHeaders headers = new RecordHeaders();
+        assertThat(tagging.serialize("tac.outbound.v1", headers, reply)).isEqualTo(serde.serialize("tac.outbound.v1", reply));
+        assertThat(PayloadType.of(headers)).isEqualTo("Reply");
     }
 
     @Test
