@@ -4,7 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,7 +66,7 @@ public final class Bench implements Callable<Integer> {
 
     @Option(names = "--without", split = ",", paramLabel = "SERVICE",
             description = "Leave services out of the dev stack, e.g. --without memory (what it costs the others).")
-    java.util.Set<String> without = new java.util.LinkedHashSet<>();
+    Set<String> without = new LinkedHashSet<>();
 
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Extra environment for the dev stack, e.g. --env SWITCHBOARD_TOPIC_PARTITIONS=4.")
     Map<String, String> env = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.switchboard.bench;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.launcher.ServiceDefinition;
 import io.switchboard.launcher.Services;
 import io.switchboard.launcher.dev.DevStack;
 import io.vertx.core.Vertx;
@@ -13,7 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +30,7 @@ final class BenchRun {
 
     /** What to run. {@code target} null: an in-process dev stack. */
     record Options(Load load, boolean floor, URI target, String authToken, int sinkPort,
-                   Map<String, String> devEnv, java.util.Set<String> without, boolean floorOnly) {
+                   Map<String, String> devEnv, Set<String> without, boolean floorOnly) {
     }
 
     /** Everything measured. {@code floor} is null when skipped; {@code devReadyMs} -1 for an external target. */
@@ -111,13 +115,13 @@ final class BenchRun {
         }
     }
 
-    private static java.util.List<io.switchboard.launcher.ServiceDefinition> services(java.util.Set<String> without) {
-        java.util.List<io.switchboard.launcher.ServiceDefinition> all = Services.all();
-        java.util.Set<String> unknown = new java.util.TreeSet<>(without);
+    private static List<ServiceDefinition> services(Set<String> without) {
+        List<ServiceDefinition> all = Services.all();
+        Set<String> unknown = new TreeSet<>(without);
         all.forEach(s -> unknown.remove(s.command()));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("No such service: " + unknown + " (services: "
-                    + all.stream().map(io.switchboard.launcher.ServiceDefinition::command).toList() + ")");
+                    + all.stream().map(ServiceDefinition::command).toList() + ")");
         }
         return all.stream().filter(s -> !without.contains(s.command())).toList();
     }

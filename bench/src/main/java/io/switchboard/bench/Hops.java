@@ -8,9 +8,8 @@ import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.launcher.tools.TopicReader;
 import io.switchboard.topics.Topic;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -23,15 +22,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Where a turn's time goes inside the stack: the broker's append time of each record on its way, read back from the
@@ -149,26 +143,17 @@ final class Hops {
     private static <V extends SpecificRecord> void read(KafkaClients clients, Topic topic, Class<V> type,
             BiConsumer<V, Long> each) {
         Deserializer<V> values = clients.serdes().forType(type).deserializer();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(clients.consumerConfig(null, "bench-hops"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic.topicName()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.timestampType() != TimestampType.LOG_APPEND_TIME) {
-                        continue; // written before the switch
-                    }
-                    try {
-                        each.accept(values.deserialize(record.topic(), record.value()), record.timestamp());
-                    } catch (RuntimeException e) {
-                        // not an event of this type (a dead letter's copy, a test record): not a turn
-                    }
+        try (TopicReader reader = new TopicReader(clients, "bench-hops")) {
+            reader.read(topic.topicName(), null, null, null, null, record -> {
+                if (record.timestampType() != TimestampType.LOG_APPEND_TIME) {
+                    return; // written before the switch
                 }
-            }
+                try {
+                    each.accept(values.deserialize(record.topic(), record.value()), record.timestamp());
+                } catch (RuntimeException e) {
+                    // not an event of this type (a dead letter's copy, a test record): not a turn
+                }
+            });
         }
     }
 }

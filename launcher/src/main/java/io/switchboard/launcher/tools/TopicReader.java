@@ -27,14 +27,14 @@ import org.apache.kafka.common.utils.Utils;
  * same partition number on every conversation topic), so a conversation costs the records of one partition in the
  * time window, not the topic.
  */
-final class TopicReader implements AutoCloseable {
+public final class TopicReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration STALL = Duration.ofSeconds(30);
 
     private final KafkaConsumer<String, byte[]> consumer;
     private long recordsRead;
 
-    TopicReader(KafkaClients clients, String clientId) {
+    public TopicReader(KafkaClients clients, String clientId) {
         this.consumer = new KafkaConsumer<>(clients.consumerConfig(null, clientId), new StringDeserializer(),
                 new ByteArrayDeserializer());
     }
@@ -60,7 +60,7 @@ final class TopicReader implements AutoCloseable {
     }
 
     /** Reads {@code partitions} of {@code topic} (null: all) between the bounds (null: unbounded). */
-    void read(String topic, List<Integer> partitions, Instant since, Instant until, Predicate<String> keys,
+    public void read(String topic, List<Integer> partitions, Instant since, Instant until, Predicate<String> keys,
               Consumer<ConsumerRecord<String, byte[]>> sink) {
         List<TopicPartition> tps = new ArrayList<>();
         if (partitions == null) {
