@@ -6,7 +6,6 @@ import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.conversations.v1.conversation.Message;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.outbound.twilio.RedirectingHttpClient;
 import io.switchboard.outbound.twilio.TwilioCallException;
 
 /** Classic Conversations v1: {@code Message.creator(sid).setAuthor(..).setBody(..)} through the Twilio Java SDK. */
@@ -28,8 +27,7 @@ final class ConversationsV1Sender {
         } catch (ApiException e) {
             Integer status = e.getStatusCode();
             count(status == null ? "unknown" : status.toString());
-            throw TwilioCallException.fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(),
-                    RedirectingHttpClient.lastRetryAfter());
+            throw TwilioCallException.fromSdk(e);
         } catch (ApiConnectionException e) {
             count("io");
             TwilioCallException.Kind kind = neverSent(e) ? TwilioCallException.Kind.RETRYABLE

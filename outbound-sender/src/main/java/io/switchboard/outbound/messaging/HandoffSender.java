@@ -2,8 +2,6 @@ package io.switchboard.outbound.messaging;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.twilio.exception.ApiConnectionException;
-import com.twilio.exception.ApiException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.studio.v2.flow.Execution;
 import com.twilio.type.PhoneNumber;
@@ -12,7 +10,6 @@ import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
 import io.switchboard.outbound.twilio.OrchestratorClient;
-import io.switchboard.outbound.twilio.RedirectingHttpClient;
 import io.switchboard.outbound.twilio.Retrier;
 import io.switchboard.outbound.twilio.TwilioCallException;
 import io.switchboard.outbound.voice.VoiceFrames;
@@ -95,15 +92,7 @@ final class HandoffSender {
     }
 
     private String createExecution(String to, String from, Map<String, Object> parameters) {
-        try {
-            return Execution.creator(flowSid, new PhoneNumber(to == null ? "" : to), new PhoneNumber(from == null ? "" : from))
-                    .setParameters(parameters).create(sdk).getSid();
-        } catch (ApiException e) {
-            Integer status = e.getStatusCode();
-            throw TwilioCallException.fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(),
-                    RedirectingHttpClient.lastRetryAfter());
-        } catch (ApiConnectionException e) {
-            throw new TwilioCallException(TwilioCallException.Kind.AMBIGUOUS, null, null, e.getMessage(), null, e);
-        }
+        return TwilioCallException.sdkCall(() -> Execution.creator(flowSid, new PhoneNumber(to == null ? "" : to),
+                new PhoneNumber(from == null ? "" : from)).setParameters(parameters).create(sdk).getSid());
     }
 }

@@ -1,7 +1,5 @@
 package io.switchboard.outbound.messaging;
 
-import com.twilio.exception.ApiConnectionException;
-import com.twilio.exception.ApiException;
 import com.twilio.http.HttpMethod;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.account.Call;
@@ -14,7 +12,6 @@ import io.switchboard.events.Source;
 import io.switchboard.outbound.twilio.OrchestratorClient;
 import io.switchboard.outbound.twilio.OrchestratorClient.Address;
 import io.switchboard.outbound.twilio.OrchestratorClient.Participant;
-import io.switchboard.outbound.twilio.RedirectingHttpClient;
 import io.switchboard.outbound.twilio.Retrier;
 import io.switchboard.outbound.twilio.TwilioCallException;
 import java.util.ArrayList;
@@ -102,18 +99,9 @@ final class OutreachSender {
         }
         String url = twimlUrl;
         try {
-            Retrier.Attempted<String> placed = retrier.call("api.calls.create", false, () -> {
-                try {
-                    return Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber), java.net.URI.create(url))
-                            .setMethod(HttpMethod.POST).create(sdk).getSid();
-                } catch (ApiException e) {
-                    Integer status = e.getStatusCode();
-                    throw TwilioCallException.fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(),
-                            RedirectingHttpClient.lastRetryAfter());
-                } catch (ApiConnectionException e) {
-                    throw new TwilioCallException(TwilioCallException.Kind.AMBIGUOUS, null, null, e.getMessage(), null, e);
-                }
-            });
+            Retrier.Attempted<String> placed = retrier.call("api.calls.create", false, () -> TwilioCallException.sdkCall(
+                    () -> Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber), java.net.URI.create(url))
+                            .setMethod(HttpMethod.POST).create(sdk).getSid()));
             log.info("Outbound call {} placed to {}", placed.value(), io.switchboard.logging.Redaction.mask(customer));
             return new SendResult(List.of(placed.value()), placed.attempts(), 201, null);
         } catch (Retrier.Exhausted e) {

@@ -1,10 +1,7 @@
 package io.switchboard.outbound.messaging;
 
-import com.twilio.exception.ApiConnectionException;
-import com.twilio.exception.ApiException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.messaging.v2.TypingIndicator;
-import io.switchboard.outbound.twilio.RedirectingHttpClient;
 import io.switchboard.outbound.twilio.TwilioCallException;
 
 /**
@@ -22,14 +19,6 @@ final class TypingIndicatorSender {
 
     /** Shows the indicator for the inbound message {@code messageId}; throws {@link TwilioCallException} on failure. */
     void show(String messageId) {
-        try {
-            TypingIndicator.creator(TypingIndicator.Channel.WHATSAPP, messageId).create(sdk);
-        } catch (ApiException e) {
-            Integer status = e.getStatusCode();
-            throw TwilioCallException.fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(),
-                    RedirectingHttpClient.lastRetryAfter());
-        } catch (ApiConnectionException e) {
-            throw new TwilioCallException(TwilioCallException.Kind.AMBIGUOUS, null, null, e.getMessage(), null, e);
-        }
+        TwilioCallException.sdkCall(() -> TypingIndicator.creator(TypingIndicator.Channel.WHATSAPP, messageId).create(sdk));
     }
 }

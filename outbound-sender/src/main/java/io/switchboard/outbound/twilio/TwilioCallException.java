@@ -1,6 +1,9 @@
 package io.switchboard.outbound.twilio;
 
+import com.twilio.exception.ApiConnectionException;
+import com.twilio.exception.ApiException;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * A Twilio REST call that did not succeed, classified once for the retry decision:
@@ -40,6 +43,26 @@ public final class TwilioCallException extends RuntimeException {
             kind = Kind.PERMANENT;
         }
         return new TwilioCallException(kind, status, errorCode, message, retryAfter, null);
+    }
+
+    /** An error answer of the Twilio SDK, classified by its HTTP status (500 when it has none). */
+    public static TwilioCallException fromSdk(ApiException e) {
+        Integer status = e.getStatusCode();
+        return fromStatus(status == null ? 500 : status, e.getCode(), e.getMessage(), RedirectingHttpClient.lastRetryAfter());
+    }
+
+    /**
+     * Runs one Twilio SDK call and turns its failures into a {@code TwilioCallException}: an error answer by its
+     * status, a connection failure as ambiguous (the request may have been sent).
+     */
+    public static <T> T sdkCall(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ApiException e) {
+            throw fromSdk(e);
+        } catch (ApiConnectionException e) {
+            throw new TwilioCallException(Kind.AMBIGUOUS, null, null, e.getMessage(), null, e);
+        }
     }
 
     public Kind kind() {
