@@ -8,30 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.agent.Message;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.RelayClient;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Human handoff through the whole pipeline: the agent calls {@code reply.handoff(reason, attributes)}. */
-@ExtendWith(Pipeline.Shared.class)
-class HandoffEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+class HandoffEndToEndTest extends PipelineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static Pipeline pipeline;
-    static FakeTwilioApi twilio;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pipeline = Pipeline.get();
-        twilio = pipeline.twilio();
-    }
 
     @Test
     void aVoiceHandoffEndsTheSessionWithTacsHandoffDataAndTheCallbackRedirectsToTheStudioFlow() throws Exception {

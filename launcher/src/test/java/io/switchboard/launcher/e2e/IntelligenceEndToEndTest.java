@@ -15,25 +15,14 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A Conversation Intelligence webhook through {@code dev}: signed to {@code /ci-webhook}, on tac.ci.v1, to the
  * agent's {@code onIntelligence} and into the local memory, where a retrieval for the customer's profile finds the
  * observation and the summary.
  */
-@ExtendWith(Pipeline.Shared.class)
-class IntelligenceEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static Pipeline pipeline;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pipeline = Pipeline.get();
-    }
-
+class IntelligenceEndToEndTest extends PipelineTest {
     static String id(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "");
     }

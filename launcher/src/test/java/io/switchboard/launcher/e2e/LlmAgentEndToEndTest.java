@@ -7,33 +7,24 @@ import io.switchboard.testkit.FakeOpenAi.Script;
 import io.switchboard.testkit.FakeOpenAi.ToolCall;
 import io.switchboard.testkit.FakeOpenAi;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The LLM example agent (examples' {@code LlmAgent}, answering the e2e agent's "llm …" messages) against a local
  * OpenAI-compatible model that asks for the handoff tool: the customer's message goes webhook → Kafka → router →
  * LlmAgent → model → the SDK's handoff → outbound-sender → Twilio's APIs (fake), as a handoff written by hand does.
  */
-@ExtendWith(Pipeline.Shared.class)
-class LlmAgentEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+class LlmAgentEndToEndTest extends PipelineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static Pipeline pipeline;
-    static FakeTwilioApi twilio;
     static FakeOpenAi model;
 
     @BeforeAll
     static void start() throws Exception {
-        pipeline = Pipeline.get();
-        twilio = pipeline.twilio();
         model = pipeline.model;
     }
 

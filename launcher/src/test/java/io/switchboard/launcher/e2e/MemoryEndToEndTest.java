@@ -9,31 +9,17 @@ import io.switchboard.events.PastCommunication;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TwilioWebhooks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A returning customer: what they said on SMS is in the memory of their next conversation on WhatsApp (router's
  * memory mode `always` for WhatsApp, local memory provider), and an agent can ask for it on demand.
  */
-@ExtendWith(Pipeline.Shared.class)
-class MemoryEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static Pipeline pipeline;
-    static FakeTwilioApi twilio;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pipeline = Pipeline.get();
-        twilio = pipeline.twilio();
-    }
-
+class MemoryEndToEndTest extends PipelineTest {
     @Test
     void aReturningCustomersEarlierMessagesReachTheAgentOnAnotherChannel() {
         String customer = "+1555" + (1_000_000 + (int) (Math.random() * 8_000_000));

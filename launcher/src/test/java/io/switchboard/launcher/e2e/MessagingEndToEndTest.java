@@ -10,7 +10,6 @@ import io.switchboard.events.DeliveryStatus;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.FakeTwilioApi.Reply;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
@@ -22,25 +21,12 @@ import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Messaging through the whole pipeline: signed webhook → Kafka → router → agent → outbound → Twilio's API (fake). */
-@ExtendWith(Pipeline.Shared.class)
-class MessagingEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static Pipeline pipeline;
-    static FakeTwilioApi twilio;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pipeline = Pipeline.get();
-        twilio = pipeline.twilio();
-    }
-
+class MessagingEndToEndTest extends PipelineTest {
     private static String id(String prefix) {
         return prefix + UUID.randomUUID().toString().replace("-", "");
     }

@@ -22,19 +22,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Agent-initiated conversations: SwitchboardAgent.startConversation / placeCall through the whole pipeline. */
-@ExtendWith(Pipeline.Shared.class)
-class OutreachEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static Pipeline pipeline;
-    static FakeTwilioApi twilio;
-
+class OutreachEndToEndTest extends PipelineTest {
     @BeforeAll
     static void start() throws Exception {
-        pipeline = Pipeline.get();
-        twilio = pipeline.twilio();
         await().atMost(TIMEOUT).until(() -> pipeline.agent.get() != null);
     }
 

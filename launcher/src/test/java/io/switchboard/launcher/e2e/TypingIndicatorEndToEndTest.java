@@ -3,31 +3,17 @@ package io.switchboard.launcher.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.TwilioWebhooks;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Typing indicators through the whole pipeline (the e2e stack runs with SWITCHBOARD_AGENT_TYPING_INDICATOR=true and
  * a 200 ms delay): a slow WhatsApp reply is preceded by Twilio's typing indicator for the customer's message.
  */
-@ExtendWith(Pipeline.Shared.class)
-class TypingIndicatorEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+class TypingIndicatorEndToEndTest extends PipelineTest {
     private static final String INDICATOR = "/v2/Indicators/Typing.json";
-    static Pipeline pipeline;
-    static FakeTwilioApi twilio;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pipeline = Pipeline.get();
-        twilio = pipeline.twilio();
-    }
 
     @Test
     void aSlowWhatsAppReplyIsPrecededByATypingIndicatorForTheCustomersMessage() {

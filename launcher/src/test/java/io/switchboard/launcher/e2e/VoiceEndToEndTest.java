@@ -9,26 +9,14 @@ import io.switchboard.ingress.IngressService;
 import io.switchboard.testkit.RelayClient;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A phone call through the whole pipeline: relay socket → Kafka → router → agent → outbound → egress → socket. */
-@ExtendWith(Pipeline.Shared.class)
-class VoiceEndToEndTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    static Pipeline pipeline;
-
-    @BeforeAll
-    static void start() throws Exception {
-        pipeline = Pipeline.get();
-    }
-
+class VoiceEndToEndTest extends PipelineTest {
     private static String newCallSid() {
         return "CA" + UUID.randomUUID().toString().replace("-", "");
     }
