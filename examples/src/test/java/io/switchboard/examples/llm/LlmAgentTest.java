@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Reply;
@@ -13,7 +11,6 @@ import io.switchboard.events.SampleEvents;
 import io.switchboard.events.Session;
 import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.FakeOpenAi;
-import io.switchboard.testkit.TestKafka;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -28,33 +25,22 @@ import org.junit.jupiter.api.Test;
 /** The LLM agent on the real broker, against a local OpenAI-compatible endpoint that streams slowly. */
 class LlmAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static RunningLlmAgent running;
     private static FakeOpenAi openAi;
-    private static SwitchboardAgent agent;
     private static AgentTraffic traffic;
 
     @BeforeAll
     static void start() throws Exception {
-        openAi = FakeOpenAi.start();
-        traffic = new AgentTraffic();
-        Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
-                LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model", LlmConfig.SYSTEM_PROMPT, "Be brief."));
-        String group = "llm-" + UUID.randomUUID();
-        AgentTraffic.startAtEnd(group); // the shared topic holds other tests' events
-        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId(group)
-                .meterRegistry(new SimpleMeterRegistry()), LlmConfig.fromEnv(env));
-        agent.start();
+        running = RunningLlmAgent.start("llm-", Map.of(LlmConfig.API_KEY, "sk-test", LlmConfig.MODEL, "test-model",
+                LlmConfig.SYSTEM_PROMPT, "Be brief."));
+        openAi = running.openAi;
+        traffic = running.traffic;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (traffic != null) {
-            traffic.close();
-        }
-        if (openAi != null) {
-            openAi.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Handoff;
@@ -18,7 +16,6 @@ import io.switchboard.testkit.FakeOpenAi;
 import io.switchboard.testkit.FakeOpenAi.Script;
 import io.switchboard.testkit.FakeOpenAi.ToolCall;
 import io.switchboard.testkit.FakeTwilioApi;
-import io.switchboard.testkit.TestKafka;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -39,42 +36,30 @@ class LlmAgentToolsTest {
     private static final String CHUNKS = "{\"chunks\":["
             + "{\"content\":\"Returns are accepted within 30 days\",\"knowledgeId\":\"know_1\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"score\":0.93},"
             + "{\"content\":\"Refunds take 5 business days\",\"knowledgeId\":\"know_2\",\"createdAt\":\"2026-01-02T00:00:00Z\",\"score\":0.71}]}";
-    private static FakeOpenAi openAi;
     private static FakeTwilioApi twilio;
+    private static RunningLlmAgent running;
+    private static FakeOpenAi openAi;
     private static AgentTraffic traffic;
-    private static SwitchboardAgent agent;
 
     @BeforeAll
     static void start() throws Exception {
-        openAi = FakeOpenAi.start();
         twilio = FakeTwilioApi.start();
         twilio.respondAlways("/v2/KnowledgeBases/" + KNOWLEDGE_BASE + "/Search$",
                 new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
-        traffic = new AgentTraffic();
-        Map<String, String> env = TestKafka.env(Map.of(LlmConfig.BASE_URL, openAi.baseUrl(),
-                LlmConfig.MODEL, "test-model", LlmConfig.MAX_TOOL_ROUNDS, "2",
-                "TWILIO_KNOWLEDGE_BASE_ID", KNOWLEDGE_BASE, "TWILIO_API_KEY", "SKkey", "TWILIO_API_SECRET", "secret",
-                "TWILIO_API_BASE_URL", twilio.baseUrl()));
-        String group = "llm-tools-" + UUID.randomUUID();
-        AgentTraffic.startAtEnd(group); // the shared topic holds other tests' events
-        agent = LlmAgent.create(SwitchboardAgent.builder(env).groupId(group)
-                .meterRegistry(new SimpleMeterRegistry()), LlmConfig.fromEnv(env));
-        agent.start();
+        running = RunningLlmAgent.start("llm-tools-", Map.of(LlmConfig.MODEL, "test-model",
+                LlmConfig.MAX_TOOL_ROUNDS, "2", "TWILIO_KNOWLEDGE_BASE_ID", KNOWLEDGE_BASE, "TWILIO_API_KEY", "SKkey",
+                "TWILIO_API_SECRET", "secret", "TWILIO_API_BASE_URL", twilio.baseUrl()));
+        openAi = running.openAi;
+        traffic = running.traffic;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (traffic != null) {
-            traffic.close();
+        if (running != null) {
+            running.close();
         }
         if (twilio != null) {
             twilio.close();
-        }
-        if (openAi != null) {
-            openAi.close();
         }
     }
 
