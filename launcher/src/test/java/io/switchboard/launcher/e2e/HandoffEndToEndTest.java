@@ -52,14 +52,7 @@ class HandoffEndToEndTest extends PipelineTest {
             assertThat(webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation,
                     "comm_" + UUID.randomUUID(), TwilioWebhooks.CUSTOMER, "hand me off")).status()).isEqualTo(200);
 
-            List<Recorded> calls = twilio.awaitRequests(r -> r.path().contains(conversation)
-                    || r.path().equals("/v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions")
-                    && r.form().getOrDefault("Parameters", "").contains(conversation), 4, TIMEOUT);
-            assertThat(calls).extracting(r -> r.method() + " " + r.path()).containsExactly(
-                    "POST /v2/Conversations/" + conversation + "/Actions",
-                    "PUT /v2/Conversations/" + conversation,
-                    "PATCH /v2/Conversations/" + conversation,
-                    "POST /v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions");
+            List<Recorded> calls = awaitMessagingHandoff(conversation);
             assertThat(calls.get(0).json().at("/payload/content/text").asText()).isEqualTo("Connecting you to a person");
             assertThat(calls.get(1).json().path("status").asText()).isEqualTo("INACTIVE");
             assertThat(calls.get(2).json().at("/configuration/statusCallbacks").isArray()).isTrue();

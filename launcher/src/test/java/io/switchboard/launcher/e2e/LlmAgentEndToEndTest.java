@@ -40,14 +40,7 @@ class LlmAgentEndToEndTest extends PipelineTest {
                     "comm_" + UUID.randomUUID(), TwilioWebhooks.CUSTOMER, text)).status()).isEqualTo(200);
         }
 
-        List<Recorded> calls = twilio.awaitRequests(r -> r.path().contains(conversation)
-                || r.path().equals("/v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions")
-                && r.form().getOrDefault("Parameters", "").contains(conversation), 4, TIMEOUT);
-        assertThat(calls).extracting(r -> r.method() + " " + r.path()).containsExactly(
-                "POST /v2/Conversations/" + conversation + "/Actions",
-                "PUT /v2/Conversations/" + conversation,
-                "PATCH /v2/Conversations/" + conversation,
-                "POST /v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions");
+        List<Recorded> calls = awaitMessagingHandoff(conversation);
         assertThat(calls.get(0).json().at("/payload/content/text").asText()).isEqualTo("Sure, connecting you to a person.");
         assertThat(calls.get(1).json().path("status").asText()).isEqualTo("INACTIVE");
         assertThat(JSON.readTree(calls.get(3).form().get("Parameters")).at("/HandoffData/attributes/reason").asText())

@@ -1,7 +1,11 @@
 package io.switchboard.launcher.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -11,6 +15,22 @@ abstract class PipelineTest {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static Pipeline pipeline;
     static FakeTwilioApi twilio;
+
+    /**
+     * Waits for the Twilio calls of a messaging handoff of {@code conversation} and checks their order: the goodbye
+     * message, the conversation closed, its status callbacks removed, the Studio flow started. Returns them in order.
+     */
+    static List<Recorded> awaitMessagingHandoff(String conversation) {
+        List<Recorded> calls = twilio.awaitRequests(r -> r.path().contains(conversation)
+                || r.path().equals("/v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions")
+                && r.form().getOrDefault("Parameters", "").contains(conversation), 4, TIMEOUT);
+        assertThat(calls).extracting(r -> r.method() + " " + r.path()).containsExactly(
+                "POST /v2/Conversations/" + conversation + "/Actions",
+                "PUT /v2/Conversations/" + conversation,
+                "PATCH /v2/Conversations/" + conversation,
+                "POST /v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions");
+        return calls;
+    }
 
     @BeforeAll
     static void startPipeline() throws Exception {
