@@ -5,11 +5,17 @@ import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.TopicProvisioner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -52,6 +58,23 @@ public final class TestKafka {
 
     public static KafkaClients clients() {
         return new KafkaClients(settings());
+    }
+
+    /**
+     * Creates topics for a test and returns once every partition's leader answers for it (a list-offsets request
+     * succeeds). A produce to a partition the broker has not finished creating fails with "invalid metadata", and an
+     * idempotent producer can then loop on out-of-order sequence errors until its delivery timeout.
+     */
+    public static void createTopics(Admin admin, List<NewTopic> topics) throws Exception {
+        admin.createTopics(topics).all().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (NewTopic topic : topics) {
+            for (int p = 0; p < topic.numPartitions(); p++) {
+                latest.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+            }
+        }
+        Awaitility.await("leaders of " + latest.keySet()).atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> admin.listOffsets(latest).all().get().size() == latest.size());
     }
 
     public static Cluster shared() {

@@ -120,7 +120,7 @@ class RegistryFramingTest {
         String in = "test.registry-streams-in." + run;
         String out = "test.registry-streams-out." + run;
         try (Admin admin = clients.admin("reg-streams-admin")) {
-            admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1))).all().get();
+            TestKafka.createTopics(admin, List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1)));
         }
         List<SpecificRecord> samples = samplesOf(Topic.INBOUND);
         produce(clients, in, Topic.INBOUND.valueType(), samples);

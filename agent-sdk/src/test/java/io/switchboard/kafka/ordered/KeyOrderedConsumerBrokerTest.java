@@ -37,7 +37,7 @@ class KeyOrderedConsumerBrokerTest {
         int keys = 40;
         int perKey = 10;
         try (Admin admin = TestKafka.clients().admin("ordered-admin")) {
-            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
+            TestKafka.createTopics(admin, List.of(new NewTopic(topic, 4, (short) 1)));
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                     TestKafka.clients().producerConfig("ordered-producer"), new StringSerializer(), new StringSerializer())) {
                 for (int i = 0; i < perKey; i++) {

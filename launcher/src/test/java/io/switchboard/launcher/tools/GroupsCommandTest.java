@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.ids.EventIds;
 import io.switchboard.launcher.tools.ToolsFixture.Run;
+import io.switchboard.testkit.TestKafka;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class GroupsCommandTest {
     @BeforeAll
     static void topic() throws Exception {
         try (Admin admin = ToolsFixture.CLIENTS.admin("tools-test")) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+            TestKafka.createTopics(admin, List.of(new NewTopic(TOPIC, 1, (short) 1)));
         }
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(
                 ToolsFixture.CLIENTS.producerConfig("tools-groups"), new StringSerializer(), new StringSerializer())) {
