@@ -5,7 +5,7 @@ import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
-import io.switchboard.outbound.twilio.RetryPolicy;
+import io.switchboard.twilio.RetryPolicy;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;

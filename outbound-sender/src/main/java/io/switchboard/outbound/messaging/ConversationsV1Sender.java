@@ -6,7 +6,7 @@ import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.conversations.v1.conversation.Message;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.switchboard.outbound.twilio.TwilioCallException;
+import io.switchboard.twilio.TwilioCallException;
 
 /** Classic Conversations v1: {@code Message.creator(sid).setAuthor(..).setBody(..)} through the Twilio Java SDK. */
 final class ConversationsV1Sender {

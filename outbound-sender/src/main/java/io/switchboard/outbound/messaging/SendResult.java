@@ -1,6 +1,6 @@
 package io.switchboard.outbound.messaging;
 
-import io.switchboard.outbound.twilio.TwilioCallException;
+import io.switchboard.twilio.TwilioCallException;
 import java.util.List;
 
 /**

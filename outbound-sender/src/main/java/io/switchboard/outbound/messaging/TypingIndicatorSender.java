@@ -2,7 +2,7 @@ package io.switchboard.outbound.messaging;
 
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.messaging.v2.TypingIndicator;
-import io.switchboard.outbound.twilio.TwilioCallException;
+import io.switchboard.twilio.TwilioCallException;
 
 /**
  * A WhatsApp typing indicator, Twilio Messaging v2 ({@code POST https://messaging.twilio.com/v2/Indicators/Typing.json}

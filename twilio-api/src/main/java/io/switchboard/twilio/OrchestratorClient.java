@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,6 +92,21 @@ public final class OrchestratorClient {
         ObjectNode body = JSON.createObjectNode();
         body.putObject("configuration").putArray("statusCallbacks");
         send("conversations.patch", "PATCH", "/v2/Conversations/" + encode(conversationId), body);
+    }
+
+    /** What Switchboard needs of an Orchestrator configuration ({@code GET /v2/ControlPlane/Configurations/{id}}). */
+    public record Configuration(String id, String memoryStoreId) {
+    }
+
+    /**
+     * {@code GET /v2/ControlPlane/Configurations/{id}}: TAC reads the Memory store of a deployment from its
+     * {@code memoryStoreId} at start-up. {@code memoryStoreId} is null when the configuration has none.
+     */
+    public Configuration fetchConfiguration(String configurationId) {
+        JsonNode body = send("configurations.fetch", "GET",
+                "/v2/ControlPlane/Configurations/" + encode(configurationId), null);
+        String store = body.path("memoryStoreId").asText(null);
+        return new Configuration(body.path("id").asText(configurationId), store == null || store.isBlank() ? null : store);
     }
 
     private static Participant participant(JsonNode p) {

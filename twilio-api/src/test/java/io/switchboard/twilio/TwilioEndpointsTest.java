@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

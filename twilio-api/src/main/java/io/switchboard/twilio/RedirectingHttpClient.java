@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import com.twilio.constant.EnumConstants;
 import com.twilio.exception.ApiConnectionException;

@@ -1,4 +1,4 @@
-package io.switchboard.outbound.twilio;
+package io.switchboard.twilio;
 
 import com.twilio.exception.ApiConnectionException;
 import com.twilio.exception.ApiException;
