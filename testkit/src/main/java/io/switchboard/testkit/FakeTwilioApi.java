@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  *   <li>Conversation Orchestrator v2: {@code POST /v2/Conversations/{id}/Actions} → 202 action JSON;
  *       {@code GET|POST /v2/Conversations/{id}/Participants}; {@code POST /v2/Conversations} → 201 (or 409 with
  *       {@code X-Conflicting-Resource-Id}, see {@link #conflictOnNextCreate}); {@code GET /v2/Conversations?channelId=&status=};
- *       {@code PUT /v2/Conversations/{id}} and {@code PUT .../Participants/{pid}}.</li>
+ *       {@code PUT /v2/Conversations/{id}} and {@code PUT .../Participants/{pid}}; {@code GET /v2/ControlPlane/Configurations/{id}}
+ *       (seeded with {@link #addConfiguration}, else 404).</li>
  *   <li>Conversations v1: {@code POST /v1/Conversations/{sid}/Messages} and
  *       {@code POST /v1/Services/{IS}/Conversations/{sid}/Messages} → 201 message JSON the Twilio Java SDK parses.</li>
  *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201.</li>
@@ -70,6 +71,7 @@ public final class FakeTwilioApi implements AutoCloseable {
     private static final Pattern PARTICIPANT = Pattern.compile("^/v2/Conversations/([^/]+)/Participants/([^/]+)$");
     private static final Pattern CONVERSATION = Pattern.compile("^/v2/Conversations/([^/]+)$");
     private static final Pattern CONVERSATIONS = Pattern.compile("^/v2/Conversations$");
+    private static final Pattern CONFIGURATION = Pattern.compile("^/v2/ControlPlane/Configurations/([^/]+)$");
     private static final Pattern V1_MESSAGES =
             Pattern.compile("^/v1/(?:Services/([^/]+)/)?Conversations/([^/]+)/Messages$");
     private static final Pattern CALLS = Pattern.compile("^/2010-04-01/Accounts/([^/]+)/Calls\\.json$");
@@ -87,6 +89,7 @@ public final class FakeTwilioApi implements AutoCloseable {
     private final List<Rule> alwaysRules = new CopyOnWriteArrayList<>();
     private final Map<String, List<ObjectNode>> participants = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> conversations = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> configurations = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     private FakeTwilioApi(Vertx vertx, boolean ownVertx) {
@@ -344,6 +347,23 @@ public final class FakeTwilioApi implements AutoCloseable {
         conversations.put(conversationId, conversation);
     }
 
+    /**
+     * Registers an Orchestrator configuration that {@code GET /v2/ControlPlane/Configurations/{id}} returns, with
+     * {@code memoryStoreId} (null: a configuration without a Memory store). Unknown ids answer 404, as Twilio does.
+     */
+    public void addConfiguration(String configurationId, String memoryStoreId) {
+        ObjectNode configuration = JSON.createObjectNode().put("id", configurationId)
+                .put("displayName", "switchboard-test").put("version", 1);
+        if (memoryStoreId != null) {
+            configuration.put("memoryStoreId", memoryStoreId);
+        }
+        configuration.putArray("statusCallbacks");
+        configuration.putArray("intelligenceConfigurationIds");
+        String now = Instant.now().toString();
+        configuration.put("createdAt", now).put("updatedAt", now);
+        configurations.put(configurationId, configuration);
+    }
+
     // ---------------------------------------------------------------- serving
 
     private void handle(HttpServerRequest request) {
@@ -434,6 +454,12 @@ public final class FakeTwilioApi implements AutoCloseable {
                 }
             }
             return new Answer(404, Map.of(), Reply.twilioError(404, 20404, "Participant not found").body());
+        }
+        if ((m = CONFIGURATION.matcher(path)).matches() && method.equals("GET")) {
+            ObjectNode configuration = configurations.get(m.group(1));
+            return configuration == null
+                    ? new Answer(404, Map.of(), Reply.twilioError(404, 20404, "Configuration not found").body())
+                    : json(200, configuration);
         }
         if (CONVERSATIONS.matcher(path).matches()) {
             if (method.equals("GET")) {
