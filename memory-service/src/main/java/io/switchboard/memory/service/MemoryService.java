@@ -219,7 +219,7 @@ public final class MemoryService implements ManagedService {
         }
         local.localCustomer(ctx.pathParam("subject")).onComplete(result -> {
             if (result.succeeded()) {
-                ctx.response().putHeader("Content-Type", "application/json").end(MemoryJson.memoryToJson(result.result()));
+                ctx.response().putHeader("Content-Type", "application/json").end(LocalMemory.customerToJson(result.result()));
             } else {
                 error(ctx, result.cause() instanceof InvalidStateStoreException ? 503 : 500, result.cause().getMessage());
             }
