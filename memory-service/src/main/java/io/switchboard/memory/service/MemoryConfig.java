@@ -72,12 +72,12 @@ public final class MemoryConfig extends EnvConfig {
                             + "configuration without a store (and no TWILIO_MEMORY_STORE_ID) stops the start. Lookup or Recall "
                             + "failing then falls back to the conversation's Communications.")
             .define(ACCOUNT_SID, Type.STRING, null, Importance.LOW, "Twilio account SID (informational here).")
-            .define(API_KEY, Type.STRING, null, Importance.MEDIUM, "Twilio API key SID (SK...) for Conversation Memory.")
+            .define(API_KEY, Type.STRING, null, Importance.MEDIUM, "Twilio API key SID (SK...) for Conversation Memory and the Orchestrator (configuration, Communications fallback), as TAC.")
             .define(API_SECRET, Type.PASSWORD, null, Importance.MEDIUM, "Twilio API key secret.")
             .define(REGION, Type.STRING, null, Importance.LOW,
                     "Twilio region (au1, ie1, ...): Memory host becomes memory.<region>.twilio.com.")
             .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
-                    "Send every Twilio REST call to this base URL instead of https://memory[.region].twilio.com (tests, dev).")
+                    "Send every Twilio REST call to this base URL instead of Twilio's hosts (memory[.region].twilio.com, conversations[.region].twilio.com): tests, dev.")
             .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.MEDIUM,
                     "HTTP port of the memory API when the service runs alone (0 = any free port).")
             .define(APPLICATION_ID, Type.STRING, "switchboard-memory-v2", new ConfigDef.NonEmptyString(), Importance.LOW,
