@@ -50,8 +50,8 @@ public final class AgentConfig extends EnvConfig {
                     "How the agent reads tac.agent.v1. read_uncommitted (default): a routed event as soon as the router writes it, not at its next transaction commit (tens of ms sooner); after a router crash an event may come twice, with the same id, and the second copy is dropped. read_committed: only committed events, each once, a commit interval later.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
-            .define(MEMORY_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
-                    "How long retrieveMemory waits for the memory service before its future fails.")
+            .define(MEMORY_TIMEOUT_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
+                    "How long retrieveMemory waits for the memory service before its future fails; like the router's SWITCHBOARD_MEMORY_TIMEOUT, sized for Twilio Memory's Lookup + Recall (about 0.9 s at Twilio-like latency).")
             .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,
                     "Show the customer a typing indicator while a reply is slow, as TAC does: only WhatsApp has one (Twilio Messaging v2 Indicators/Typing). Needs an outbound-sender that knows the v2 Typing event.")
             .define(TYPING_INDICATOR_DELAY_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,

@@ -64,8 +64,9 @@ public final class RouterConfig extends EnvConfig {
                     "TAC's memory_mode for every channel without its own setting: `never` (no memory), `once` (fetched with an empty query at the first message, cached in the session until it turns INACTIVE) or `always` (fetched for every message, the message text as query). A failed or slow fetch lets the message go on without memory.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory service (e.g. `http://localhost:8083`); required when a memory mode is not `never`.")
-            .define(MEMORY_TIMEOUT, Type.STRING, "1s", durationValidator(Duration.ofMillis(1)), Importance.LOW,
-                    "How long a message waits for its memory; after it, the message goes on without memory (a warning is logged). Other conversations never wait.");
+            .define(MEMORY_TIMEOUT, Type.STRING, "5s", durationValidator(Duration.ofMillis(1)), Importance.LOW,
+                    "How long a message waits for its memory; after it, the message goes on without memory (a warning is logged). Other conversations never wait. "
+                            + "5 s fits Twilio Memory's Lookup + Recall: about 0.9 s through memory-service at Twilio-like latency (measured with the fake's realistic delays), plus a Communications fallback and room for Twilio's slow tail; TAC waits for it (30 s HTTP timeout).");
 
     static {
         for (Channel channel : MEMORY_CHANNELS) {

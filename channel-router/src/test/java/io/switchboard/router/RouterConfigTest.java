@@ -42,7 +42,7 @@ class RouterConfigTest {
         assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
         assertThat(config.memoryEnabled()).isFalse();
         assertThat(config.memoryMode(Channel.VOICE)).isEqualTo(MemoryMode.NEVER);
-        assertThat(config.memoryTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.memoryTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.memoryUrl()).isNull();
     }
 

@@ -48,7 +48,14 @@ import java.util.stream.Collectors;
  *       {@code POST /v1/Services/{IS}/Conversations/{sid}/Messages} → 201 message JSON the Twilio Java SDK parses.</li>
  *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201.</li>
  *   <li>Conversation Memory: {@code POST /v1/Stores/{store}/Profiles/{id}/Observations} → 201 {@code {id, content, …}};
- *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}.</li>
+ *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}; for the stores
+ *       seeded with {@link #addMemoryProfile} (others 404): {@code POST .../Profiles/Lookup {idType, value}} → 200
+ *       {@code {normalizedValue, profiles}} ({@code profiles} left out when nothing matches, as Memory does),
+ *       {@code POST .../Profiles/{id}/Recall} → 200 {@code {observations, summaries, communications, meta}} within the
+ *       request's limits, {@code GET .../Profiles/{id}} → the profile with its traits. {@link #simulateMemoryLatency}
+ *       makes these (and the Communications list) as slow as a real round trip to Twilio.</li>
+ *   <li>{@code GET /v2/Conversations/{id}/Communications?pageSize=} → 200 {@code {communications, meta}} (seeded with
+ *       {@link #addCommunication}; 404 for a conversation it does not know).</li>
  *   <li>Messaging v2 typing indicator: {@code POST /v2/Indicators/Typing.json} ({@code channel=whatsapp},
  *       {@code messageId}) → 200 {@code {"success": true}}, 400 without them.</li>
  * </ul>
@@ -79,6 +86,17 @@ public final class FakeTwilioApi implements AutoCloseable {
     private static final Pattern MEMORY_OBSERVATIONS = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/Observations$");
     private static final Pattern MEMORY_SUMMARIES =
             Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/ConversationSummaries$");
+    private static final Pattern MEMORY_LOOKUP = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/Lookup$");
+    private static final Pattern MEMORY_RECALL = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/Recall$");
+    private static final Pattern MEMORY_PROFILE = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)$");
+    private static final Pattern COMMUNICATIONS = Pattern.compile("^/v2/Conversations/([^/]+)/Communications$");
+    /**
+     * Assumed round trips to Twilio (it publishes no latency figures): a Lookup is an index read, a Recall a relevance
+     * search over the profile's memories, the Communications list a page read. See {@link #simulateMemoryLatency}.
+     */
+    public static final Duration MEMORY_LOOKUP_LATENCY = Duration.ofMillis(200);
+    public static final Duration MEMORY_RECALL_LATENCY = Duration.ofMillis(700);
+    public static final Duration COMMUNICATIONS_LATENCY = Duration.ofMillis(250);
 
     private final Vertx vertx;
     private final boolean ownVertx;
@@ -90,6 +108,9 @@ public final class FakeTwilioApi implements AutoCloseable {
     private final Map<String, List<ObjectNode>> participants = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> conversations = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> configurations = new ConcurrentHashMap<>();
+    /** Memory store → profile id → {profile, identifiers, observations, summaries, communications}. */
+    private final Map<String, Map<String, MemoryProfile>> memoryStores = new ConcurrentHashMap<>();
+    private final Map<String, List<ObjectNode>> communications = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     private FakeTwilioApi(Vertx vertx, boolean ownVertx) {
@@ -364,6 +385,159 @@ public final class FakeTwilioApi implements AutoCloseable {
         configurations.put(configurationId, configuration);
     }
 
+    /** A Memory profile as the fake keeps it. */
+    private record MemoryProfile(ObjectNode profile, List<String> identifiers, List<ObjectNode> observations,
+                                 List<ObjectNode> summaries, List<ObjectNode> communications) {
+    }
+
+    /**
+     * Creates Memory store {@code storeId} if needed and a profile in it that Lookup finds by {@code phoneOrEmail}
+     * (a phone number is matched by its digits, as Memory normalises it).
+     */
+    public void addMemoryProfile(String storeId, String profileId, String phoneOrEmail) {
+        String now = Instant.now().toString();
+        ObjectNode profile = JSON.createObjectNode().put("id", profileId).put("createdAt", now);
+        ObjectNode contact = profile.putObject("traits").putObject("Contact");
+        contact.put(phoneOrEmail.contains("@") ? "email" : "phone", phoneOrEmail);
+        memoryStores.computeIfAbsent(storeId, k -> new ConcurrentHashMap<>()).put(profileId, new MemoryProfile(profile,
+                new CopyOnWriteArrayList<>(List.of(normalizeIdentifier(phoneOrEmail))), new CopyOnWriteArrayList<>(),
+                new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()));
+    }
+
+    /** An observation Recall returns for the profile (seeded with {@link #addMemoryProfile}). */
+    public void addMemoryObservation(String storeId, String profileId, String content) {
+        String now = Instant.now().toString();
+        memoryProfile(storeId, profileId).observations().add(JSON.createObjectNode()
+                .put("id", "mem_observation_" + nextId()).put("content", content).put("source", "test")
+                .put("createdAt", now).put("updatedAt", now));
+    }
+
+    /** A conversation summary Recall returns for the profile. */
+    public void addMemorySummary(String storeId, String profileId, String content, String conversationId) {
+        memoryProfile(storeId, profileId).summaries().add(JSON.createObjectNode()
+                .put("id", "mem_summary_" + nextId()).put("content", content).put("conversationId", conversationId)
+                .put("createdAt", Instant.now().toString()));
+    }
+
+    /** A past communication Recall returns for the profile; {@code authorType} CUSTOMER, AI_AGENT, ... */
+    public void addMemoryCommunication(String storeId, String profileId, String authorType, String channel,
+                                       String address, String text) {
+        ObjectNode communication = JSON.createObjectNode().put("id", "conv_communication_" + nextId());
+        communication.putObject("author").put("address", address).put("channel", channel).put("type", authorType);
+        communication.putObject("content").put("text", text);
+        communication.putArray("recipients");
+        communication.put("createdAt", Instant.now().toString());
+        memoryProfile(storeId, profileId).communications().add(communication);
+    }
+
+    private MemoryProfile memoryProfile(String storeId, String profileId) {
+        MemoryProfile profile = memoryStores.getOrDefault(storeId, Map.of()).get(profileId);
+        if (profile == null) {
+            throw new IllegalArgumentException("no profile " + profileId + " in store " + storeId + ": addMemoryProfile first");
+        }
+        return profile;
+    }
+
+    /**
+     * A communication of an Orchestrator conversation, listed by {@code GET /v2/Conversations/{id}/Communications} in
+     * the order added (the conversation becomes known to the fake). Returns its id.
+     */
+    public String addCommunication(String conversationId, String authorAddress, String channel, String participantId,
+                                   String text) {
+        String now = Instant.now().toString();
+        ObjectNode communication = JSON.createObjectNode().put("id", "conv_communication_" + nextId())
+                .put("conversationId", conversationId).put("accountId", "AC" + hex32());
+        ObjectNode author = communication.putObject("author").put("address", authorAddress).put("channel", channel);
+        if (participantId != null) {
+            author.put("participantId", participantId);
+        }
+        communication.putObject("content").put("type", "TEXT").put("text", text);
+        communication.putArray("recipients");
+        communication.put("createdAt", now).put("updatedAt", now);
+        conversations.computeIfAbsent(conversationId, id -> conversation(id, "ACTIVE"));
+        communications.computeIfAbsent(conversationId, k -> new CopyOnWriteArrayList<>()).add(communication);
+        return communication.path("id").asText();
+    }
+
+    /**
+     * Every Memory Lookup and Recall, and every Communications list, answers after a real Twilio round trip
+     * ({@link #MEMORY_LOOKUP_LATENCY}, {@link #MEMORY_RECALL_LATENCY}, {@link #COMMUNICATIONS_LATENCY}) instead of at
+     * once, until {@link #reset()}: what a memory timeout must be measured against.
+     */
+    public FakeTwilioApi simulateMemoryLatency() {
+        return respondAlways("/Profiles/Lookup$", Reply.delayed(MEMORY_LOOKUP_LATENCY))
+                .respondAlways("/Profiles/[^/]+/Recall$", Reply.delayed(MEMORY_RECALL_LATENCY))
+                .respondAlways("^/v2/Conversations/[^/]+/Communications$", Reply.delayed(COMMUNICATIONS_LATENCY));
+    }
+
+    private static String normalizeIdentifier(String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        return v.contains("@") ? v : (v.startsWith("+") ? "+" : "") + v.replaceAll("[^0-9]", "");
+    }
+
+    private Answer memory(String method, String path, String body) throws Exception {
+        Matcher m;
+        if ((m = MEMORY_LOOKUP.matcher(path)).matches() && method.equals("POST")) {
+            Map<String, MemoryProfile> store = memoryStores.get(m.group(1));
+            if (store == null) {
+                return notFound("Store " + m.group(1));
+            }
+            ObjectNode request = (ObjectNode) JSON.readTree(body);
+            String idType = request.path("idType").asText("");
+            String value = request.path("value").asText("");
+            if (idType.length() < 2 || value.isBlank()) {
+                return new Answer(400, Map.of(), Reply.twilioError(400, 20001, "idType and value are required").body());
+            }
+            String normalized = normalizeIdentifier(value);
+            ObjectNode answer = JSON.createObjectNode().put("normalizedValue", normalized);
+            List<String> matches = store.entrySet().stream().filter(e -> e.getValue().identifiers().contains(normalized))
+                    .map(Map.Entry::getKey).sorted().toList();
+            if (!matches.isEmpty()) {
+                matches.forEach(answer.putArray("profiles")::add);
+            }
+            return json(200, answer);
+        }
+        if ((m = MEMORY_RECALL.matcher(path)).matches() && method.equals("POST")) {
+            MemoryProfile profile = memoryStores.getOrDefault(m.group(1), Map.of()).get(m.group(2));
+            if (profile == null) {
+                return notFound("Profile " + m.group(2));
+            }
+            ObjectNode request = body.isBlank() ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(body);
+            ObjectNode answer = JSON.createObjectNode();
+            newest(answer.putArray("observations"), profile.observations(), request.path("observationsLimit").asInt(20));
+            newest(answer.putArray("summaries"), profile.summaries(), request.path("summariesLimit").asInt(5));
+            newest(answer.putArray("communications"), profile.communications(), request.path("communicationsLimit").asInt(0));
+            answer.putObject("meta").put("queryTime", 1);
+            return json(200, answer);
+        }
+        if ((m = MEMORY_PROFILE.matcher(path)).matches() && method.equals("GET")) {
+            MemoryProfile profile = memoryStores.getOrDefault(m.group(1), Map.of()).get(m.group(2));
+            return profile == null ? notFound("Profile " + m.group(2)) : json(200, profile.profile());
+        }
+        return null;
+    }
+
+    private static void newest(ArrayNode into, List<ObjectNode> items, int limit) {
+        items.subList(Math.max(0, items.size() - Math.max(0, limit)), items.size()).forEach(into::add);
+    }
+
+    private Answer listCommunications(String conversationId, MultiMap params) {
+        if (!conversations.containsKey(conversationId)) {
+            return notFound("Conversation " + conversationId);
+        }
+        List<ObjectNode> all = communications.getOrDefault(conversationId, List.of());
+        int pageSize = params.get("pageSize") == null ? 50 : Integer.parseInt(params.get("pageSize"));
+        ObjectNode list = JSON.createObjectNode();
+        ArrayNode items = list.putArray("communications");
+        all.stream().limit(pageSize).forEach(items::add);
+        list.putObject("meta").put("key", "communications").put("pageSize", items.size());
+        return json(200, list);
+    }
+
+    private static Answer notFound(String what) {
+        return new Answer(404, Map.of(), Reply.twilioError(404, 20404, what + " was not found").body());
+    }
+
     // ---------------------------------------------------------------- serving
 
     private void handle(HttpServerRequest request) {
@@ -455,6 +629,13 @@ public final class FakeTwilioApi implements AutoCloseable {
             }
             return new Answer(404, Map.of(), Reply.twilioError(404, 20404, "Participant not found").body());
         }
+        if ((m = COMMUNICATIONS.matcher(path)).matches() && method.equals("GET")) {
+            return listCommunications(m.group(1), params);
+        }
+        Answer memory = memory(method, path, body);
+        if (memory != null) {
+            return memory;
+        }
         if ((m = CONFIGURATION.matcher(path)).matches() && method.equals("GET")) {
             ObjectNode configuration = configurations.get(m.group(1));
             return configuration == null
@@ -534,6 +715,10 @@ public final class FakeTwilioApi implements AutoCloseable {
         if (MEMORY_OBSERVATIONS.matcher(path).matches() && method.equals("POST")) {
             ObjectNode observation = ((ObjectNode) JSON.readTree(body)).deepCopy();
             observation.put("id", "mem_observation_" + nextId()).put("createdAt", Instant.now().toString());
+            Matcher o = MEMORY_OBSERVATIONS.matcher(path);
+            if (o.matches() && memoryStores.getOrDefault(o.group(1), Map.of()).containsKey(o.group(2))) {
+                memoryProfile(o.group(1), o.group(2)).observations().add(observation); // Recall finds it later
+            }
             return json(201, observation);
         }
         if (MEMORY_SUMMARIES.matcher(path).matches() && method.equals("POST")) {

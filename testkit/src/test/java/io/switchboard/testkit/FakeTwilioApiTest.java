@@ -140,4 +140,56 @@ class FakeTwilioApiTest {
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(290));
     }
+
+    @Test
+    void memoryLooksUpRecallsWithinTheLimitsAndKnowsOnlyItsStores() throws Exception {
+        twilio.addMemoryProfile("mem_store_fake", "mem_profile_fake", "+1 (415) 555-0100");
+        twilio.addMemoryObservation("mem_store_fake", "mem_profile_fake", "Likes tea");
+        twilio.addMemoryObservation("mem_store_fake", "mem_profile_fake", "Has a cat");
+        twilio.addMemoryCommunication("mem_store_fake", "mem_profile_fake", "CUSTOMER", "SMS", "+14155550100", "Hello");
+
+        JsonNode found = JSON.readTree(call("POST", "/v1/Stores/mem_store_fake/Profiles/Lookup", "application/json",
+                "{\"idType\":\"phone\",\"value\":\"+14155550100\"}").body());
+        assertThat(found.path("normalizedValue").asText()).isEqualTo("+14155550100");
+        assertThat(found.path("profiles").get(0).asText()).isEqualTo("mem_profile_fake");
+        JsonNode none = JSON.readTree(call("POST", "/v1/Stores/mem_store_fake/Profiles/Lookup", "application/json",
+                "{\"idType\":\"phone\",\"value\":\"+14155559999\"}").body());
+        assertThat(none.has("profiles")).as("Memory leaves profiles out when nothing matches").isFalse();
+
+        JsonNode recalled = JSON.readTree(call("POST", "/v1/Stores/mem_store_fake/Profiles/mem_profile_fake/Recall",
+                "application/json", "{\"observationsLimit\":1,\"summariesLimit\":5,\"communicationsLimit\":0}").body());
+        assertThat(recalled.path("observations")).hasSize(1);
+        assertThat(recalled.path("observations").get(0).path("content").asText()).isEqualTo("Has a cat");
+        assertThat(recalled.path("communications")).isEmpty();
+
+        assertThat(call("POST", "/v1/Stores/mem_store_other/Profiles/Lookup", "application/json",
+                "{\"idType\":\"phone\",\"value\":\"+14155550100\"}").statusCode()).isEqualTo(404);
+        assertThat(call("POST", "/v1/Stores/mem_store_fake/Profiles/mem_profile_nobody/Recall", "application/json", "{}")
+                .statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(call("GET", "/v1/Stores/mem_store_fake/Profiles/mem_profile_fake", null, null).body())
+                .path("traits").path("Contact").path("phone").asText()).isEqualTo("+1 (415) 555-0100");
+    }
+
+    @Test
+    void communicationsAreListedInTheSpecsShapeAndSlowWhenAsked() throws Exception {
+        twilio.addCommunication("conv_comms", "+14155550100", "SMS", "conv_participant_c", "First");
+        twilio.addCommunication("conv_comms", "+15550001111", "SMS", "conv_participant_a", "Second");
+        twilio.simulateMemoryLatency();
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> response = call("GET", "/v2/Conversations/conv_comms/Communications?pageSize=1", null, null);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(FakeTwilioApi.COMMUNICATIONS_LATENCY);
+            JsonNode list = JSON.readTree(response.body());
+            assertThat(list.path("communications")).hasSize(1);
+            JsonNode first = list.path("communications").get(0);
+            assertThat(first.path("author").path("address").asText()).isEqualTo("+14155550100");
+            assertThat(first.path("author").path("participantId").asText()).isEqualTo("conv_participant_c");
+            assertThat(first.path("content").path("type").asText()).isEqualTo("TEXT");
+            assertThat(first.path("content").path("text").asText()).isEqualTo("First");
+            assertThat(list.path("meta").path("key").asText()).isEqualTo("communications");
+            assertThat(call("GET", "/v2/Conversations/conv_unknown/Communications", null, null).statusCode()).isEqualTo(404);
+        } finally {
+            twilio.reset();
+        }
+    }
 }

@@ -109,6 +109,38 @@ public final class OrchestratorClient {
         return new Configuration(body.path("id").asText(configurationId), store == null || store.isBlank() ? null : store);
     }
 
+    /**
+     * A communication of a conversation as {@code GET /v2/Conversations/{id}/Communications} lists it: the author's
+     * address, channel and participant id (the Orchestrator gives no author type), the text (a message's or a voice
+     * transcription's) and when it was created.
+     */
+    public record Communication(String id, String conversationId, String authorAddress, String authorChannel,
+                                String authorParticipantId, String text, String createdAt) {
+    }
+
+    /**
+     * {@code GET /v2/Conversations/{id}/Communications?pageSize=n}: the first page of a conversation's communications.
+     * TAC reads it when Memory's Lookup or Recall fails, so the agent still sees the conversation so far. Items
+     * without text are left out.
+     */
+    public List<Communication> listCommunications(String conversationId, int pageSize) {
+        JsonNode body = send("communications.list", "GET", "/v2/Conversations/" + encode(conversationId)
+                + "/Communications?pageSize=" + pageSize, null);
+        List<Communication> out = new ArrayList<>();
+        for (JsonNode c : body.path("communications")) {
+            JsonNode author = c.path("author");
+            String text = c.path("content").path("text").asText(null);
+            if (text == null) {
+                continue;
+            }
+            out.add(new Communication(c.path("id").asText(null), c.path("conversationId").asText(conversationId),
+                    author.path("address").asText(null), author.path("channel").asText(null),
+                    author.path("participantId").asText(null), text,
+                    c.hasNonNull("occurredAt") ? c.get("occurredAt").asText() : c.path("createdAt").asText(null)));
+        }
+        return out;
+    }
+
     private static Participant participant(JsonNode p) {
         List<Address> addresses = new ArrayList<>();
         for (JsonNode a : p.path("addresses")) {

@@ -9,8 +9,6 @@ import io.switchboard.agent.Session;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.agent.TokenStream;
 import io.switchboard.events.Memory;
-import io.switchboard.events.Observation;
-import io.switchboard.events.Summary;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -215,20 +212,7 @@ public final class LlmAgent {
     }
 
     private String systemPrompt(Session session, Memory memory) {
-        StringBuilder prompt = new StringBuilder(config.systemPrompt());
-        if (session.isVoice()) {
-            prompt.append(VOICE_NOTE);
-        }
-        List<String> known = new java.util.ArrayList<>();
-        if (memory != null) {
-            memory.getSummaries().stream().map(Summary::getContent).forEach(known::add);
-            memory.getObservations().stream().map(Observation::getContent).forEach(known::add);
-        }
-        if (!known.isEmpty()) {
-            prompt.append("\n\nWhat you know about this customer:");
-            known.forEach(k -> prompt.append("\n- ").append(k));
-        }
-        return prompt.toString();
+        return MemoryPrompt.compose(session.isVoice() ? config.systemPrompt() + VOICE_NOTE : config.systemPrompt(), memory);
     }
 
     private static JsonObject chat(String role, String content) {

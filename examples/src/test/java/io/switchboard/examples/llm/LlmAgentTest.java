@@ -117,6 +117,36 @@ class LlmAgentTest {
     }
 
     @Test
+    void theCustomersRecentMessagesFromMemoryAreInTheSystemPrompt() throws Exception {
+        Session sms = Session.newBuilder(SampleEvents.smsSession()).setConversationId("llm-memory-" + UUID.randomUUID()).build();
+        long now = System.currentTimeMillis();
+        io.switchboard.events.Memory memory = io.switchboard.events.Memory.newBuilder()
+                .setObservations(List.of(io.switchboard.events.Observation.newBuilder().setId("o1")
+                        .setContent("Owns the model X blender").build()))
+                .setCommunications(List.of(
+                        io.switchboard.events.PastCommunication.newBuilder().setId("c2").setConversationId("conv_earlier")
+                                .setAuthorAddress("+15550001111").setFromAgent(true).setChannel(io.switchboard.events.Channel.SMS)
+                                .setText("A replacement ships on Friday.").setOccurredAtMillis(now - 60_000).build(),
+                        io.switchboard.events.PastCommunication.newBuilder().setId("c1").setConversationId("conv_earlier")
+                                .setAuthorAddress("+14155550100").setFromAgent(false).setChannel(io.switchboard.events.Channel.SMS)
+                                .setText("My blender arrived broken").setOccurredAtMillis(now - 120_000).build()))
+                .build();
+        String inboundId = io.switchboard.ids.EventIds.random();
+        // a MessageReady with its memory, as the router sends it with memory_mode always
+        AgentEvent ready = traffic.send(sms, inboundId, io.switchboard.events.agent.MessageReady.newBuilder()
+                .setMessageId(inboundId).setText("Has it shipped yet?").setTurn(0).setMemory(memory).build());
+        await().atMost(WAIT).until(() -> !replies(ready).isEmpty());
+
+        String system = openAi.requests().stream().filter(r -> r.lastUserMessage().equals("Has it shipped yet?"))
+                .findFirst().orElseThrow().body().getJsonArray("messages").getJsonObject(0).getString("content");
+        assertThat(system).startsWith("Be brief.\n\n# Customer Context")
+                .contains("## Key Observations\nImportant notes about the customer from previous interactions:\n"
+                        + "- Owns the model X blender")
+                .endsWith("## Recent Message History\nRecent messages exchanged with this customer:\n"
+                        + "User: My blender arrived broken\nAssistant: A replacement ships on Friday.");
+    }
+
+    @Test
     void startingWithoutTheEndpointOrModelNamesTheMissingVariable() {
         assertThatThrownBy(() -> LlmConfig.fromEnv(Map.of(LlmConfig.MODEL, "m")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("OPENAI_BASE_URL");

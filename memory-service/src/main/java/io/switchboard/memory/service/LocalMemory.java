@@ -31,6 +31,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -114,6 +118,12 @@ final class LocalMemory implements MemoryProvider {
     }
 
     @Override
+    public String describe() {
+        return "local memory built from the topics (Kafka Streams application " + config.applicationId() + ", state in "
+                + config.stateDir() + ")";
+    }
+
+    @Override
     public void start() throws Exception {
         createObservationsTopic();
         producer = new KafkaProducer<>(clients.producerConfig(config.applicationId() + "-observations"),
@@ -182,12 +192,12 @@ final class LocalMemory implements MemoryProvider {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PARTIAL_REPLIES_STORE),
                 Serdes.String(), Serdes.String()));
 
-        KStream<String, Memory> fromInbound = builder
-                .stream(Topic.INBOUND.topicName(), Consumed.with(Serdes.String(), clients.serdes().<InboundEvent>forTopic(Topic.INBOUND)))
-                .process(InboundHistory::new, CALLERS_STORE);
-        KStream<String, Memory> fromOutbound = builder
-                .stream(Topic.OUTBOUND.topicName(), Consumed.with(Serdes.String(), clients.serdes().<OutboundEvent>forTopic(Topic.OUTBOUND)))
-                .process(OutboundHistory::new, PARTIAL_REPLIES_STORE);
+        KStream<String, InboundEvent> inbound = builder.stream(Topic.INBOUND.topicName(),
+                Consumed.with(Serdes.String(), clients.serdes().<InboundEvent>forTopic(Topic.INBOUND)));
+        KStream<String, OutboundEvent> outbound = builder.stream(Topic.OUTBOUND.topicName(),
+                Consumed.with(Serdes.String(), clients.serdes().<OutboundEvent>forTopic(Topic.OUTBOUND)));
+        KStream<String, Memory> fromInbound = inbound.process(InboundHistory::new, CALLERS_STORE);
+        KStream<String, Memory> fromOutbound = outbound.process(OutboundHistory::new, PARTIAL_REPLIES_STORE);
         KStream<String, Memory> observations = builder
                 .stream(MemoryService.OBSERVATIONS_TOPIC, Consumed.with(Serdes.String(), observationSerde))
                 .filter((subject, o) -> subject != null && o != null)
@@ -210,6 +220,16 @@ final class LocalMemory implements MemoryProvider {
         int bound = config.historyPerCustomer();
         all.repartition(Repartitioned.with(Serdes.String(), memorySerde).withName("memory-by-customer"))
                 .process(() -> new MemoryItems.Writer(bound), MemoryItems.ITEMS_STORE, MemoryItems.COUNTS_STORE);
+
+        // which profile and addresses are one customer, partitioned by subject like the rows; the writer is connected
+        // to the items store too, so Streams keeps both in one sub-topology: a subject's rows and links share a task,
+        // and the instance that owns one owns the other
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CustomerLinks.STORE),
+                Serdes.String(), Serdes.Long()));
+        inbound.flatMap((conversationId, event) -> CustomerLinks.of(event))
+                .merge(outbound.flatMap((conversationId, event) -> CustomerLinks.of(event)))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.String()).withName("memory-links-by-customer"))
+                .process(CustomerLinks.Writer::new, CustomerLinks.STORE, MemoryItems.ITEMS_STORE);
         return builder.build();
     }
 
@@ -328,18 +348,21 @@ final class LocalMemory implements MemoryProvider {
         }
     }
 
+    /** A subject's memory and the subjects linked to it (the same customer: see {@link CustomerLinks}). */
+    record Customer(Memory memory, List<String> linked) {
+    }
+
+    /** Address → profile → the profile's other addresses: how far a retrieval follows links. */
+    static final int MAX_LINK_HOPS = 2;
+
     @Override
     public Future<Memory> retrieve(MemoryQuery query, Limits limits) {
-        List<Future<Memory>> parts = new ArrayList<>();
-        for (String subject : Addresses.subjects(query.profileId(), query.address())) {
-            parts.add(customer(subject));
-        }
-        return Future.all(parts).map(all -> {
+        List<String> subjects = Addresses.subjects(query.profileId(), query.address());
+        return gather(subjects, new LinkedHashSet<>(subjects), new ArrayList<>(), 0).map(parts -> {
             Map<String, Observation> observations = new LinkedHashMap<>();
             Map<String, Summary> summaries = new LinkedHashMap<>();
             Map<String, PastCommunication> communications = new LinkedHashMap<>();
-            for (Future<Memory> part : parts) {
-                Memory m = part.result();
+            for (Memory m : parts) {
                 m.getObservations().forEach(o -> observations.putIfAbsent(o.getId(), o));
                 m.getSummaries().forEach(x -> summaries.putIfAbsent(x.getId(), x));
                 m.getCommunications().forEach(c -> communications.putIfAbsent(c.getId(), c));
@@ -349,11 +372,29 @@ final class LocalMemory implements MemoryProvider {
         });
     }
 
+    /** The memories of {@code frontier} and, breadth first, of the subjects linked to them (never one twice). */
+    private Future<List<Memory>> gather(List<String> frontier, Set<String> seen, List<Memory> found, int hops) {
+        List<Future<Customer>> parts = new ArrayList<>();
+        for (String subject : frontier) {
+            parts.add(customer(subject));
+        }
+        return Future.all(parts).compose(all -> {
+            List<String> next = new ArrayList<>();
+            for (Future<Customer> part : parts) {
+                found.add(part.result().memory());
+                if (hops < MAX_LINK_HOPS) {
+                    part.result().linked().stream().filter(seen::add).forEach(next::add);
+                }
+            }
+            return next.isEmpty() ? Future.succeededFuture(found) : gather(next, seen, found, hops + 1);
+        });
+    }
+
     /**
      * Everything kept about one subject: read from this instance's store when it owns the subject's partition (or
      * runs alone), else asked of the instance that does (its {@code GET /memory/internal/customers/{subject}}).
      */
-    Future<Memory> customer(String subject) {
+    Future<Customer> customer(String subject) {
         if (self != null) {
             KafkaStreams streams = this.streams;
             if (streams == null) {
@@ -368,7 +409,7 @@ final class LocalMemory implements MemoryProvider {
                                 + URLEncoder.encode(subject, StandardCharsets.UTF_8))
                         .timeout(5_000).send()
                         .compose(response -> response.statusCode() == 200
-                                ? Future.succeededFuture(MemoryJson.memoryFromJson(response.bodyAsString()))
+                                ? Future.succeededFuture(customerFromJson(response.bodyAsString()))
                                 : Future.failedFuture(response.statusCode() == 503
                                         ? new InvalidStateStoreException("memory instance " + active + " is not ready")
                                         : new IllegalStateException("memory instance " + active + " answered "
@@ -376,6 +417,20 @@ final class LocalMemory implements MemoryProvider {
             }
         }
         return localCustomer(subject);
+    }
+
+    /** The internal API's answer: the memory's JSON plus {@code linkedSubjects} (which older instances ignore). */
+    static String customerToJson(Customer customer) {
+        JsonObject json = new JsonObject(MemoryJson.memoryToJson(customer.memory()));
+        return json.put("linkedSubjects", new JsonArray(new ArrayList<>(customer.linked()))).encode();
+    }
+
+    static Customer customerFromJson(String body) {
+        JsonObject json = new JsonObject(body);
+        JsonArray linked = json.getJsonArray("linkedSubjects", new JsonArray());
+        List<String> subjects = new ArrayList<>();
+        linked.forEach(l -> subjects.add(String.valueOf(l)));
+        return new Customer(MemoryJson.memoryFromJson(body), subjects);
     }
 
     /** The running streams; before {@link #start()} created them, "not ready" as while they restore (503). */
@@ -387,11 +442,15 @@ final class LocalMemory implements MemoryProvider {
         return current;
     }
 
-    /** The subject's memory from this instance's stores only (empty when absent). */
-    Future<Memory> localCustomer(String subject) {
+    /** The subject's memory and links from this instance's stores only (empty when absent). */
+    Future<Customer> localCustomer(String subject) {
         return vertx.executeBlocking(() -> {
-            return MemoryItems.read(started().store(StoreQueryParameters.fromNameAndType(MemoryItems.ITEMS_STORE,
+            KafkaStreams running = started();
+            Memory memory = MemoryItems.read(running.store(StoreQueryParameters.fromNameAndType(MemoryItems.ITEMS_STORE,
                     QueryableStoreTypes.<String, Memory>keyValueStore())), subject, config.historyPerCustomer());
+            List<String> linked = CustomerLinks.read(running.store(StoreQueryParameters.fromNameAndType(
+                    CustomerLinks.STORE, QueryableStoreTypes.<String, Long>keyValueStore())), subject);
+            return new Customer(memory, linked);
         }, false);
     }
 

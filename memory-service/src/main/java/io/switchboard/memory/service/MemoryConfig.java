@@ -25,6 +25,7 @@ public final class MemoryConfig extends EnvConfig {
     public static final String RELEVANCE_THRESHOLD = "TWILIO_MEMORY_RELEVANCE_THRESHOLD";
     public static final String PROFILE_TRAIT_GROUPS = "TWILIO_MEMORY_PROFILE_TRAIT_GROUPS";
     public static final String STORE_ID = "TWILIO_MEMORY_STORE_ID";
+    public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
     public static final String ACCOUNT_SID = "TWILIO_ACCOUNT_SID";
     public static final String API_KEY = "TWILIO_API_KEY";
     public static final String API_SECRET = "TWILIO_API_SECRET";
@@ -49,7 +50,9 @@ public final class MemoryConfig extends EnvConfig {
                 }
             }, () -> "local, twilio"), Importance.HIGH,
                     "`local` (history and observations kept in Kafka) or `twilio` (Twilio Conversation Memory). Default: "
-                            + "`twilio` when TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_MEMORY_STORE_ID are set, else `local`.")
+                            + "`twilio` when TWILIO_CONVERSATION_CONFIGURATION_ID or TWILIO_MEMORY_STORE_ID is set (then "
+                            + "TWILIO_API_KEY and TWILIO_API_SECRET are required, or the start fails naming them), else `local`. "
+                            + "The choice and its reason are logged at start.")
             .define(OBSERVATIONS_LIMIT, Type.INT, 20, Range.between(0, 100), Importance.MEDIUM,
                     "Default maximum of observations returned (0-100, 0 disables).")
             .define(SUMMARIES_LIMIT, Type.INT, 5, Range.between(0, 100), Importance.MEDIUM,
@@ -61,14 +64,20 @@ public final class MemoryConfig extends EnvConfig {
             .define(PROFILE_TRAIT_GROUPS, Type.LIST, "", Importance.LOW,
                     "Comma-separated trait groups fetched with a profile (GET /memory/profiles/{id}); empty = all.")
             .define(STORE_ID, Type.STRING, null, Importance.MEDIUM,
-                    "Twilio Conversation Memory store id (mem_store_...); required for the twilio provider.")
+                    "Twilio Conversation Memory store id (mem_store_...). Overrides the `memoryStoreId` of the "
+                            + "Orchestrator configuration; without a configuration id it is required for the twilio provider.")
+            .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.HIGH,
+                    "Conversation Orchestrator configuration id (conv_configuration_...), as TAC: the Memory store is its "
+                            + "`memoryStoreId`, fetched at start (GET /v2/ControlPlane/Configurations/{id}); a failed fetch or a "
+                            + "configuration without a store (and no TWILIO_MEMORY_STORE_ID) stops the start. Lookup or Recall "
+                            + "failing then falls back to the conversation's Communications.")
             .define(ACCOUNT_SID, Type.STRING, null, Importance.LOW, "Twilio account SID (informational here).")
-            .define(API_KEY, Type.STRING, null, Importance.MEDIUM, "Twilio API key SID (SK...) for Conversation Memory.")
+            .define(API_KEY, Type.STRING, null, Importance.MEDIUM, "Twilio API key SID (SK...) for Conversation Memory and the Orchestrator (configuration, Communications fallback), as TAC.")
             .define(API_SECRET, Type.PASSWORD, null, Importance.MEDIUM, "Twilio API key secret.")
             .define(REGION, Type.STRING, null, Importance.LOW,
                     "Twilio region (au1, ie1, ...): Memory host becomes memory.<region>.twilio.com.")
             .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
-                    "Send every Twilio REST call to this base URL instead of https://memory[.region].twilio.com (tests, dev).")
+                    "Send every Twilio REST call to this base URL instead of Twilio's hosts (memory[.region].twilio.com, conversations[.region].twilio.com): tests, dev.")
             .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.MEDIUM,
                     "HTTP port of the memory API when the service runs alone (0 = any free port).")
             .define(APPLICATION_ID, Type.STRING, "switchboard-memory-v2", new ConfigDef.NonEmptyString(), Importance.LOW,
@@ -90,11 +99,17 @@ public final class MemoryConfig extends EnvConfig {
     public MemoryConfig(Map<String, String> env) {
         super(DEFINITION, env);
         if (provider() == Provider.TWILIO) {
-            for (String required : List.of(API_KEY, API_SECRET, STORE_ID)) {
+            // an incomplete Twilio setup stops the start: a silent local memory would hide every customer's history
+            for (String required : List.of(API_KEY, API_SECRET)) {
                 String value = required.equals(API_SECRET) ? secret(required) : optionalString(required);
                 if (value == null || value.isBlank()) {
-                    throw new InvalidConfigurationException(required + " is required when " + PROVIDER + "=twilio");
+                    throw new InvalidConfigurationException(required + " is required for Twilio Conversation Memory ("
+                            + providerReason() + ")");
                 }
+            }
+            if (storeId() == null && conversationConfigurationId() == null) {
+                throw new InvalidConfigurationException(STORE_ID + " or " + CONVERSATION_CONFIGURATION_ID
+                        + " is required when " + PROVIDER + "=twilio");
             }
         }
     }
@@ -112,8 +127,35 @@ public final class MemoryConfig extends EnvConfig {
         if (p != null) {
             return Provider.valueOf(p.toUpperCase(Locale.ROOT));
         }
-        return optionalString(API_KEY) != null && secret(API_SECRET) != null && optionalString(STORE_ID) != null
-                ? Provider.TWILIO : Provider.LOCAL;
+        return conversationConfigurationId() != null || storeId() != null ? Provider.TWILIO : Provider.LOCAL;
+    }
+
+    /** Why {@link #provider()} is what it is, for the start-up log line and error messages. */
+    public String providerReason() {
+        if (optionalString(PROVIDER) != null) {
+            return PROVIDER + "=" + optionalString(PROVIDER).toLowerCase(Locale.ROOT);
+        }
+        if (conversationConfigurationId() != null) {
+            return CONVERSATION_CONFIGURATION_ID + " is set";
+        }
+        if (storeId() != null) {
+            return STORE_ID + " is set";
+        }
+        return "neither " + CONVERSATION_CONFIGURATION_ID + " nor " + STORE_ID + " is set";
+    }
+
+    /** The Orchestrator configuration whose {@code memoryStoreId} names the Memory store, or null. */
+    public String conversationConfigurationId() {
+        return optionalString(CONVERSATION_CONFIGURATION_ID);
+    }
+
+    /** Base URL of every Twilio REST call ({@code TWILIO_API_BASE_URL}), or null for Twilio's own hosts. */
+    public String apiBaseUrl() {
+        return optionalString(API_BASE_URL);
+    }
+
+    public String region() {
+        return optionalString(REGION);
     }
 
     public int observationsLimit() {

@@ -15,6 +15,18 @@ interface MemoryProvider extends AutoCloseable {
     /** Stores an observation about the customer known by profile id and/or address; completes with its id. */
     Future<String> addObservation(String profileId, String address, String content, String conversationId);
 
+    /** One line for the start-up log: what answers retrievals and, where it matters, from where. */
+    default String describe() {
+        return name();
+    }
+
     @Override
     void close();
+
+    /** The provider is starting (its store is not resolved or restored yet): the caller may retry (503). */
+    final class NotReadyException extends RuntimeException {
+        NotReadyException(String message) {
+            super(message);
+        }
+    }
 }

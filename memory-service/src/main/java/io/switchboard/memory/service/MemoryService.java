@@ -78,7 +78,7 @@ public final class MemoryService implements ManagedService {
         this.registry = registry;
         KafkaClients clients = new KafkaClients(config.kafka());
         if (config.provider() == MemoryConfig.Provider.TWILIO) {
-            TwilioMemory twilio = new TwilioMemory(config, vertx);
+            TwilioMemory twilio = new TwilioMemory(config, vertx, registry);
             this.provider = twilio;
             // the local memory reads tac.ci.v1 in its own topology; Twilio's needs a consumer that calls the API
             this.intelligence = config.intelligenceEnabled()
@@ -136,8 +136,8 @@ public final class MemoryService implements ManagedService {
             close();
             throw e;
         }
-        log.info("Memory service started: provider {}, {}", provider.name(),
-                server != null ? "port " + server.actualPort() : "routes mounted on the shared router");
+        log.info("Memory service started: provider {} ({}): {}; {}", provider.name(), config.providerReason(),
+                provider.describe(), server != null ? "port " + server.actualPort() : "routes mounted on the shared router");
     }
 
     /** The port of its own HTTP server, or -1 when its routes are mounted elsewhere. */
@@ -168,7 +168,7 @@ public final class MemoryService implements ManagedService {
                 return;
             }
             Throwable e = result.cause();
-            boolean unavailable = e instanceof InvalidStateStoreException;
+            boolean unavailable = e instanceof InvalidStateStoreException || e instanceof MemoryProvider.NotReadyException;
             count("retrievals", unavailable ? "unavailable" : "error");
             withConversation(query.conversationId(), () -> log.warn("Memory retrieval for {} failed: {}",
                     query.profileId() != null ? query.profileId() : Redaction.mask(query.address()), e.toString()));
@@ -219,7 +219,7 @@ public final class MemoryService implements ManagedService {
         }
         local.localCustomer(ctx.pathParam("subject")).onComplete(result -> {
             if (result.succeeded()) {
-                ctx.response().putHeader("Content-Type", "application/json").end(MemoryJson.memoryToJson(result.result()));
+                ctx.response().putHeader("Content-Type", "application/json").end(LocalMemory.customerToJson(result.result()));
             } else {
                 error(ctx, result.cause() instanceof InvalidStateStoreException ? 503 : 500, result.cause().getMessage());
             }

@@ -15,7 +15,14 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.twilio.OrchestratorClient;
+import io.switchboard.twilio.Retrier;
+import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioEndpoints;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -24,6 +31,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Twilio Conversation Memory, called as TAC's {@code context/memory.py} does: HTTP Basic auth with the API key and
@@ -31,23 +40,40 @@ import java.util.Set;
  * one; {@code POST /v1/Stores/{store}/Profiles/{profileId}/Recall} with the limits and relevance threshold;
  * {@code POST .../Profiles/{profileId}/Observations}; {@code POST .../Profiles/{profileId}/ConversationSummaries};
  * {@code GET .../Profiles/{profileId}?traitGroups=A,B}.
+ *
+ * <p>The store is decided at {@link #start()} ({@link MemoryStore}: the Orchestrator configuration's
+ * {@code memoryStoreId}, or {@code TWILIO_MEMORY_STORE_ID}). With a configuration, a retrieval whose Lookup or Recall
+ * fails, or whose customer has no profile, is answered as TAC's {@code retrieve_memory} answers it: with the
+ * conversation's Communications ({@link CommunicationsFallback}), on a worker thread.
  */
 final class TwilioMemory implements MemoryProvider {
+    private static final Logger log = LoggerFactory.getLogger(TwilioMemory.class);
     private static final Set<String> AGENT_TYPES = Set.of("AI_AGENT", "HUMAN_AGENT", "AGENT");
     static final String INTELLIGENCE_SOURCE = "conversation-intelligence";
 
     private final MemoryConfig config;
+    private final Vertx vertx;
     private final WebClient web; // kept in a field: Vert.x 5 closes unreferenced clients
-    private final String storeUrl;
     private final String authorization;
+    private final OrchestratorClient orchestrator;
+    private final Retrier retrier;
+    /** Null without an Orchestrator configuration: TAC falls back to Communications only when one is configured. */
+    private final CommunicationsFallback fallback;
+    /** Set by {@link #start()}; the HTTP API may be served before (then "not ready", 503). */
+    private volatile MemoryStore store;
 
-    TwilioMemory(MemoryConfig config, Vertx vertx) {
+    TwilioMemory(MemoryConfig config, Vertx vertx, MeterRegistry meters) {
         this.config = config;
+        this.vertx = vertx;
         this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("switchboard-memory")
                 .setConnectTimeout(config.twilioTimeoutMs()));
-        this.storeUrl = config.memoryBaseUrl() + "/v1/Stores/" + encode(config.storeId());
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (config.apiKey() + ":" + config.apiSecret()).getBytes(StandardCharsets.UTF_8));
+        this.orchestrator = new OrchestratorClient(new TwilioEndpoints(config.apiBaseUrl(), config.region()),
+                HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.twilioTimeoutMs())).build(),
+                config.apiKey(), config.apiSecret(), Duration.ofMillis(config.twilioTimeoutMs()), meters);
+        this.retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2)), meters);
+        this.fallback = config.conversationConfigurationId() != null ? new CommunicationsFallback(orchestrator) : null;
     }
 
     @Override
@@ -55,32 +81,63 @@ final class TwilioMemory implements MemoryProvider {
         return "twilio";
     }
 
+    /** Resolves the store (blocking: the Orchestrator configuration is fetched); fails the start when it cannot. */
     @Override
     public void start() {
-        // stateless: nothing to warm up
+        store = MemoryStore.resolve(config, orchestrator, retrier);
+    }
+
+    @Override
+    public String describe() {
+        MemoryStore s = store;
+        return "Twilio Conversation Memory, store " + (s == null ? "unresolved" : s.id() + " from " + s.origin())
+                + (fallback != null ? ", Communications fallback on" : ", no Communications fallback (no "
+                        + MemoryConfig.CONVERSATION_CONFIGURATION_ID + ")");
+    }
+
+    /** {@code https://memory.twilio.com/v1/Stores/{store}}, once the store is known. */
+    private String storeUrl() {
+        MemoryStore s = store;
+        if (s == null) {
+            throw new NotReadyException("the Memory store is not resolved yet");
+        }
+        return config.memoryBaseUrl() + "/v1/Stores/" + encode(s.id());
     }
 
     @Override
     public Future<Memory> retrieve(MemoryQuery query, Limits limits) {
-        return profileOf(query.profileId(), query.address()).compose(profileId -> {
-            if (profileId == null) {
-                return Future.succeededFuture(Memory.newBuilder().build());
+        Future<Memory> recalled = Future.<Void>succeededFuture().compose(v -> profileOf(query.profileId(), query.address()))
+                .compose(profileId -> profileId == null ? Future.failedFuture(new NoProfileException())
+                        : recall(profileId, query, limits));
+        return recalled.recover(e -> {
+            if (e instanceof NotReadyException) {
+                return Future.failedFuture(e);
             }
-            JsonObject body = new JsonObject()
-                    .put("observationsLimit", limits.observations())
-                    .put("summariesLimit", limits.summaries())
-                    .put("communicationsLimit", limits.communications())
-                    .put("relevanceThreshold", limits.relevanceThreshold());
-            if (query.conversationId() != null) {
-                body.put("conversationId", query.conversationId());
+            if (fallback == null || query.conversationId() == null) {
+                return e instanceof NoProfileException ? Future.succeededFuture(Memory.newBuilder().build())
+                        : Future.failedFuture(e);
             }
-            if (query.hasQuery()) {
-                String q = query.query();
-                body.put("query", q.length() > 1024 ? q.substring(0, 1024) : q);
-            }
-            return send(request("POST", storeUrl + "/Profiles/" + encode(profileId) + "/Recall"), body)
-                    .map(TwilioMemory::parseRecall);
+            log.warn("Memory retrieval for conversation {} failed ({}); falling back to its Communications",
+                    query.conversationId(), e.getMessage());
+            return vertx.executeBlocking(() -> fallback.communications(query, limits), false);
         });
+    }
+
+    private Future<Memory> recall(String profileId, MemoryQuery query, Limits limits) {
+        JsonObject body = new JsonObject()
+                .put("observationsLimit", limits.observations())
+                .put("summariesLimit", limits.summaries())
+                .put("communicationsLimit", limits.communications())
+                .put("relevanceThreshold", limits.relevanceThreshold());
+        if (query.conversationId() != null) {
+            body.put("conversationId", query.conversationId());
+        }
+        if (query.hasQuery()) {
+            String q = query.query();
+            body.put("query", q.length() > 1024 ? q.substring(0, 1024) : q);
+        }
+        return send(request("POST", storeUrl() + "/Profiles/" + encode(profileId) + "/Recall"), body)
+                .map(TwilioMemory::parseRecall);
     }
 
     @Override
@@ -93,7 +150,7 @@ final class TwilioMemory implements MemoryProvider {
             if (conversationId != null) {
                 body.put("conversationIds", new JsonArray().add(conversationId));
             }
-            return send(request("POST", storeUrl + "/Profiles/" + encode(pid) + "/Observations"), body)
+            return send(request("POST", storeUrl() + "/Profiles/" + encode(pid) + "/Observations"), body)
                     .map(json -> json.getString("id"));
         });
     }
@@ -108,7 +165,7 @@ final class TwilioMemory implements MemoryProvider {
         if (occurredAt != null) {
             body.put("occurredAt", occurredAt);
         }
-        return send(request("POST", storeUrl + "/Profiles/" + encode(profileId) + "/Observations"), body).mapEmpty();
+        return send(request("POST", storeUrl() + "/Profiles/" + encode(profileId) + "/Observations"), body).mapEmpty();
     }
 
     /**
@@ -121,13 +178,13 @@ final class TwilioMemory implements MemoryProvider {
             summaries.add(new JsonObject().put("content", content).put("conversationId", conversationId)
                     .put("occurredAt", occurredAt).put("source", INTELLIGENCE_SOURCE));
         }
-        return send(request("POST", storeUrl + "/Profiles/" + encode(profileId) + "/ConversationSummaries"),
+        return send(request("POST", storeUrl() + "/Profiles/" + encode(profileId) + "/ConversationSummaries"),
                 new JsonObject().put("summaries", summaries)).mapEmpty();
     }
 
     /** The profile with the configured trait groups (all when none are configured). */
     Future<JsonObject> profile(String profileId) {
-        String url = storeUrl + "/Profiles/" + encode(profileId);
+        String url = storeUrl() + "/Profiles/" + encode(profileId);
         List<String> groups = config.profileTraitGroups();
         if (!groups.isEmpty()) {
             url += "?traitGroups=" + encode(String.join(",", groups));
@@ -149,7 +206,7 @@ final class TwilioMemory implements MemoryProvider {
             return Future.succeededFuture(null); // a chat identity: Memory knows profiles by phone or e-mail
         }
         JsonObject body = new JsonObject().put("idType", idType).put("value", value);
-        return send(request("POST", storeUrl + "/Profiles/Lookup"), body).map(json -> {
+        return send(request("POST", storeUrl() + "/Profiles/Lookup"), body).map(json -> {
             JsonArray profiles = json.getJsonArray("profiles");
             return profiles == null || profiles.isEmpty() ? null : profiles.getString(0);
         });
@@ -221,7 +278,7 @@ final class TwilioMemory implements MemoryProvider {
         return out;
     }
 
-    private static Channel channel(String name) {
+    static Channel channel(String name) {
         if (name == null) {
             return Channel.UNKNOWN;
         }
@@ -232,7 +289,7 @@ final class TwilioMemory implements MemoryProvider {
         }
     }
 
-    private static Long millis(String iso) {
+    static Long millis(String iso) {
         if (iso == null) {
             return null;
         }
@@ -250,6 +307,13 @@ final class TwilioMemory implements MemoryProvider {
     @Override
     public void close() {
         web.close();
+    }
+
+    /** Lookup found no profile for the customer's address (TAC then falls back to Communications too). */
+    static final class NoProfileException extends RuntimeException {
+        NoProfileException() {
+            super("no Memory profile for this customer");
+        }
     }
 
     /** Twilio answered with a status other than 2xx. */

@@ -33,8 +33,13 @@ final class Events implements AutoCloseable {
     }
 
     void callStarted(String callSid, String from) {
+        callStarted(callSid, from, java.util.Map.of());
+    }
+
+    /** A call whose TwiML passed {@code customParameters} (e.g. the caller's {@code profileId}). */
+    void callStarted(String callSid, String from, java.util.Map<String, String> customParameters) {
         inbound(callSid, CallStarted.newBuilder().setSessionId("VX" + callSid).setCallSid(callSid).setFrom(from)
-                .setTo("+15550001111").setIngressInstance(0).build());
+                .setTo("+15550001111").setIngressInstance(0).setCustomParameters(customParameters).build());
     }
 
     void prompt(String callSid, String text, boolean last) {

@@ -143,6 +143,36 @@ class IntelligenceMemoryTest {
     }
 
     @Test
+    void aResultUnderTheProfileReachesTheCustomerWhoTextsAgainFromTheirPhone() throws Exception {
+        String profile = id("mem_profile_");
+        String phone = "+1415" + (1_000_000 + (long) (Math.random() * 8_999_999));
+        String call = "CA" + UUID.randomUUID().toString().replace("-", "");
+        try (Events events = new Events()) {
+            // the call names the caller's profile: the local memory learns that this phone is that profile
+            events.callStarted(call, phone, Map.of("profileId", profile));
+            send(event(call, result(id("intelligence_operatorresult_"), OBSERVATIONS, OBSERVED, profile)));
+            // days later an SMS from the same phone: messaging webhooks carry no profile id
+            String sms = id("conv_conversation_");
+            events.message(sms, io.switchboard.events.Channel.SMS, phone, "Can you call me about the delivery?");
+
+            MemoryQuery byPhone = MemoryQuery.of(sms, null, phone, io.switchboard.events.Channel.SMS, "");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    localClient.retrieve(byPhone).join().getObservations()).extracting(Observation::getContent)
+                    .containsExactlyInAnyOrder("Prefers a call after 5pm", "Has two dogs"));
+            // and the profile finds what its phone said
+            MemoryQuery byProfile = new MemoryQuery(null, profile, null, null, "", 20, 5, 20, null);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    localClient.retrieve(byProfile).join().getCommunications())
+                    .extracting(io.switchboard.events.PastCommunication::getText)
+                    .contains("Can you call me about the delivery?"));
+        }
+        // another customer sees none of it
+        Memory stranger = localClient.retrieve(MemoryQuery.of(null, null, "+14155550000",
+                io.switchboard.events.Channel.SMS, "")).join();
+        assertThat(stranger.getObservations()).extracting(Observation::getContent).doesNotContain("Has two dogs");
+    }
+
+    @Test
     void theTwilioProviderPostsTacsObservationAndSummaryRequests() throws Exception {
         String profile = id("mem_profile_");
         String conversationId = id("conv_conversation_");

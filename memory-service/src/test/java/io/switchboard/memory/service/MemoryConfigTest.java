@@ -38,6 +38,33 @@ class MemoryConfigTest {
     }
 
     @Test
+    void anOrchestratorConfigurationChoosesTwilioMemoryAndSaysWhy() {
+        MemoryConfig config = MemoryConfig.fromEnv(env("TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1",
+                "TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s"));
+        assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.TWILIO);
+        assertThat(config.storeId()).isNull(); // read from the configuration at start
+        assertThat(config.providerReason()).isEqualTo("TWILIO_CONVERSATION_CONFIGURATION_ID is set");
+        // API credentials alone (used by other services) do not make a Memory setup
+        MemoryConfig keysOnly = MemoryConfig.fromEnv(env("TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s"));
+        assertThat(keysOnly.provider()).isEqualTo(MemoryConfig.Provider.LOCAL);
+        assertThat(keysOnly.providerReason()).contains("neither TWILIO_CONVERSATION_CONFIGURATION_ID nor TWILIO_MEMORY_STORE_ID");
+        // an explicit local memory is allowed, and logged as chosen
+        assertThat(MemoryConfig.fromEnv(env("SWITCHBOARD_MEMORY_PROVIDER", "local",
+                "TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1")).providerReason())
+                .isEqualTo("SWITCHBOARD_MEMORY_PROVIDER=local");
+    }
+
+    @Test
+    void anIncompleteTwilioSetupIsNamedInsteadOfFallingBackToLocalMemory() {
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env("TWILIO_MEMORY_STORE_ID", "mem_store_1")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("TWILIO_API_KEY")
+                .hasMessageContaining("TWILIO_MEMORY_STORE_ID is set");
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env("TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1",
+                "TWILIO_API_KEY", "SK1"))).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("TWILIO_API_SECRET");
+    }
+
+    @Test
     void aMissingOrInvalidSettingIsNamed() {
         assertThatThrownBy(() -> MemoryConfig.fromEnv(env("SWITCHBOARD_MEMORY_PROVIDER", "twilio", "TWILIO_API_KEY", "SK1",
                 "TWILIO_API_SECRET", "s"))).isInstanceOf(InvalidConfigurationException.class)
