@@ -243,7 +243,7 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
     private void callStarted(Inbound in, CallStarted setup, ConversationState state, long now) {
         Map<String, String> parameters = setup.getCustomParameters() == null ? Map.of() : setup.getCustomParameters();
         boolean outbound = setup.getDirection() != null && setup.getDirection().startsWith("outbound");
-        String customer = outbound ? setup.getTo() : setup.getFrom();
+        String customer = firstNonNull(outbound ? setup.getTo() : setup.getFrom(), blankToNull(setup.getCustomerAddress()));
         String business = outbound ? setup.getFrom() : setup.getTo();
         String conversationId = in.event.getConversationId();
         if (state == null || state.ended()) {
@@ -252,13 +252,13 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
                     .setChannel(Channel.VOICE)
                     .setSource(in.event.getSource())
                     .setStartedAt(in.event.getOccurredAt())
-                    .setProfileId(ConversationState.parameter(parameters, PROFILE_ID_PARAMETER))
+                    .setProfileId(profileId(setup, parameters))
                     .setCallSid(setup.getCallSid())
                     .setRelaySessionId(setup.getSessionId())
                     .setFrom(customer)
                     .setTo(business)
-                    .setCustomerParticipantId(ConversationState.parameter(parameters, CUSTOMER_PARTICIPANT_PARAMETER))
-                    .setAgentParticipantId(ConversationState.parameter(parameters, AGENT_PARTICIPANT_PARAMETER))
+                    .setCustomerParticipantId(customerParticipantId(setup, parameters))
+                    .setAgentParticipantId(agentParticipantId(setup, parameters))
                     .setCustomParameters(new HashMap<>(parameters))
                     .setIngressInstance(setup.getIngressInstance())
                     .build();
@@ -276,10 +276,10 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
                     .setRelaySessionId(setup.getSessionId())
                     .setFrom(customer != null ? customer : previous.getFrom())
                     .setTo(business != null ? business : previous.getTo())
-                    .setProfileId(firstNonNull(ConversationState.parameter(parameters, PROFILE_ID_PARAMETER), previous.getProfileId()))
-                    .setCustomerParticipantId(firstNonNull(ConversationState.parameter(parameters, CUSTOMER_PARTICIPANT_PARAMETER),
+                    .setProfileId(firstNonNull(profileId(setup, parameters), previous.getProfileId()))
+                    .setCustomerParticipantId(firstNonNull(customerParticipantId(setup, parameters),
                             previous.getCustomerParticipantId()))
-                    .setAgentParticipantId(firstNonNull(ConversationState.parameter(parameters, AGENT_PARTICIPANT_PARAMETER),
+                    .setAgentParticipantId(firstNonNull(agentParticipantId(setup, parameters),
                             previous.getAgentParticipantId()))
                     .setCustomParameters(merged)
                     .setIngressInstance(setup.getIngressInstance())
@@ -288,12 +288,34 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
             state.partialLang = null;
             log.info("Voice session continues with call {} on ingress instance {}", setup.getCallSid(), setup.getIngressInstance());
         }
-        state.orchestrated = ConversationState.parameter(parameters, CONVERSATION_ID_PARAMETER) != null
+        // ingress marks a call it keyed by an Orchestrator conversation (its lookup, or a conversationId parameter);
+        // records written before that marker existed (schema v1/v2) are told apart as before
+        state.orchestrated = setup.getOrchestrated()
+                || ConversationState.parameter(parameters, CONVERSATION_ID_PARAMETER) != null
                 || !conversationId.equals(setup.getCallSid());
         state.callLive = true;
         state.callClosedAtMillis = null;
         pendingCallEnds.delete(conversationId);
         touch(state, now);
+    }
+
+    /** The customer's profile: what ingress's Orchestrator lookup found, else TAC's {@code profileId} parameter. */
+    private static String profileId(CallStarted setup, Map<String, String> parameters) {
+        return firstNonNull(blankToNull(setup.getProfileId()), ConversationState.parameter(parameters, PROFILE_ID_PARAMETER));
+    }
+
+    private static String customerParticipantId(CallStarted setup, Map<String, String> parameters) {
+        return firstNonNull(blankToNull(setup.getCustomerParticipantId()),
+                ConversationState.parameter(parameters, CUSTOMER_PARTICIPANT_PARAMETER));
+    }
+
+    private static String agentParticipantId(CallStarted setup, Map<String, String> parameters) {
+        return firstNonNull(blankToNull(setup.getAiAgentParticipantId()),
+                ConversationState.parameter(parameters, AGENT_PARTICIPANT_PARAMETER));
+    }
+
+    private static String blankToNull(String text) {
+        return isBlank(text) ? null : text;
     }
 
     private void prompt(Inbound in, Prompt prompt, ConversationState state, long now) {

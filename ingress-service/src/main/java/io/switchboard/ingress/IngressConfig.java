@@ -4,6 +4,8 @@ import io.switchboard.channel.ChannelTraits;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.ingress.voice.LookupSchedule;
+import io.switchboard.twilio.TwilioAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -50,6 +52,14 @@ public final class IngressConfig extends EnvConfig {
     public static final String PARTIAL_PROMPTS = "TWILIO_VOICE_PARTIAL_PROMPTS";
     public static final String DEBUG = "TWILIO_VOICE_DEBUG";
     public static final String LANGUAGES = "TWILIO_VOICE_LANGUAGES";
+    public static final String API_KEY = "TWILIO_API_KEY";
+    public static final String API_SECRET = "TWILIO_API_SECRET";
+    public static final String REGION = "TWILIO_REGION";
+    public static final String API_BASE_URL = "TWILIO_API_BASE_URL";
+    public static final String LOOKUP_ATTEMPTS = "SWITCHBOARD_VOICE_LOOKUP_ATTEMPTS";
+    public static final String LOOKUP_INITIAL_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_INITIAL_BACKOFF_MS";
+    public static final String LOOKUP_MAX_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_MAX_BACKOFF_MS";
+    public static final String LOOKUP_HTTP_TIMEOUT = "SWITCHBOARD_VOICE_LOOKUP_HTTP_TIMEOUT_MS";
 
     /** The dev identity (launcher's {@code dev}, the testkit): never a real account. */
     public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
@@ -66,15 +76,15 @@ public final class IngressConfig extends EnvConfig {
                     "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app), used in TwiML URLs and to rebuild signed URLs; unset: the request's Host.")
             .define(WEBSOCKET_PATH, Type.STRING, "/ws", Importance.MEDIUM, "Path of the ConversationRelay WebSocket.")
             .define(ACTION_PATH, Type.STRING, "/conversation-relay-callback", Importance.MEDIUM,
-                    "Path of the ConversationRelay action callback (relay-only mode).")
+                    "Path of the ConversationRelay action callback: the <Connect action> when no Studio handoff flow is set (both modes).")
             .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
-                    "Studio flow (FW...) a voice handoff is redirected to: the relay action callback that carries HandoffData answers <Redirect> to the flow's webhook.")
+                    "Studio flow (FW...) a voice handoff goes to: the TwiML's <Connect action> is the flow's webhook (https://webhooks.twilio.com/v1/Accounts/{AC}/Flows/{FW}?Trigger=incomingCall), as TAC, so Studio receives HandoffData; unset: the action is the relay callback.")
             .define(HANDOFF_QUEUE, Type.STRING, null, Importance.MEDIUM,
-                    "Voice handoff without a Studio flow: the call is put in this queue (<Enqueue>).")
+                    "Voice handoff without a Studio flow: the relay callback answers <Enqueue> to this queue (the queue gets the call, not the HandoffData, which reaches the agent's onConversationEnded).")
             .define(HANDOFF_DIAL, Type.STRING, null, Importance.MEDIUM,
-                    "Voice handoff without a Studio flow or queue: the call is connected to this number (<Dial>).")
+                    "Voice handoff without a Studio flow or queue: the relay callback answers <Dial> to this number (it gets the call, not the HandoffData).")
             .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
-                    "Conversation Orchestrator configuration id; set: orchestrated mode (no action URL, conversation id from the `conversationId` parameter).")
+                    "Conversation Orchestrator configuration id; set: orchestrated mode (a call's conversation is looked up in the Orchestrator at `setup`, `GET /v2/Conversations?channelId={CallSid}&status=ACTIVE`, and its events are keyed by that id; a `conversationId` custom parameter overrides the lookup).")
             .define(CI_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Intelligence configuration id; set: `POST /ci-webhook` is served (unset: 404) and its operator results go to tac.ci.v1; events of another configuration are answered `skipped`.")
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
@@ -104,7 +114,22 @@ public final class IngressConfig extends EnvConfig {
             .define(PARTIAL_PROMPTS, Type.BOOLEAN, false, Importance.LOW, "ConversationRelay partialPrompts.")
             .define(DEBUG, Type.STRING, null, Importance.LOW, "ConversationRelay debug (e.g. `debugging speaker-events`); Twilio then sends `info` frames.")
             .define(LANGUAGES, Type.STRING, null, Importance.LOW,
-                    "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.");
+                    "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.")
+            .define(API_KEY, Type.STRING, null, Importance.MEDIUM,
+                    "Twilio API key SID (SK…): Basic auth user of the orchestrated voice lookup (Orchestrator v2), as TAC; the account SID and auth token are used without it.")
+            .define(API_SECRET, Type.PASSWORD, null, Importance.MEDIUM, "Secret of TWILIO_API_KEY.")
+            .define(REGION, Type.STRING, null, Importance.LOW,
+                    "Twilio region (e.g. ie1): the voice lookup goes to conversations.{region}.twilio.com.")
+            .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
+                    "Unset in production. Sends the voice lookup's Twilio REST calls to this base URL instead (a fake Twilio API in tests, the simulator in dev).")
+            .define(LOOKUP_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 100), Importance.LOW,
+                    "Orchestrated voice: tries of the conversation lookup after `setup` before the call goes on under its call SID (TAC: 10).")
+            .define(LOOKUP_INITIAL_BACKOFF, Type.INT, 250, ConfigDef.Range.between(0, 60_000), Importance.LOW,
+                    "Orchestrated voice: wait after the first empty lookup; doubles after each (TAC: 250 ms).")
+            .define(LOOKUP_MAX_BACKOFF, Type.INT, 1_500, ConfigDef.Range.between(0, 60_000), Importance.LOW,
+                    "Orchestrated voice: longest wait between lookups (TAC: 1.5 s).")
+            .define(LOOKUP_HTTP_TIMEOUT, Type.INT, 3_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
+                    "Orchestrated voice: timeout of one lookup HTTP call.");
 
     /** One `<Language>` child of ConversationRelay. */
     public record RelayLanguage(String code, Map<String, String> attributes) {
@@ -311,5 +336,21 @@ public final class IngressConfig extends EnvConfig {
 
     public List<RelayLanguage> languages() {
         return languages;
+    }
+
+    /** How the voice lookup reaches Twilio (base URL, region, API key or account credentials). */
+    public TwilioAccess twilioAccess() {
+        return new TwilioAccess(optionalString(API_BASE_URL), optionalString(REGION), accountSid(), authToken(),
+                optionalString(API_KEY), secret(API_SECRET));
+    }
+
+    /** The orchestrated voice lookup's retry schedule (TAC: 10 tries, 250 ms doubling, capped at 1.5 s). */
+    public LookupSchedule lookupSchedule() {
+        return new LookupSchedule(getInt(LOOKUP_ATTEMPTS), Duration.ofMillis(getInt(LOOKUP_INITIAL_BACKOFF)),
+                Duration.ofMillis(getInt(LOOKUP_MAX_BACKOFF)));
+    }
+
+    public Duration lookupHttpTimeout() {
+        return Duration.ofMillis(getInt(LOOKUP_HTTP_TIMEOUT));
     }
 }

@@ -9,6 +9,7 @@ import io.switchboard.ingress.intelligence.IntelligenceWebhookHandler;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
 import io.switchboard.ingress.voice.CallbackTwiml;
+import io.switchboard.ingress.voice.ConversationLookup;
 import io.switchboard.ingress.voice.RelaySessions;
 import io.switchboard.ingress.voice.RelaySocketHandler;
 import io.switchboard.ingress.voice.TwimlHandler;
@@ -48,6 +49,9 @@ public final class IngressService implements ManagedService {
     private InboundPublisher publisher;
     private EventPublisher<IntelligenceEvent> intelligence;
     private VoiceEgress egress;
+    private ConversationLookup lookup;
+    /** The voice lookup's HTTP client, kept for the service's lifetime. */
+    private java.net.http.HttpClient lookupHttp;
     private HttpServer server;
     private boolean closed;
 
@@ -93,14 +97,18 @@ public final class IngressService implements ManagedService {
         Router router = Router.router(vertx);
         router.route().handler(this::countResponses);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
+        if (config.orchestrated()) {
+            lookupHttp = java.net.http.HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
+            lookup = new ConversationLookup(vertx, config.twilioAccess().orchestrator(lookupHttp,
+                    config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
+        }
         router.get(config.websocketPath()).handler(new RelaySocketHandler(vertx, signatures, publisher, sessions,
-                config.instanceId(), config.orchestrated(), meters));
+                config.instanceId(), config.orchestrated(), lookup, meters));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
         router.post("/twiml").handler(bodies).handler(new TwimlHandler(config, signatures));
         router.post(config.actionPath()).handler(bodies)
                 .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid(),
-                        new CallbackTwiml(config.accountSid(), config.studioHandoffFlowSid(), config.handoffQueue(),
-                                config.handoffDial())));
+                        new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions));
         router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
                 config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
@@ -171,6 +179,9 @@ public final class IngressService implements ManagedService {
         }
         if (egress != null) {
             egress.close();
+        }
+        if (lookup != null) {
+            lookup.close();
         }
         if (publisher != null) {
             publisher.close();

@@ -6,6 +6,7 @@ import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioAccess;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
     public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
+    public static final String MEMORY_STORE_ID = "TWILIO_MEMORY_STORE_ID";
     public static final String VOICE_PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
     public static final String VOICE_TWIML_URL = "SWITCHBOARD_VOICE_TWIML_URL";
     public static final String GROUP_ID = "OUTBOUND_GROUP_ID";
@@ -59,6 +61,8 @@ public final class OutboundConfig extends EnvConfig {
                     "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does. Unset: a handoff only sets the conversation INACTIVE and clears its status callbacks.")
             .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Orchestrator configuration id sent as configurationId when an agent starts a conversation.")
+            .define(MEMORY_STORE_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Memory store id (mem_store_…) put in a handoff's HandoffData as storeId; unset: read from the Orchestrator configuration (memoryStoreId) at start, as TAC does, and a failed read stops the start; relay-only without it: \"\".")
             .define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.MEDIUM,
                     "Public host of ingress: an agent-placed call is answered with https://{domain}/twiml (ConversationRelay).")
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
@@ -116,15 +120,24 @@ public final class OutboundConfig extends EnvConfig {
         return token == null && apiBaseUrl() != null ? "fake-auth-token" : token;
     }
 
+    /** How Twilio is reached (base URL, region, credentials); builds the Orchestrator client. */
+    public TwilioAccess twilioAccess() {
+        return new TwilioAccess(apiBaseUrl(), region(), accountSid(), authToken(), optionalString(API_KEY),
+                secret(API_SECRET));
+    }
+
     /** The Orchestrator's Basic auth user: the API key, or the account SID without one. */
     public String v2User() {
-        String key = optionalString(API_KEY);
-        return key != null ? key : accountSid();
+        return twilioAccess().v2User();
     }
 
     public String v2Password() {
-        String secret = secret(API_SECRET);
-        return optionalString(API_KEY) != null && secret != null ? secret : authToken();
+        return twilioAccess().v2Password();
+    }
+
+    /** {@code TWILIO_MEMORY_STORE_ID}, or null. */
+    public String memoryStoreIdOverride() {
+        return optionalString(MEMORY_STORE_ID);
     }
 
     public String region() {

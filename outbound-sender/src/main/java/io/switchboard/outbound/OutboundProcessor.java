@@ -36,8 +36,9 @@ import org.slf4j.MDC;
 /**
  * What the sender does with one tac.outbound.v1 record, independent of how records are consumed:
  * {@link #handle} completes once every record the event causes (voice frame, delivery event, dead letter) has been
- * handed to the {@link Emitter}. Voice is routed at once on the calling thread (no I/O); messaging runs the blocking
- * Twilio calls on the worker executor. Duplicates (an event id already sent) are dropped.
+ * handed to the {@link Emitter}. Voice is routed at once on the calling thread (no I/O), except the handoff of an
+ * Orchestrator call, whose Twilio calls run on the worker executor first; messaging runs the blocking Twilio calls on
+ * the worker executor. Duplicates (an event id already sent) are dropped.
  */
 final class OutboundProcessor {
     private static final Logger log = LoggerFactory.getLogger(OutboundProcessor.class);
@@ -102,6 +103,14 @@ final class OutboundProcessor {
                     () -> withMdc(event, () -> guarded(record, event, () -> startOutreach(record, event, outreach))), workers);
         }
         if (event.getSession().getChannel() == Channel.VOICE) {
+            if (event.getPayload() instanceof Handoff && VoiceFrames.orchestrated(event.getSession())) {
+                // TAC releases the Orchestrator conversation before the end frame. Those Twilio calls run on a
+                // worker: this call's later events wait (per-conversation order), other calls' frames do not.
+                return CompletableFuture.runAsync(() -> withMdc(event, () -> guarded(record, event, () -> {
+                    messaging.releaseForHandoff(event.getConversationId());
+                    routeVoice(record, event);
+                })), workers);
+            }
             withMdc(event, () -> guarded(record, event, () -> routeVoice(record, event)));
             return CompletableFuture.completedFuture(null);
         }
@@ -131,7 +140,7 @@ final class OutboundProcessor {
             return;
         }
         String topic = Topic.VOICE_EGRESS.topicName();
-        VoiceFrame frame = VoiceFrames.frame(event);
+        VoiceFrame frame = VoiceFrames.frame(event, messaging.memoryStoreId());
         emitter.emitNow(new ProducerRecord<>(topic, partition, frame.getCallSid(), frames.serialize(topic, frame)));
         Counter.builder("switchboard.outbound.voice.frames").tag("instance", partition.toString())
                 .description("Voice frames routed to an ingress instance").register(meters).increment();

@@ -112,6 +112,15 @@ public final class OutboundService implements ManagedService {
             return t;
         });
         http = java.net.http.HttpClient.newBuilder().connectTimeout(config.httpTimeout()).build();
+        MessagingSender messaging;
+        try {
+            // reads the Memory store of the Orchestrator configuration: a failure stops the start, naming it
+            messaging = new MessagingSender(config, http, meters);
+        } catch (RuntimeException e) {
+            workers.shutdownNow();
+            throw e;
+        }
+        log.info("HandoffData storeId: {}", messaging.memoryStoreId() == null ? "none (\"\")" : messaging.memoryStoreId());
 
         Map<String, Object> consumerConfig = clients.consumerConfig(config.groupId(), "outbound-" + config.instanceId());
         consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
@@ -127,7 +136,7 @@ public final class OutboundService implements ManagedService {
 
         ledger = new SentLedger(ledgerReader, clients.serdes().forType(DeliveryEvent.class).deserializer(),
                 Topic.DELIVERY.topicName(), config.dedupWindow());
-        processor = new OutboundProcessor(clients, new MessagingSender(config, http, meters), ledger,
+        processor = new OutboundProcessor(clients, messaging, ledger,
                 new OutboundProcessor.Emitter() {
                     @Override
                     public void emit(int originPartition, ProducerRecord<String, byte[]> record) {

@@ -345,8 +345,9 @@ class OutboundServiceTest {
                 .singleElement().satisfies(r -> {
                     assertThat(r.partition()).isEqualTo(2);
                     String data = ((io.switchboard.events.EndSession) r.value().getFrame()).getHandoffData();
-                    assertThat(data).contains("\"conversationId\":\"" + callSid + "\"")
-                            .contains("\"reason\":\"customer asked for a human\"").contains("\"queue\":\"billing\"");
+                    // TAC's HandoffData; relay-only without a store: storeId and the unknown profileId are ""
+                    assertThat(data).isEqualTo("{\"conversationId\":\"" + callSid + "\",\"storeId\":\"\",\"profileId\":\"\","
+                            + "\"attributes\":{\"queue\":\"billing\",\"reason\":\"customer asked for a human\"}}");
                 });
     }
 

@@ -60,7 +60,9 @@ public final class SampleEvents {
                         .setParentCallSid("").setFrom("+15559876543").setTo("+15551234567").setForwardedFrom("")
                         .setCallerName("").setDirection("inbound").setCallType("PSTN").setCallStatus("RINGING")
                         .setAccountSid("AC0").setCustomParameters(Map.of("profileId", "mem_profile_01"))
-                        .setIngressInstance(1).build(),
+                        .setIngressInstance(1).setOrchestrated(true).setProfileId("mem_profile_01")
+                        .setCustomerParticipantId("conv_participant_01").setAiAgentParticipantId("conv_participant_02")
+                        .setCustomerAddress("+15559876543").build(),
                 Prompt.newBuilder().setVoicePrompt("I want to change my delivery address.").setLang("en-US")
                         .setLast(true).setTurn(3).build(),
                 Interrupt.newBuilder().setUtteranceUntilInterrupt("Sure, I can help you change")

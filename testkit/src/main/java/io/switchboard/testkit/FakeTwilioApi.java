@@ -46,7 +46,11 @@ import java.util.stream.Collectors;
  *       (seeded with {@link #addConfiguration}, else 404).</li>
  *   <li>Conversations v1: {@code POST /v1/Conversations/{sid}/Messages} and
  *       {@code POST /v1/Services/{IS}/Conversations/{sid}/Messages} → 201 message JSON the Twilio Java SDK parses.</li>
- *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201.</li>
+ *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201,
+ *       and the flow's voice webhook {@code POST /v1/Accounts/{AC}/Flows/{FW}} (a relay's {@code <Connect action>}) → TwiML,
+ *       see {@link #studioVoiceRequests}.</li>
+ *   <li>Orchestrated voice: {@link #orchestrateCall} creates a call's conversation (CUSTOMER with a profile, AI_AGENT,
+ *       UNKNOWN participants) that the list finds only from the Nth poll or after a delay ({@link Listing}).</li>
  *   <li>Conversation Memory: {@code POST /v1/Stores/{store}/Profiles/{id}/Observations} → 201 {@code {id, content, …}};
  *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}; for the stores
  *       seeded with {@link #addMemoryProfile} (others 404): {@code POST .../Profiles/Lookup {idType, value}} → 200
@@ -84,6 +88,8 @@ public final class FakeTwilioApi implements AutoCloseable {
     private static final Pattern CALLS = Pattern.compile("^/2010-04-01/Accounts/([^/]+)/Calls\\.json$");
     private static final Pattern STUDIO = Pattern.compile("^/v2/Flows/([^/]+)/Executions$");
     private static final Pattern MEMORY_OBSERVATIONS = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/Observations$");
+    /** Studio's voice webhook of a flow: the {@code <Connect action>} when a handoff flow is configured. */
+    private static final Pattern STUDIO_VOICE_WEBHOOK = Pattern.compile("^/v1/Accounts/([^/]+)/Flows/([^/]+)$");
     private static final Pattern MEMORY_SUMMARIES =
             Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/ConversationSummaries$");
     private static final Pattern MEMORY_LOOKUP = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/Lookup$");
@@ -112,6 +118,10 @@ public final class FakeTwilioApi implements AutoCloseable {
     private final Map<String, Map<String, MemoryProfile>> memoryStores = new ConcurrentHashMap<>();
     private final Map<String, List<ObjectNode>> communications = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** Voice conversations created by the Orchestrator for a call ({@link #orchestrateCall}), by conversation id. */
+    private final Map<String, VoiceCall> voiceCalls = new ConcurrentHashMap<>();
+    /** {@code GET /v2/Conversations?channelId=} requests so far, by channel id. */
+    private final Map<String, AtomicLong> listPolls = new ConcurrentHashMap<>();
 
     private FakeTwilioApi(Vertx vertx, boolean ownVertx) {
         this.vertx = vertx;
@@ -538,6 +548,72 @@ public final class FakeTwilioApi implements AutoCloseable {
         return new Answer(404, Map.of(), Reply.twilioError(404, 20404, what + " was not found").body());
     }
 
+    /**
+     * When an orchestrated call's conversation becomes visible to {@code GET /v2/Conversations?channelId={CallSid}}:
+     * the Orchestrator creates it only after the TwiML was fetched, and its list is eventually consistent.
+     */
+    public record Listing(int fromPoll, Duration after) {
+        /** Listed from the {@code n}th list request for the call on (1: at once). */
+        public static Listing fromPoll(int n) {
+            return new Listing(n, Duration.ZERO);
+        }
+
+        /** Listed once {@code delay} has passed since {@link #orchestrateCall}. */
+        public static Listing after(Duration delay) {
+            return new Listing(1, delay);
+        }
+
+        /** Never listed (the lookup finds nothing). */
+        public static Listing never() {
+            return new Listing(Integer.MAX_VALUE, Duration.ZERO);
+        }
+    }
+
+    private record VoiceCall(String callSid, Listing listing, Instant created) {
+        boolean visible(long polls) {
+            return polls >= listing.fromPoll() && !Instant.now().isBefore(created.plus(listing.after()));
+        }
+    }
+
+    /** The ids the Orchestrator gave an orchestrated call's conversation and participants. */
+    public record OrchestratedCall(String conversationId, String customerParticipantId, String aiAgentParticipantId,
+                                   String unknownParticipantId) {
+    }
+
+    /**
+     * Plays the Orchestrator for an inbound call under {@code configurationId}: an ACTIVE conversation whose channel is
+     * {@code callSid}, with a CUSTOMER participant (VOICE {@code customer}, {@code profileId}, may be null), an
+     * AI_AGENT participant (VOICE {@code agent}) and an UNKNOWN one (as Twilio adds for addresses it cannot place).
+     * {@code GET /v2/Conversations?channelId={callSid}&status=ACTIVE} lists it only as {@code listing} allows.
+     */
+    public OrchestratedCall orchestrateCall(String configurationId, String callSid, String customer, String agent,
+                                            String profileId, Listing listing) {
+        String id = "conv_conversation_" + nextId();
+        ObjectNode conversation = conversation(id, "ACTIVE");
+        conversation.put("accountId", "AC00000000000000000000000000000000").put("configurationId", configurationId);
+        conversations.put(id, conversation);
+        voiceCalls.put(id, new VoiceCall(callSid, listing, Instant.now()));
+        String customerId = addParticipant(id, "CUSTOMER", "VOICE", customer);
+        if (profileId != null) {
+            participants.get(id).get(participants.get(id).size() - 1).put("profileId", profileId);
+        }
+        String agentId = addParticipant(id, "AI_AGENT", "VOICE", agent);
+        String unknownId = addParticipant(id, "UNKNOWN", "VOICE", "+15005550000");
+        return new OrchestratedCall(id, customerId, agentId, unknownId);
+    }
+
+    /** How many {@code GET /v2/Conversations?channelId=} requests asked for {@code channelId}. */
+    public long listPolls(String channelId) {
+        AtomicLong polls = listPolls.get(channelId);
+        return polls == null ? 0 : polls.get();
+    }
+
+    /** The requests Studio's voice webhook of {@code flowSid} received (the relay's action request), in order. */
+    public List<Recorded> studioVoiceRequests(String flowSid) {
+        return requests.stream().filter(r -> r.method().equals("POST")
+                && r.path().matches("^/v1/Accounts/[^/]+/Flows/" + Pattern.quote(flowSid) + "$")).toList();
+    }
+
     // ---------------------------------------------------------------- serving
 
     private void handle(HttpServerRequest request) {
@@ -646,13 +722,22 @@ public final class FakeTwilioApi implements AutoCloseable {
             if (method.equals("GET")) {
                 String channelId = params.get("channelId");
                 List<String> statuses = params.getAll("status");
+                long polls = channelId == null ? 0
+                        : listPolls.computeIfAbsent(channelId, k -> new AtomicLong()).incrementAndGet();
                 ObjectNode list = JSON.createObjectNode();
                 ArrayNode items = list.putArray("conversations");
                 conversations.values().stream()
-                        .filter(c -> channelId == null || channelId.equals(c.path("channelId").asText(null)))
+                        .filter(c -> {
+                            VoiceCall call = voiceCalls.get(c.path("id").asText());
+                            if (call != null) {
+                                return call.callSid().equals(channelId) && call.visible(polls);
+                            }
+                            return channelId == null || channelId.equals(c.path("channelId").asText(null));
+                        })
                         .filter(c -> statuses.isEmpty() || statuses.contains(c.path("status").asText()))
                         .forEach(items::add);
-                list.putObject("meta").put("pageSize", 50);
+                // the spec's list envelope: {"conversations": [...], "meta": {"key", "pageSize", "nextToken"?}}
+                list.putObject("meta").put("key", "conversations").put("pageSize", items.size());
                 return json(200, list);
             }
             ObjectNode request = body.isBlank() ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(body);
@@ -711,6 +796,12 @@ public final class FakeTwilioApi implements AutoCloseable {
                     .put("flow_sid", m.group(1)).put("status", "active").put("date_created", now).put("date_updated", now);
             execution.putObject("context");
             return json(201, execution);
+        }
+        if (STUDIO_VOICE_WEBHOOK.matcher(path).matches() && method.equals("POST")) {
+            // Studio's flow starts for the call (Trigger=incomingCall) and answers TwiML; the form (CallSid,
+            // HandoffData, ...) is recorded for the test to read
+            return new Answer(200, Map.of("Content-Type", "text/xml"),
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>Connecting you to an agent.</Say></Response>");
         }
         if (MEMORY_OBSERVATIONS.matcher(path).matches() && method.equals("POST")) {
             ObjectNode observation = ((ObjectNode) JSON.readTree(body)).deepCopy();

@@ -19,11 +19,13 @@ import java.util.List;
 
 /**
  * A small blocking JSON client of the Conversation Orchestrator (v2) API, which the Twilio Java SDK does not cover:
- * participants and actions. Basic auth with the API key and secret, as TAC does. Failures become
+ * conversations, participants, actions and configurations. Basic auth with the API key and secret, as TAC does. Failures become
  * {@link TwilioCallException}s classified for retrying; call it on a worker thread.
  */
 public final class OrchestratorClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Pages of one list call followed at most (a call SID's conversations fit in one page of 50). */
+    private static final int MAX_PAGES = 10;
 
     private final TwilioEndpoints endpoints;
     private final HttpClient http;
@@ -45,8 +47,18 @@ public final class OrchestratorClient {
     public record Address(String channel, String address) {
     }
 
-    /** A participant as the API lists it. */
-    public record Participant(String id, String type, List<Address> addresses) {
+    /** A participant as the API lists it; {@code profileId} is the Memory profile Twilio resolved (null if none). */
+    public record Participant(String id, String type, List<Address> addresses, String profileId) {
+        public Participant(String id, String type, List<Address> addresses) {
+            this(id, type, addresses, null);
+        }
+
+        /** The participant's address on {@code channel}, or null. */
+        public String addressOn(String channel) {
+            return addresses.stream().filter(a -> channel.equals(a.channel())).map(Address::address).findFirst()
+                    .orElse(null);
+        }
+
         public boolean owns(String channel, String address) {
             return addresses.stream().anyMatch(a -> channel.equals(a.channel()) && address != null
                     && address.equals(a.address()));
@@ -146,7 +158,42 @@ public final class OrchestratorClient {
         for (JsonNode a : p.path("addresses")) {
             addresses.add(new Address(a.path("channel").asText(null), a.path("address").asText(null)));
         }
-        return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses);
+        String profileId = p.path("profileId").asText(null);
+        return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses,
+                profileId == null || profileId.isBlank() ? null : profileId);
+    }
+
+    /** A conversation as {@code GET /v2/Conversations} lists it. */
+    public record ConversationSummary(String id, String status, String configurationId) {
+    }
+
+    /**
+     * {@code GET /v2/Conversations?channelId=&status=}: the conversations a channel resource (a call SID, a message
+     * SID) belongs to, every page ({@code meta.nextToken} → {@code pageToken}). {@code status} may be null (any).
+     * The spec's list body is {@code {"conversations": [...], "meta": {"key", "pageSize", "nextToken"?}}}.
+     */
+    public List<ConversationSummary> listConversations(String channelId, String status) {
+        List<ConversationSummary> out = new ArrayList<>();
+        String pageToken = null;
+        for (int page = 0; page < MAX_PAGES; page++) {
+            StringBuilder query = new StringBuilder("/v2/Conversations?channelId=").append(encode(channelId));
+            if (status != null) {
+                query.append("&status=").append(encode(status));
+            }
+            if (pageToken != null) {
+                query.append("&pageToken=").append(encode(pageToken));
+            }
+            JsonNode body = send("conversations.list", "GET", query.toString(), null);
+            for (JsonNode c : body.path("conversations")) {
+                out.add(new ConversationSummary(c.path("id").asText(null), c.path("status").asText(null),
+                        c.path("configurationId").asText(null)));
+            }
+            pageToken = body.path("meta").path("nextToken").asText(null);
+            if (pageToken == null || pageToken.isBlank()) {
+                break;
+            }
+        }
+        return out;
     }
 
     /** A created or reused conversation. */
@@ -240,7 +287,7 @@ public final class OrchestratorClient {
     }
 
     private void count(String api, String status) {
-        Counter.builder("switchboard.outbound.twilio.calls").tag("api", "v2." + api).tag("status", status)
+        Counter.builder("switchboard.twilio.calls").tag("api", "v2." + api).tag("status", status)
                 .description("Twilio REST calls by API and HTTP status").register(meters).increment();
     }
 

@@ -27,17 +27,24 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
     private final InboundPublisher publisher;
     private final String accountSid;
     private final CallbackTwiml twiml;
+    private final RelaySessions sessions;
 
     public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid) {
-        this(signatures, publisher, accountSid, CallbackTwiml.hangUp());
+        this(signatures, publisher, accountSid, CallbackTwiml.hangUp(), new RelaySessions());
     }
 
+    /**
+     * {@code sessions} knows the conversation id each recent call of this instance was keyed by (the Orchestrator
+     * id of an orchestrated call): the callback, which carries only the CallSid, is published under it so the router
+     * finds the call's session.
+     */
     public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid,
-                                 CallbackTwiml twiml) {
+                                 CallbackTwiml twiml, RelaySessions sessions) {
         this.signatures = signatures;
         this.publisher = publisher;
         this.accountSid = accountSid;
         this.twiml = twiml;
+        this.sessions = sessions;
     }
 
     @Override
@@ -83,11 +90,15 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
                 .setErrorCode(blankToNull(form.get("ErrorCode")))
                 .setErrorMessage(blankToNull(form.get("ErrorMessage")))
                 .build();
-        MDC.put("conversationId", callSid);
+        // The socket may have closed on another instance (or before a restart): then the call SID is the best key;
+        // for an orchestrated call the router then finds no session (the socket's own CallEnded already ended the call).
+        String known = sessions.conversationOf(callSid);
+        String conversationId = known != null ? known : callSid;
+        MDC.put("conversationId", conversationId);
         log.info("Relay session of call {} ended: {} / {}{}", callSid, ended.getSessionStatus(), ended.getCallStatus(),
                 ended.getHandoffData() == null ? "" : twiml.routesHandoffs() ? ", handed off" : ", handoff without a route: hanging up");
         MDC.remove("conversationId");
-        publisher.publishWebhook(InboundEvents.of(EventIds.derived(callSid, "callback"), callSid, Source.RELAY, ended))
+        publisher.publishWebhook(InboundEvents.of(EventIds.derived(callSid, "callback"), conversationId, Source.RELAY, ended))
                 .onSuccess(v -> ctx.response().putHeader("Content-Type", "text/xml")
                         .end(twiml.answer(ended.getHandoffData())))
                 .onFailure(e -> {

@@ -1,53 +1,41 @@
 package io.switchboard.ingress.voice;
 
-import com.twilio.http.HttpMethod;
 import com.twilio.twiml.VoiceResponse;
 import com.twilio.twiml.voice.Dial;
 import com.twilio.twiml.voice.Enqueue;
-import com.twilio.twiml.voice.Redirect;
 
 /**
- * What ingress answers to the ConversationRelay action callback. Without {@code HandoffData} (or without a handoff
- * route configured) an empty {@code <Response/>}: the call ends. With {@code HandoffData} the call is routed to a
- * human, first match wins:
+ * What ingress answers to the ConversationRelay action callback, which Twilio calls only when the {@code <Connect
+ * action>} is the relay callback, that is when no {@code TWILIO_STUDIO_HANDOFF_FLOW_SID} is set (with a flow, the
+ * action is the flow's webhook and Studio receives the request, HandoffData included; see {@link TwimlHandler}).
+ * Without {@code HandoffData}, or without a route configured, an empty {@code <Response/>}: the call ends. With
+ * {@code HandoffData}, two documented extras route the call to a human, first match wins:
  * <ol>
- *   <li>{@code TWILIO_STUDIO_HANDOFF_FLOW_SID}: {@code <Redirect method="POST">} to the flow's voice webhook
- *       {@code https://webhooks.twilio.com/v1/Accounts/{AC}/Flows/{FW}?Trigger=incomingCall} (the URL TAC's handoff
- *       uses as the relay action);</li>
  *   <li>{@code SWITCHBOARD_HANDOFF_QUEUE}: {@code <Enqueue>queue</Enqueue>};</li>
  *   <li>{@code SWITCHBOARD_HANDOFF_DIAL}: {@code <Dial>number-or-sip</Dial>}.</li>
  * </ol>
+ * Neither passes the HandoffData on (TwiML has no way to hand it to a queue or a dialled party); it reaches the
+ * agent's {@code onConversationEnded} through the CallEnded event. A Studio {@code <Redirect>} is not offered: its
+ * request carries only the call's standard parameters, so Studio would never see the HandoffData.
  */
 public final class CallbackTwiml {
-    private final String accountSid;
-    private final String studioFlowSid;
     private final String queue;
     private final String dial;
 
-    public CallbackTwiml(String accountSid, String studioFlowSid, String queue, String dial) {
-        this.accountSid = accountSid;
-        this.studioFlowSid = blankToNull(studioFlowSid);
+    public CallbackTwiml(String queue, String dial) {
         this.queue = blankToNull(queue);
         this.dial = blankToNull(dial);
     }
 
     /** No handoff routing: every callback ends the call. */
     static CallbackTwiml hangUp() {
-        return new CallbackTwiml(null, null, null, null);
-    }
-
-    /** TAC's Studio voice webhook for a flow. */
-    static String studioVoiceUrl(String accountSid, String flowSid) {
-        return "https://webhooks.twilio.com/v1/Accounts/" + accountSid + "/Flows/" + flowSid + "?Trigger=incomingCall";
+        return new CallbackTwiml(null, null);
     }
 
     String answer(String handoffData) {
         VoiceResponse.Builder response = new VoiceResponse.Builder();
         if (handoffData != null && !handoffData.isBlank()) {
-            if (studioFlowSid != null && accountSid != null) {
-                response.redirect(new Redirect.Builder(studioVoiceUrl(accountSid, studioFlowSid))
-                        .method(HttpMethod.POST).build());
-            } else if (queue != null) {
+            if (queue != null) {
                 response.enqueue(new Enqueue.Builder(queue).build());
             } else if (dial != null) {
                 response.dial(new Dial.Builder(dial).build());
@@ -58,7 +46,7 @@ public final class CallbackTwiml {
 
     /** Whether a handoff would be routed (otherwise the call just ends). */
     boolean routesHandoffs() {
-        return (studioFlowSid != null && accountSid != null) || queue != null || dial != null;
+        return queue != null || dial != null;
     }
 
     private static String blankToNull(String s) {

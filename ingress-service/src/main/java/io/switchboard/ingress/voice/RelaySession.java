@@ -6,6 +6,8 @@ import io.switchboard.events.VoiceFrame;
 import io.switchboard.ids.RecentIds;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,9 @@ final class RelaySession {
     private boolean ended;
     private boolean refusing;
     private final Set<String> writtenIds = RecentIds.bounded(REMEMBERED_FRAMES);
+    /** False while the orchestrated lookup runs: events wait in {@link #waiting}, in frame order. */
+    private boolean resolved = true;
+    private final Deque<Runnable> waiting = new ArrayDeque<>();
 
     RelaySession(ServerWebSocket socket, Context context) {
         this.socket = socket;
@@ -63,6 +68,38 @@ final class RelaySession {
         this.callSid = callSid;
         this.accountSid = accountSid;
         this.conversationId = conversationId;
+    }
+
+    /** Whether the conversation id is known (no lookup running). */
+    boolean resolvedNow() {
+        return resolved;
+    }
+
+    /** The conversation id is not known yet (orchestrated lookup running): events wait until {@link #resolve}. */
+    void awaitConversation() {
+        resolved = false;
+    }
+
+    /**
+     * Publishes {@code publish} now if the conversation id is known, else once it is, after the events that came
+     * before it (socket order). Event loop only.
+     */
+    void whenResolved(Runnable publish) {
+        if (resolved) {
+            publish.run();
+        } else {
+            waiting.add(publish);
+        }
+    }
+
+    /** The lookup finished: the socket's events are keyed by {@code id} from now on; waiting ones go out in order. */
+    void resolve(String id) {
+        this.conversationId = id;
+        this.resolved = true;
+        Runnable next;
+        while ((next = waiting.poll()) != null) {
+            next.run();
+        }
     }
 
     long nextSeq() {

@@ -46,12 +46,24 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     private final RelaySessions sessions;
     private final int instanceId;
     private final boolean orchestrated;
+    /** Finds an orchestrated call's conversation; null in relay-only mode. */
+    private final ConversationLookup lookup;
     private final AtomicInteger open = new AtomicInteger();
     private final Counter refused;
     private final Counter rejectedFrames;
 
     public RelaySocketHandler(Vertx vertx, SignatureCheck signatures, InboundPublisher publisher, RelaySessions sessions,
             int instanceId, boolean orchestrated, MeterRegistry meters) {
+        this(vertx, signatures, publisher, sessions, instanceId, orchestrated, null, meters);
+    }
+
+    /**
+     * {@code lookup} (orchestrated mode) finds each call's Orchestrator conversation after {@code setup}; until it
+     * answers, the socket's events wait, in order, and none is published under a provisional id.
+     */
+    public RelaySocketHandler(Vertx vertx, SignatureCheck signatures, InboundPublisher publisher, RelaySessions sessions,
+            int instanceId, boolean orchestrated, ConversationLookup lookup, MeterRegistry meters) {
+        this.lookup = orchestrated ? lookup : null;
         this.vertx = vertx;
         this.signatures = signatures;
         this.publisher = publisher;
@@ -132,14 +144,18 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
                 interrupt.setTurn(seq);
                 session.interrupted(seq);
             }
-            InboundEvent event = InboundEvents.of(EventIds.derived(session.sessionId(), "frame", Long.toString(seq)),
-                    session.conversationId(), Source.RELAY, payload);
-            String conversationId = session.conversationId();
-            publisher.publish(event).onFailure(e -> {
-                MDC.put("conversationId", conversationId);
-                log.error("Relay {} frame {} was not acknowledged by Kafka: {}", type, seq, e.toString());
-                MDC.remove("conversationId");
+            String eventId = EventIds.derived(session.sessionId(), "frame", Long.toString(seq));
+            session.whenResolved(() -> {
+                String conversationId = session.conversationId();
+                publisher.publish(InboundEvents.of(eventId, conversationId, Source.RELAY, payload)).onFailure(e -> {
+                    MDC.put("conversationId", conversationId);
+                    log.error("Relay {} frame {} was not acknowledged by Kafka: {}", type, seq, e.toString());
+                    MDC.remove("conversationId");
+                });
             });
+            if (payload instanceof CallStarted started && !session.resolvedNow()) {
+                findConversation(session, started);
+            }
         } catch (RuntimeException e) {
             reject(session, "invalid " + type + " frame (" + e.getMessage() + ")", text);
         }
@@ -163,19 +179,23 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
                 JsonObject params = frame.getJsonObject("customParameters", new JsonObject());
                 params.forEach(e -> custom.put(e.getKey(), e.getValue() == null ? "" : String.valueOf(e.getValue())));
                 String conversationId = callSid;
-                if (orchestrated) {
-                    String fromParams = custom.get("conversationId");
-                    if (blank(fromParams)) {
-                        log.warn("Orchestrated call {} has no conversationId parameter; using the call SID", callSid);
-                    } else {
-                        conversationId = fromParams;
-                    }
+                // relay-only mode keys every call by its call SID; orchestrated mode may be told the id
+                String fromParams = orchestrated ? custom.get("conversationId") : null;
+                boolean known = !blank(fromParams);
+                if (known) {
+                    conversationId = fromParams; // given by whoever made the TwiML: no lookup
                 }
                 session.start(sessionId, callSid, str(frame, "accountSid"), conversationId);
+                if (lookup != null && !known) {
+                    session.awaitConversation(); // keyed by the Orchestrator id once the lookup answers
+                } else {
+                    sessions.remember(callSid, conversationId);
+                }
                 sessions.register(session);
                 MDC.put("conversationId", conversationId);
-                log.info("Relay session {} for call {} from {} on instance {}", sessionId, callSid,
-                        Redaction.mask(str(frame, "from")), instanceId);
+                log.info("Relay session {} for call {} from {} on instance {}{}", sessionId, callSid,
+                        Redaction.mask(str(frame, "from")), instanceId,
+                        session.resolvedNow() ? "" : ": looking up its Orchestrator conversation");
                 MDC.remove("conversationId");
                 return CallStarted.newBuilder()
                         .setSessionId(sessionId).setCallSid(callSid)
@@ -190,6 +210,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
                         .setAccountSid(emptyToNull(str(frame, "accountSid")))
                         .setCustomParameters(new LinkedHashMap<>(custom))
                         .setIngressInstance(instanceId)
+                        .setOrchestrated(known)
                         .build();
             }
             case "prompt" -> {
@@ -249,13 +270,45 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
                 .setAccountSid(session.accountSid())
                 .setCloseCode(code == null ? null : (int) code)
                 .build();
-        String conversationId = session.conversationId();
-        MDC.put("conversationId", conversationId);
-        log.info("Relay socket of call {} closed ({})", session.callSid(), code);
-        MDC.remove("conversationId");
-        publisher.publish(InboundEvents.of(EventIds.derived(session.sessionId(), "closed"), conversationId,
-                Source.RELAY, ended)).onFailure(e -> log.error("CallEnded of {} was not acknowledged: {}",
-                session.callSid(), e.toString()));
+        session.whenResolved(() -> {
+            String conversationId = session.conversationId();
+            MDC.put("conversationId", conversationId);
+            log.info("Relay socket of call {} closed ({})", session.callSid(), code);
+            MDC.remove("conversationId");
+            publisher.publish(InboundEvents.of(EventIds.derived(session.sessionId(), "closed"), conversationId,
+                    Source.RELAY, ended)).onFailure(e -> log.error("CallEnded of {} was not acknowledged: {}",
+                    session.callSid(), e.toString()));
+        });
+    }
+
+    /**
+     * Orchestrated mode: looks the call's conversation up (off the event loop) and, on the socket's context, fills
+     * {@code started} with what was found, re-keys the socket's events to the Orchestrator id and releases them in
+     * order. Found nothing: the call goes on under its call SID (the lookup logged a WARN and counted it).
+     */
+    private void findConversation(RelaySession session, CallStarted started) {
+        String callSid = session.callSid();
+        lookup.find(callSid).onComplete(ar -> session.context().runOnContext(v -> {
+            ConversationLookup.Found found = ar.succeeded() ? ar.result() : null;
+            if (ar.failed()) {
+                log.warn("Conversation lookup of call {} failed: {}; the call goes on under its call SID", callSid,
+                        ar.cause().toString());
+            }
+            String conversationId = found == null ? callSid : found.conversationId();
+            if (found != null) {
+                started.setOrchestrated(true);
+                started.setProfileId(found.profileId());
+                started.setCustomerAddress(found.customerAddress());
+                started.setCustomerParticipantId(found.customerParticipantId());
+                started.setAiAgentParticipantId(found.aiAgentParticipantId());
+                MDC.put("conversationId", conversationId);
+                log.info("Call {} joins Orchestrator conversation {}{}", callSid, conversationId,
+                        found.profileId() == null ? " (no customer profile)" : "");
+                MDC.remove("conversationId");
+            }
+            sessions.remember(callSid, conversationId);
+            session.resolve(conversationId);
+        }));
     }
 
     private void reject(RelaySession session, String why, String text) {

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /twiml}: Twilio asks what to do with a call; the answer connects it to ConversationRelay on this
- * service's WebSocket, with the call's From/To/CallSid and TAC's well-known custom parameters as {@code <Parameter>}s.
+ * service's WebSocket, with the call's From/To/CallSid and TAC's well-known custom parameters as {@code <Parameter>}s,
+ * and sets the {@code <Connect action>} Twilio calls when the relay session ends ({@link #actionUrl}).
  */
 public final class TwimlHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(TwimlHandler.class);
@@ -100,11 +101,24 @@ public final class TwimlHandler implements Handler<RoutingContext> {
         for (String name : WELL_KNOWN) {
             parameter(relay, name, form.getOrDefault(name, query.get(name)));
         }
-        Connect.Builder connect = new Connect.Builder().conversationRelay(relay.build());
-        if (!config.orchestrated()) {
-            connect.action("https://" + domain + config.actionPath());
-        }
+        Connect.Builder connect = new Connect.Builder().conversationRelay(relay.build())
+                .action(actionUrl(domain));
         return new VoiceResponse.Builder().connect(connect.build()).build().toXml();
+    }
+
+    /**
+     * The {@code <Connect action>}, in both modes, as TAC ({@code _resolve_action_url}, server.ts): the Studio flow's
+     * voice webhook when {@code TWILIO_STUDIO_HANDOFF_FLOW_SID} is set, so the request Twilio makes after an
+     * {@code end} frame, which carries {@code HandoffData}, reaches Studio itself; else the relay callback.
+     */
+    String actionUrl(String domain) {
+        String flow = config.studioHandoffFlowSid();
+        return flow != null ? studioVoiceUrl(config.accountSid(), flow) : "https://" + domain + config.actionPath();
+    }
+
+    /** TAC's Studio voice webhook of a flow. */
+    static String studioVoiceUrl(String accountSid, String flowSid) {
+        return "https://webhooks.twilio.com/v1/Accounts/" + accountSid + "/Flows/" + flowSid + "?Trigger=incomingCall";
     }
 
     private static void parameter(ConversationRelay.Builder relay, String name, String value) {

@@ -20,27 +20,48 @@ class HandoffEndToEndTest extends PipelineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void aVoiceHandoffEndsTheSessionWithTacsHandoffDataAndTheCallbackRedirectsToTheStudioFlow() throws Exception {
+    void aRelayOnlyVoiceHandoffSendsTacsHandoffDataToStudioThroughTheConnectAction() throws Exception {
         String callSid = "CA" + UUID.randomUUID().toString().replace("-", "");
         try (RelayClient call = RelayClient.connect(pipeline.vertx, pipeline.port, Pipeline.AUTH_TOKEN);
              TwilioWebhooks webhooks = pipeline.webhooks()) {
+            // with a Studio flow the action is the flow's webhook (TAC), so Twilio's action request reaches Studio
+            String twiml = webhooks.postForm("/twiml", TwilioWebhooks.incomingCall(callSid)).body();
+            String action = "https://webhooks.twilio.com/v1/Accounts/" + TwilioWebhooks.ACCOUNT_SID + "/Flows/"
+                    + Pipeline.HANDOFF_FLOW + "?Trigger=incomingCall";
+            assertThat(twiml).contains("<Connect action=\"" + action + "\">");
+
             call.setup(callSid).prompt("hand me off");
             JsonObject end = call.awaitFrame(f -> "end".equals(f.getString("type")));
             assertThat(call.spokenText()).isEqualTo("Connecting you to a person");
             JsonNode data = JSON.readTree(end.getString("handoffData"));
             assertThat(data.path("conversationId").asText()).isEqualTo(callSid);
+            // relay-only: no Memory store, no profile: TAC's "" for both
+            assertThat(data.path("storeId").isTextual()).isTrue();
+            assertThat(data.path("profileId").asText()).isEmpty();
             assertThat(data.at("/attributes/reason").asText()).isEqualTo("customer asked for a human");
             assertThat(data.at("/attributes/department").asText()).isEqualTo("billing");
+            // a relay-only call makes no Orchestrator call
+            assertThat(twilio.requests(callSid)).isEmpty();
 
             call.close();
-            TwilioWebhooks.Response callback = webhooks.postForm("/conversation-relay-callback",
-                    TwilioWebhooks.relayCallback(callSid, "ended", end.getString("handoffData")));
-            assertThat(callback.status()).isEqualTo(200);
-            assertThat(callback.body()).contains("<Redirect method=\"POST\">https://webhooks.twilio.com/v1/Accounts/"
-                    + TwilioWebhooks.ACCOUNT_SID + "/Flows/" + Pipeline.HANDOFF_FLOW + "?Trigger=incomingCall</Redirect>");
+            java.net.URI uri = java.net.URI.create(action);
+            String form = TwilioWebhooks.relayCallback(callSid, "ended", end.getString("handoffData")).entrySet().stream()
+                    .map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8) + "="
+                            + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+                    .collect(java.util.stream.Collectors.joining("&"));
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(twilio.baseUrl() + uri.getRawPath() + "?" + uri.getRawQuery()))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(twilio.studioVoiceRequests(Pipeline.HANDOFF_FLOW))
+                    .filteredOn(r -> callSid.equals(r.form().get("CallSid"))).singleElement()
+                    .satisfies(r -> assertThat(JSON.readTree(r.form().get("HandoffData"))).isEqualTo(data));
 
+            // the relay callback (no flow case) never redirects: no <Redirect> carries HandoffData
             TwilioWebhooks.Response plainEnd = webhooks.postForm("/conversation-relay-callback",
-                    TwilioWebhooks.relayCallback("CA" + UUID.randomUUID().toString().replace("-", ""), "ended", null));
+                    TwilioWebhooks.relayCallback(callSid, "ended", end.getString("handoffData")));
             assertThat(plainEnd.body()).doesNotContain("<Redirect");
         }
     }

@@ -54,6 +54,8 @@ final class Pipeline implements AutoCloseable {
     final Map<String, io.switchboard.events.Memory> memories = new java.util.concurrent.ConcurrentHashMap<>();
     /** Conversation id of every message the agent got, by message id. */
     final Map<String, String> conversationOf = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The session of every message the agent got, by message id. */
+    final Map<String, Session> sessionOf = new java.util.concurrent.ConcurrentHashMap<>();
     final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
@@ -76,6 +78,8 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50"),
                 // WhatsApp messages carry the customer's memory (local provider), the other channels none.
                 Map.entry("SWITCHBOARD_MEMORY_MODE_WHATSAPP", "always"),
+                // voice too: relay-only calls get an empty memory without a call, orchestrated ones the customer's
+                Map.entry("SWITCHBOARD_MEMORY_MODE_VOICE", "always"),
                 Map.entry("TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW),
                 Map.entry("SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml"),
                 // Conversation Intelligence: /ci-webhook on, its observations and summaries into the local memory
@@ -132,9 +136,16 @@ final class Pipeline implements AutoCloseable {
 
     /** Stops the running outbound-sender and starts a new one, as a crash and restart of that service would. */
     void restartOutbound() throws Exception {
+        restartOutbound(Map.of());
+    }
+
+    /** {@link #restartOutbound()} with some settings changed (e.g. an Orchestrator configuration). */
+    void restartOutbound(Map<String, String> overrides) throws Exception {
         OutboundService old = outbound.get();
         old.close();
-        OutboundService fresh = new OutboundService(OutboundConfig.fromEnv(stack.env()),
+        Map<String, String> env = new java.util.HashMap<>(stack.env());
+        env.putAll(overrides);
+        OutboundService fresh = new OutboundService(OutboundConfig.fromEnv(env),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         fresh.start();
         outbound.set(fresh);
@@ -185,6 +196,7 @@ final class Pipeline implements AutoCloseable {
                 .onMessageReady((Message message, Session session, io.switchboard.events.Memory memory,
                         io.switchboard.agent.Reply reply) -> {
                     conversationOf.put(message.messageId(), session.conversationId());
+                    sessionOf.put(message.messageId(), session);
                     messages.add(message);
                     if (memory != null) {
                         memories.put(message.messageId(), memory);

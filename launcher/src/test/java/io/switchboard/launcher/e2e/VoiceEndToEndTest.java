@@ -148,7 +148,9 @@ class VoiceEndToEndTest extends PipelineTest {
             assertThat(webhooks.postForm("/twiml", form, TwilioWebhooks.Signing.FORGED, Map.of()).status()).isEqualTo(403);
             TwilioWebhooks.Response twiml = webhooks.postForm("/twiml", form);
             assertThat(twiml.status()).isEqualTo(200);
-            assertThat(twiml.body()).contains("<ConversationRelay").contains("/conversation-relay-callback");
+            // the shared pipeline has a Studio handoff flow: it is the <Connect action> (TAC)
+            assertThat(twiml.body()).contains("<ConversationRelay").contains("<Connect action=\"https://webhooks.twilio.com/v1/Accounts/"
+                    + TwilioWebhooks.ACCOUNT_SID + "/Flows/" + Pipeline.HANDOFF_FLOW + "?Trigger=incomingCall\"");
         }
     }
 }

@@ -16,6 +16,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.twilio.MemoryStore;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.RetryPolicy;
@@ -84,7 +86,11 @@ final class TwilioMemory implements MemoryProvider {
     /** Resolves the store (blocking: the Orchestrator configuration is fetched); fails the start when it cannot. */
     @Override
     public void start() {
-        store = MemoryStore.resolve(config, orchestrator, retrier);
+        String configurationId = config.conversationConfigurationId();
+        store = MemoryStore.resolve(orchestrator, retrier, configurationId, config.storeId())
+                .orElseThrow(() -> new InvalidConfigurationException("The Conversation Orchestrator configuration "
+                        + configurationId + " (" + MemoryConfig.CONVERSATION_CONFIGURATION_ID + ") has no memoryStoreId: "
+                        + "attach a Memory store to it, or set " + MemoryConfig.STORE_ID + "."));
     }
 
     @Override

@@ -9,10 +9,10 @@ import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
-import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
-import io.switchboard.outbound.voice.VoiceFrames;
+import io.switchboard.outbound.handoff.ConversationRelease;
+import io.switchboard.outbound.handoff.HandoffData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,25 +21,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A messaging handoff, as TAC's handoff tool does it: the Orchestrator conversation is set {@code INACTIVE} and its
- * status callbacks are cleared (failures of these two are logged, not fatal), then, when
+ * status callbacks are cleared ({@link ConversationRelease}; failures of these two are logged, not fatal), then, when
  * {@code TWILIO_STUDIO_HANDOFF_FLOW_SID} is set, a Studio execution starts with {@code To} = the customer,
- * {@code From} = the agent's address and {@code Parameters = {"HandoffData": {…}}}. A failed execution fails the
+ * {@code From} = the agent's address and {@code Parameters = {"HandoffData": {…}}} ({@link HandoffData}, TAC's shape). A failed execution fails the
  * handoff (the customer would be stranded).
  */
 final class HandoffSender {
     private static final Logger log = LoggerFactory.getLogger(HandoffSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final OrchestratorClient orchestrator;
+    private final ConversationRelease release;
     private final TwilioRestClient sdk;
     private final Retrier retrier;
     private final String flowSid;
+    private final String storeId;
 
-    HandoffSender(OrchestratorClient orchestrator, TwilioRestClient sdk, Retrier retrier, String flowSid) {
-        this.orchestrator = orchestrator;
+    HandoffSender(ConversationRelease release, TwilioRestClient sdk, Retrier retrier, String flowSid, String storeId) {
+        this.release = release;
         this.sdk = sdk;
         this.retrier = retrier;
         this.flowSid = flowSid;
+        this.storeId = storeId;
     }
 
     SendResult handoff(OutboundEvent event, String agentAddress) {
@@ -47,24 +49,7 @@ final class HandoffSender {
         String conversationId = session.getConversationId();
         int attempts = 0;
         if (session.getSource() == Source.ORCHESTRATOR) {
-            try {
-                attempts += retrier.call("v2.conversations.update", true, () -> {
-                    orchestrator.updateStatus(conversationId, "INACTIVE");
-                    return null;
-                }).attempts();
-            } catch (Retrier.Exhausted e) {
-                attempts += e.attempts();
-                log.warn("Handoff: could not set the conversation INACTIVE: {}", e.last().getMessage());
-            }
-            try {
-                attempts += retrier.call("v2.conversations.patch", true, () -> {
-                    orchestrator.clearStatusCallbacks(conversationId);
-                    return null;
-                }).attempts();
-            } catch (Retrier.Exhausted e) {
-                attempts += e.attempts();
-                log.warn("Handoff: could not clear the status callbacks: {}", e.last().getMessage());
-            }
+            attempts += release.release(conversationId);
         }
         if (flowSid == null) {
             log.info("Handoff done (no Studio flow configured)");
@@ -74,8 +59,8 @@ final class HandoffSender {
         String from = agentAddress;
         Map<String, Object> parameters;
         try {
-            parameters = Map.of("HandoffData", JSON.readValue(
-                    VoiceFrames.handoffData(event, (Handoff) event.getPayload()), new TypeReference<Map<String, Object>>() { }));
+            parameters = Map.of("HandoffData", JSON.convertValue(
+                    HandoffData.of(event, (Handoff) event.getPayload(), storeId), new TypeReference<Map<String, Object>>() { }));
         } catch (Exception e) {
             throw new IllegalStateException("Cannot build HandoffData", e);
         }

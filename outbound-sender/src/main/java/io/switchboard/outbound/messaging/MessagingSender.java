@@ -8,6 +8,8 @@ import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
 import io.switchboard.outbound.OutboundConfig;
+import io.switchboard.outbound.handoff.ConversationRelease;
+import io.switchboard.twilio.MemoryStore;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.RedirectingHttpClient;
 import io.switchboard.twilio.Retrier;
@@ -30,22 +32,44 @@ public final class MessagingSender {
     private final HandoffSender handoffs;
     private final OutreachSender outreach;
     private final TypingIndicatorSender typing;
+    private final ConversationRelease release;
+    private final String memoryStoreId;
 
+    /**
+     * Builds the senders; in orchestrated mode this reads the Memory store id from the Orchestrator configuration
+     * (unless {@code TWILIO_MEMORY_STORE_ID} is set), and throws {@link io.switchboard.config.InvalidConfigurationException} naming what is
+     * missing when that read fails, so the service does not start.
+     */
     public MessagingSender(OutboundConfig config, HttpClient http, MeterRegistry meters) {
         this.config = config;
-        TwilioEndpoints endpoints = new TwilioEndpoints(config.apiBaseUrl(), config.region());
+        TwilioEndpoints endpoints = config.twilioAccess().endpoints();
         this.retrier = new Retrier(config.retryPolicy(), meters);
-        OrchestratorClient client = new OrchestratorClient(endpoints, http, config.v2User(),
-                config.v2Password(), config.httpTimeout(), meters);
+        OrchestratorClient client = config.twilioAccess().orchestrator(http, config.httpTimeout(), meters);
+        this.memoryStoreId = MemoryStore.resolve(client, retrier, config.conversationConfigurationId(),
+                config.memoryStoreIdOverride()).map(MemoryStore::id).orElse(null);
+        this.release = new ConversationRelease(client, retrier);
         this.orchestrator = new OrchestratorSender(client, retrier);
         TwilioRestClient sdk = new TwilioRestClient.Builder(config.accountSid(), config.authToken())
                 .accountSid(config.accountSid()).region(config.region())
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
         this.v1 = new ConversationsV1Sender(sdk, meters);
-        this.handoffs = new HandoffSender(client, sdk, retrier, config.studioHandoffFlowSid());
+        this.handoffs = new HandoffSender(release, sdk, retrier, config.studioHandoffFlowSid(), memoryStoreId);
         this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
                 config.voiceTwimlUrl());
         this.typing = new TypingIndicatorSender(sdk);
+    }
+
+    /** The Memory store id HandoffData carries as storeId, or null (relay-only without TWILIO_MEMORY_STORE_ID). */
+    public String memoryStoreId() {
+        return memoryStoreId;
+    }
+
+    /**
+     * The Orchestrator side of a voice handoff (INACTIVE, status callbacks cleared; see {@link ConversationRelease}),
+     * done before the {@code end} frame is sent. Blocking; never throws for a Twilio failure.
+     */
+    public int releaseForHandoff(String conversationId) {
+        return release.release(conversationId);
     }
 
     /** Shows a WhatsApp typing indicator for the inbound message {@code messageId}; one attempt, throws on failure. */

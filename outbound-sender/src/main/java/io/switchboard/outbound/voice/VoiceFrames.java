@@ -1,21 +1,17 @@
 package io.switchboard.outbound.voice;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.events.EndSession;
 import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.VoiceFrame;
+import io.switchboard.outbound.handoff.HandoffData;
 
 /**
  * Turns a voice {@link OutboundEvent} into the {@link VoiceFrame} for the ingress instance holding the call's socket.
- * A {@link Handoff} becomes an {@code end} whose {@code handoffData} is TAC's JSON
- * ({@code {conversationId, profileId, attributes {…, reason}}}).
+ * A {@link Handoff} becomes an {@code end} whose {@code handoffData} is TAC's JSON ({@link HandoffData}).
  */
 public final class VoiceFrames {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private VoiceFrames() {
     }
 
@@ -29,29 +25,22 @@ public final class VoiceFrames {
         return session.getCallSid() != null ? session.getCallSid() : session.getConversationId();
     }
 
-    public static VoiceFrame frame(OutboundEvent event) {
+    /**
+     * Whether the call belongs to an Orchestrator conversation: ingress keys a call by its Orchestrator conversation id
+     * once the lookup found it, by the call SID otherwise (relay-only, or the lookup failed). Then a handoff also
+     * releases the conversation (INACTIVE, callbacks cleared) as TAC's handoff tool does.
+     */
+    public static boolean orchestrated(Session session) {
+        return session.getCallSid() != null && !session.getCallSid().equals(session.getConversationId());
+    }
+
+    /** The frame for {@code event}; a {@link Handoff} becomes {@code end} with TAC's HandoffData ({@code storeId} may be null). */
+    public static VoiceFrame frame(OutboundEvent event, String storeId) {
         Object payload = event.getPayload();
-        Object frame = payload instanceof Handoff handoff ? endFor(event, handoff) : payload;
+        Object frame = payload instanceof Handoff handoff
+                ? EndSession.newBuilder().setHandoffData(HandoffData.json(event, handoff, storeId)).build() : payload;
         return VoiceFrame.newBuilder().setEventId(event.getEventId()).setConversationId(event.getConversationId())
                 .setCallSid(callSid(event.getSession())).setOccurredAt(event.getOccurredAt())
                 .setTraceId(event.getTraceId()).setTurn(event.getTurn()).setFrame(frame).build();
-    }
-
-    private static EndSession endFor(OutboundEvent event, Handoff handoff) {
-        return EndSession.newBuilder().setHandoffData(handoffData(event, handoff)).build();
-    }
-
-    /** TAC's HandoffData JSON: {@code {conversationId, profileId?, attributes {…, reason}}}. */
-    public static String handoffData(OutboundEvent event, Handoff handoff) {
-        ObjectNode data = JSON.createObjectNode().put("conversationId", event.getConversationId());
-        if (event.getSession().getProfileId() != null) {
-            data.put("profileId", event.getSession().getProfileId());
-        }
-        ObjectNode attributes = data.putObject("attributes");
-        handoff.getAttributes().forEach((k, v) -> attributes.put(k.toString(), v == null ? null : v.toString()));
-        if (handoff.getReason() != null) {
-            attributes.put("reason", handoff.getReason());
-        }
-        return data.toString();
     }
 }
