@@ -56,7 +56,7 @@ public final class OutboundConfig extends EnvConfig {
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "The agent's WhatsApp sender, whatsapp:+E.164.")
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "The agent's RCS sender id.")
             .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
-                    "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does. Unset: a handoff only sets the conversation INACTIVE and clears its status callbacks.")
+                    "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does; once Studio accepted it the conversation is set INACTIVE and its status callbacks cleared. Unset: a messaging handoff is refused (FAILED delivery, no Twilio call) and the agent keeps the conversation.")
             .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Orchestrator configuration id sent as configurationId when an agent starts a conversation.")
             .define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.MEDIUM,

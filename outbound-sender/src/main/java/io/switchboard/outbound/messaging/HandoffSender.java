@@ -5,26 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.studio.v2.flow.Execution;
 import com.twilio.type.PhoneNumber;
-import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
-import io.switchboard.outbound.voice.VoiceFrames;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A messaging handoff, as TAC's handoff tool does it: the Orchestrator conversation is set {@code INACTIVE} and its
- * status callbacks are cleared (failures of these two are logged, not fatal), then, when
- * {@code TWILIO_STUDIO_HANDOFF_FLOW_SID} is set, a Studio execution starts with {@code To} = the customer,
- * {@code From} = the agent's address and {@code Parameters = {"HandoffData": {…}}}. A failed execution fails the
- * handoff (the customer would be stranded).
+ * A messaging handoff, as TAC's handoff tool does it, in a safer order: first the Studio execution
+ * ({@code POST /v2/Flows/{FW}/Executions}, form {@code To} = the customer, {@code From} = the agent's address,
+ * {@code Parameters = {"HandoffData": {…}}}); only once Studio accepted it is the Orchestrator conversation set
+ * {@code INACTIVE} and its status callbacks cleared. TAC clears them first, so a Studio failure there leaves the
+ * customer in a conversation nobody listens to; here a failed execution changes nothing and the agent keeps the
+ * conversation. Failures of the two Orchestrator calls after an accepted execution are logged only: a human has the
+ * conversation by then.
  */
 final class HandoffSender {
     private static final Logger log = LoggerFactory.getLogger(HandoffSender.class);
@@ -42,52 +41,52 @@ final class HandoffSender {
         this.flowSid = flowSid;
     }
 
-    SendResult handoff(OutboundEvent event, String agentAddress) {
-        Session session = event.getSession();
-        String conversationId = session.getConversationId();
-        int attempts = 0;
-        if (session.getSource() == Source.ORCHESTRATOR) {
-            try {
-                attempts += retrier.call("v2.conversations.update", true, () -> {
-                    orchestrator.updateStatus(conversationId, "INACTIVE");
-                    return null;
-                }).attempts();
-            } catch (Retrier.Exhausted e) {
-                attempts += e.attempts();
-                log.warn("Handoff: could not set the conversation INACTIVE: {}", e.last().getMessage());
-            }
-            try {
-                attempts += retrier.call("v2.conversations.patch", true, () -> {
-                    orchestrator.clearStatusCallbacks(conversationId);
-                    return null;
-                }).attempts();
-            } catch (Retrier.Exhausted e) {
-                attempts += e.attempts();
-                log.warn("Handoff: could not clear the status callbacks: {}", e.last().getMessage());
-            }
-        }
+    /** Whether a Studio flow is configured: without one a messaging handoff is refused (nobody would take it). */
+    boolean configured() {
+        return flowSid != null;
+    }
+
+    /** Hands the conversation over; blocking. {@code handoffData} is TAC's HandoffData JSON. */
+    SendResult handoff(OutboundEvent event, String agentAddress, String handoffData) {
         if (flowSid == null) {
-            log.info("Handoff done (no Studio flow configured)");
-            return new SendResult(List.of(), attempts, 200, null);
+            throw new IllegalStateException("No Studio handoff flow configured");
         }
-        String to = session.getFrom();
-        String from = agentAddress;
+        Session session = event.getSession();
         Map<String, Object> parameters;
         try {
-            parameters = Map.of("HandoffData", JSON.readValue(
-                    VoiceFrames.handoffData(event, (Handoff) event.getPayload()), new TypeReference<Map<String, Object>>() { }));
+            parameters = Map.of("HandoffData", JSON.readValue(handoffData, new TypeReference<Map<String, Object>>() { }));
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot build HandoffData", e);
+            throw new IllegalStateException("HandoffData is not a JSON object: " + e.getMessage(), e);
         }
-        List<String> ids = new ArrayList<>();
+        Retrier.Attempted<String> created;
         try {
-            Retrier.Attempted<String> created = retrier.call("studio.executions.create", false,
-                    () -> createExecution(to, from, parameters));
-            ids.add(created.value());
-            log.info("Handoff: Studio execution {} started", created.value());
-            return new SendResult(ids, attempts + created.attempts(), 201, null);
+            created = retrier.call("studio.executions.create", false,
+                    () -> createExecution(session.getFrom(), agentAddress, parameters));
         } catch (Retrier.Exhausted e) {
-            return new SendResult(ids, attempts + e.attempts(), e.last().httpStatus(), e.last());
+            log.warn("Handoff: Studio did not accept the execution (status {}): {}; the conversation stays with the agent",
+                    e.last().httpStatus(), e.last().getMessage());
+            return new SendResult(List.of(), e.attempts(), e.last().httpStatus(), e.last());
+        }
+        log.info("Handoff: Studio execution {} started", created.value());
+        int attempts = created.attempts();
+        if (session.getSource() == Source.ORCHESTRATOR) {
+            attempts += afterAccepted("v2.conversations.update", "set the conversation INACTIVE",
+                    () -> orchestrator.updateStatus(session.getConversationId(), "INACTIVE"));
+            attempts += afterAccepted("v2.conversations.patch", "clear the status callbacks",
+                    () -> orchestrator.clearStatusCallbacks(session.getConversationId()));
+        }
+        return new SendResult(List.of(created.value()), attempts, 201, null);
+    }
+
+    private int afterAccepted(String api, String what, Runnable call) {
+        try {
+            return retrier.call(api, true, () -> {
+                call.run();
+                return null;
+            }).attempts();
+        } catch (Retrier.Exhausted e) {
+            log.warn("Handoff accepted by Studio, but could not {}: {}", what, e.last().getMessage());
+            return e.attempts();
         }
     }
 

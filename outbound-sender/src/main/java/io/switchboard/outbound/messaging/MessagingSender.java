@@ -63,10 +63,18 @@ public final class MessagingSender {
         return outreach.placeCall(event, config.senderAddress(io.switchboard.events.Channel.SMS));
     }
 
-    /** Hands a messaging conversation to a human (see {@link HandoffSender}). Never throws for a Twilio failure. */
-    public SendResult handoff(OutboundEvent event) {
+    /** Whether a Studio handoff flow is configured ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID}); without one a handoff is refused. */
+    public boolean handoffConfigured() {
+        return handoffs.configured();
+    }
+
+    /**
+     * Hands a messaging conversation to a human (see {@link HandoffSender}) with TAC's {@code handoffData}. Never
+     * throws for a Twilio failure; only call it when {@link #handoffConfigured()}.
+     */
+    public SendResult handoff(OutboundEvent event, String handoffData) {
         String agentAddress = config.senderAddress(event.getSession().getChannel());
-        return handoffs.handoff(event, agentAddress != null ? agentAddress : event.getSession().getTo());
+        return handoffs.handoff(event, agentAddress != null ? agentAddress : event.getSession().getTo(), handoffData);
     }
 
     /** Sends the reply of {@code event} (its payload must be a {@link Reply}). Never throws for a Twilio failure. */
