@@ -45,8 +45,12 @@ public final class OrchestratorClient {
     public record Address(String channel, String address) {
     }
 
-    /** A participant as the API lists it. */
-    public record Participant(String id, String type, List<Address> addresses) {
+    /** A participant as the API lists it ({@code name} and {@code profileId} may be null). */
+    public record Participant(String id, String type, List<Address> addresses, String name, String profileId) {
+        public Participant(String id, String type, List<Address> addresses) {
+            this(id, type, addresses, null, null);
+        }
+
         public boolean owns(String channel, String address) {
             return addresses.stream().anyMatch(a -> channel.equals(a.channel()) && address != null
                     && address.equals(a.address()));
@@ -73,6 +77,28 @@ public final class OrchestratorClient {
         request.putArray("addresses").addObject().put("channel", address.channel()).put("address", address.address());
         return participant(send("participants.create", "POST",
                 "/v2/Conversations/" + encode(conversationId) + "/Participants", request));
+    }
+
+    /**
+     * {@code PUT /v2/Conversations/{id}/Participants/{pid}}: a full replacement (what is left out is cleared), so the
+     * participant's addresses and name go back unchanged with its new {@code type} and {@code profileId} (null: the
+     * one it has), as TAC's reconciliation does.
+     */
+    public Participant updateParticipant(String conversationId, Participant participant, String type, String profileId) {
+        ObjectNode request = JSON.createObjectNode().put("type", type);
+        if (participant.name() != null) {
+            request.put("name", participant.name());
+        }
+        String profile = profileId != null ? profileId : participant.profileId();
+        if (profile != null) {
+            request.put("profileId", profile);
+        }
+        var addresses = request.putArray("addresses");
+        for (Address a : participant.addresses()) {
+            addresses.addObject().put("channel", a.channel()).put("address", a.address());
+        }
+        return participant(send("participants.update", "PUT", "/v2/Conversations/" + encode(conversationId)
+                + "/Participants/" + encode(participant.id()), request));
     }
 
     /** {@code POST /v2/Conversations/{id}/Actions}; returns the action id. */
@@ -114,7 +140,8 @@ public final class OrchestratorClient {
         for (JsonNode a : p.path("addresses")) {
             addresses.add(new Address(a.path("channel").asText(null), a.path("address").asText(null)));
         }
-        return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses);
+        return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses,
+                p.path("name").asText(null), p.path("profileId").asText(null));
     }
 
     /** A created or reused conversation. */
@@ -151,12 +178,20 @@ public final class OrchestratorClient {
         return parse(exchange(api, method, path, body), method, path);
     }
 
+    /** A JSON call to Conversation Memory with the same credentials (TAC uses the API key for both). */
+    JsonNode sendToMemory(String api, String method, String path, ObjectNode body) {
+        return parse(exchange(api, method, endpoints.memory(path), "memory.twilio.com", path, body), method, path);
+    }
+
     private HttpResponse<String> exchange(String api, String method, String path, ObjectNode body) {
-        URI uri = endpoints.conversations(path);
+        return exchange(api, method, endpoints.conversations(path), "conversations.twilio.com", path, body);
+    }
+
+    private HttpResponse<String> exchange(String api, String method, URI uri, String host, String path, ObjectNode body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Authorization", authorization).header("Accept", "application/json");
         if (endpoints.redirected()) {
-            builder.header("X-Forwarded-Host", "conversations.twilio.com");
+            builder.header("X-Forwarded-Host", host);
         }
         if (body == null) {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
@@ -212,7 +247,7 @@ public final class OrchestratorClient {
                 .description("Twilio REST calls by API and HTTP status").register(meters).increment();
     }
 
-    private static String encode(String segment) {
+    static String encode(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
