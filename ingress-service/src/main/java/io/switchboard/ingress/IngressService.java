@@ -16,6 +16,12 @@ import io.switchboard.ingress.voice.VoiceEgress;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.twilio.MemoryProfiles;
+import io.switchboard.twilio.OrchestratorClient;
+import io.switchboard.twilio.ParticipantReconciler;
+import io.switchboard.twilio.Retrier;
+import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioEndpoints;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -49,6 +55,8 @@ public final class IngressService implements ManagedService {
     private EventPublisher<IntelligenceEvent> intelligence;
     private VoiceEgress egress;
     private HttpServer server;
+    /** Threads of ingress's blocking Twilio calls (orchestrated mode only). */
+    private java.util.concurrent.ExecutorService twilioCalls;
     private boolean closed;
 
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
@@ -79,6 +87,48 @@ public final class IngressService implements ManagedService {
         }
     }
 
+    /**
+     * Orchestrated mode (TWILIO_CONVERSATION_CONFIGURATION_ID, which TAC's messaging channels require): participants are
+     * reconciled before a message is published, customers promoted from UNKNOWN get a profile in the Memory store —
+     * TWILIO_MEMORY_STORE_ID, else the configuration's memoryStoreId read here at start, as TAC does (a failure stops
+     * the start naming the configuration). Null in relay-only mode.
+     */
+    private ParticipantReconciler reconciler() throws Exception {
+        String configurationId = config.conversationConfigurationId().orElse(null);
+        if (configurationId == null) {
+            return null;
+        }
+        twilioCalls = java.util.concurrent.Executors.newFixedThreadPool(config.twilioThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "ingress-twilio");
+            thread.setDaemon(true);
+            return thread;
+        });
+        OrchestratorClient client = new OrchestratorClient(new TwilioEndpoints(config.apiBaseUrl(), config.region()),
+                java.net.http.HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
+                config.twilioUser(), config.twilioPassword(), config.twilioTimeout(), meters);
+        String store = config.memoryStoreId();
+        if (store == null) {
+            try {
+                store = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> client.fetchConfiguration(configurationId).memoryStoreId(), twilioCalls).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("Cannot read the Conversation Orchestrator configuration "
+                        + configurationId + " (" + IngressConfig.CONVERSATION_CONFIGURATION_ID + ") for its memoryStoreId: "
+                        + e.getCause().getMessage() + "; set " + IngressConfig.MEMORY_STORE_ID + " or fix the configuration", e.getCause());
+            }
+        }
+        if (store == null) {
+            log.warn("No Memory store ({} unset and configuration {} has no memoryStoreId): customers promoted from "
+                    + "UNKNOWN get no profile", IngressConfig.MEMORY_STORE_ID, configurationId);
+        } else {
+            log.info("Participant reconciliation on; profiles in Memory store {}", store);
+        }
+        MemoryProfiles profiles = store == null ? null
+                : new MemoryProfiles(client, store, config.phoneTraitGroup(), config.phoneTraitField());
+        return new ParticipantReconciler(client, profiles,
+                new Retrier(new RetryPolicy(3, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)), meters));
+    }
+
     private void startServing() throws Exception {
         KafkaClients clients = new KafkaClients(config.kafka());
         WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), meters);
@@ -102,7 +152,8 @@ public final class IngressService implements ManagedService {
                         new CallbackTwiml(config.accountSid(), config.studioHandoffFlowSid(), config.handoffQueue(),
                                 config.handoffDial())));
         router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
-                config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
+                config.ownAddresses(), config.conversationConfigurationId().orElse(null), reconciler(),
+                config::ownAddress, twilioCalls));
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
@@ -162,6 +213,9 @@ public final class IngressService implements ManagedService {
             return;
         }
         closed = true;
+        if (twilioCalls != null) {
+            twilioCalls.shutdownNow();
+        }
         if (server != null) {
             try {
                 server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -63,7 +63,7 @@ public final class OutboundConfig extends EnvConfig {
                     "Public host of ingress: an agent-placed call is answered with https://{domain}/twiml (ConversationRelay).")
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
                     "The URL an agent-placed call fetches its TwiML from (ingress's /twiml); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}/twiml.")
-            .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
+            .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
                     "The agent's identity on Chat: the Author of its Conversations v1 messages, which ingress ignores as the agent's own.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
             .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,

@@ -47,6 +47,10 @@ import java.util.stream.Collectors;
  *   <li>Conversations v1: {@code POST /v1/Conversations/{sid}/Messages} and
  *       {@code POST /v1/Services/{IS}/Conversations/{sid}/Messages} → 201 message JSON the Twilio Java SDK parses.</li>
  *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201.</li>
+ *   <li>Conversation Memory profiles: {@code POST /v1/Stores/{store}/Profiles/Lookup {idType, value}} → 200
+ *       {@code {normalizedValue, profiles: [ids]}} (empty when none holds the identifier);
+ *       {@code POST /v1/Stores/{store}/Profiles {traits}} → 202 {@code {id}} (identity resolution: a profile holding
+ *       the same phone is returned, else a new one); see {@link #addProfile}, {@link #profiles}.</li>
  *   <li>Conversation Memory: {@code POST /v1/Stores/{store}/Profiles/{id}/Observations} → 201 {@code {id, content, …}};
  *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}.</li>
  *   <li>Messaging v2 typing indicator: {@code POST /v2/Indicators/Typing.json} ({@code channel=whatsapp},
@@ -77,6 +81,8 @@ public final class FakeTwilioApi implements AutoCloseable {
     private static final Pattern CALLS = Pattern.compile("^/2010-04-01/Accounts/([^/]+)/Calls\\.json$");
     private static final Pattern STUDIO = Pattern.compile("^/v2/Flows/([^/]+)/Executions$");
     private static final Pattern MEMORY_OBSERVATIONS = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/Observations$");
+    private static final Pattern MEMORY_PROFILES = Pattern.compile("^/v1/Stores/([^/]+)/Profiles$");
+    private static final Pattern MEMORY_LOOKUP = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/Lookup$");
     private static final Pattern MEMORY_SUMMARIES =
             Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/ConversationSummaries$");
 
@@ -90,6 +96,8 @@ public final class FakeTwilioApi implements AutoCloseable {
     private final Map<String, List<ObjectNode>> participants = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> conversations = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> configurations = new ConcurrentHashMap<>();
+    /** Memory profiles by store: {@code {id, traits}}, found by Lookup on their phone trait. */
+    private final Map<String, List<ObjectNode>> profiles = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     private FakeTwilioApi(Vertx vertx, boolean ownVertx) {
@@ -364,6 +372,37 @@ public final class FakeTwilioApi implements AutoCloseable {
         configurations.put(configurationId, configuration);
     }
 
+    /** Seeds a Memory profile of {@code store} whose {@code Contact.phone} trait is {@code phone}; returns its id. */
+    public String addProfile(String store, String phone) {
+        ObjectNode profile = JSON.createObjectNode().put("id", "mem_profile_" + nextId());
+        profile.putObject("traits").putObject("Contact").put("phone", phone);
+        profiles.computeIfAbsent(store, k -> new CopyOnWriteArrayList<>()).add(profile);
+        return profile.path("id").asText();
+    }
+
+    /** The Memory profiles of {@code store} ({@code {id, traits}}), seeded or created through the API. */
+    public List<ObjectNode> profiles(String store) {
+        return List.copyOf(profiles.getOrDefault(store, List.of()));
+    }
+
+    /** Phone identifiers as Memory normalises them: {@code +} and the digits. */
+    private static String normalizePhone(String value) {
+        String digits = value == null ? "" : value.replaceAll("[^0-9]", "");
+        return digits.isEmpty() ? "" : "+" + digits;
+    }
+
+    /** Whether a profile holds {@code phone} in any trait (a phone trait is promoted to the phone identifier). */
+    private static boolean holdsPhone(ObjectNode profile, String phone) {
+        for (var group : profile.path("traits")) {
+            for (var value : group) {
+                if (value.isTextual() && !phone.isEmpty() && normalizePhone(value.asText()).equals(phone)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     // ---------------------------------------------------------------- serving
 
     private void handle(HttpServerRequest request) {
@@ -448,8 +487,16 @@ public final class FakeTwilioApi implements AutoCloseable {
             ObjectNode request = (ObjectNode) JSON.readTree(body);
             for (ObjectNode participant : participants.getOrDefault(m.group(1), List.of())) {
                 if (participant.path("id").asText().equals(m.group(2))) {
+                    // a full replacement, as Twilio's PUT: what the request leaves out is cleared
+                    String id = participant.path("id").asText();
+                    String createdAt = participant.path("createdAt").asText();
+                    participant.removeAll();
+                    participant.put("id", id).put("conversationId", m.group(1));
                     participant.setAll(request);
-                    participant.put("updatedAt", Instant.now().toString());
+                    if (!participant.has("addresses")) {
+                        participant.putArray("addresses");
+                    }
+                    participant.put("createdAt", createdAt).put("updatedAt", Instant.now().toString());
                     return json(200, participant);
                 }
             }
@@ -530,6 +577,40 @@ public final class FakeTwilioApi implements AutoCloseable {
                     .put("flow_sid", m.group(1)).put("status", "active").put("date_created", now).put("date_updated", now);
             execution.putObject("context");
             return json(201, execution);
+        }
+        if ((m = MEMORY_LOOKUP.matcher(path)).matches() && method.equals("POST")) {
+            ObjectNode request = (ObjectNode) JSON.readTree(body);
+            if (!request.hasNonNull("idType") || !request.hasNonNull("value")) {
+                return new Answer(400, Map.of(), Reply.twilioError(400, 20001, "idType and value are required").body());
+            }
+            String phone = normalizePhone(request.path("value").asText());
+            ObjectNode found = JSON.createObjectNode().put("normalizedValue", phone);
+            ArrayNode ids = found.putArray("profiles");
+            if ("phone".equals(request.path("idType").asText())) {
+                profiles.getOrDefault(m.group(1), List.of()).stream().filter(p -> holdsPhone(p, phone))
+                        .forEach(p -> ids.add(p.path("id").asText()));
+            }
+            return json(200, found);
+        }
+        if ((m = MEMORY_PROFILES.matcher(path)).matches() && method.equals("POST")) {
+            ObjectNode request = (ObjectNode) JSON.readTree(body);
+            if (!request.path("traits").isObject() || request.path("traits").isEmpty()) {
+                return new Answer(400, Map.of(), Reply.twilioError(400, 20001, "traits with an identifier are required").body());
+            }
+            List<ObjectNode> store = profiles.computeIfAbsent(m.group(1), k -> new CopyOnWriteArrayList<>());
+            ObjectNode created = JSON.createObjectNode().put("id", "mem_profile_" + nextId());
+            created.set("traits", request.get("traits"));
+            for (var group : request.path("traits")) {
+                for (var value : group) {
+                    String phone = normalizePhone(value.asText());
+                    var existing = store.stream().filter(p -> holdsPhone(p, phone)).findFirst();
+                    if (existing.isPresent()) {
+                        return json(202, JSON.createObjectNode().put("id", existing.get().path("id").asText()));
+                    }
+                }
+            }
+            store.add(created);
+            return json(202, JSON.createObjectNode().put("id", created.path("id").asText()));
         }
         if (MEMORY_OBSERVATIONS.matcher(path).matches() && method.equals("POST")) {
             ObjectNode observation = ((ObjectNode) JSON.readTree(body)).deepCopy();
