@@ -25,6 +25,7 @@ public final class AgentConfig extends EnvConfig {
     public static final String ISOLATION_LEVEL = "SWITCHBOARD_AGENT_ISOLATION_LEVEL";
     public static final String TYPING_INDICATOR = "SWITCHBOARD_AGENT_TYPING_INDICATOR";
     public static final String TYPING_INDICATOR_DELAY_MS = "SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS";
+    public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
@@ -55,7 +56,9 @@ public final class AgentConfig extends EnvConfig {
             .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,
                     "Show the customer a typing indicator while a reply is slow, as TAC does: only WhatsApp has one (Twilio Messaging v2 Indicators/Typing). Needs an outbound-sender that knows the v2 Typing event.")
             .define(TYPING_INDICATOR_DELAY_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
-                    "With SWITCHBOARD_AGENT_TYPING_INDICATOR: how long a message handler may go without sending anything before the indicator is requested (0: at once).");
+                    "With SWITCHBOARD_AGENT_TYPING_INDICATOR: how long a message handler may go without sending anything before the indicator is requested (0: at once).")
+            .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
+                    "The Studio flow (FW...) outbound-sender starts for a messaging handoff (set it to the same value there). Unset: Reply.handoff on a messaging channel is refused with HandoffRefusedException, as TAC's handoff tool refuses without a flow; voice handoffs do not need it.");
 
     public AgentConfig(Map<String, String> env) {
         super(DEFINITION, withDefaultBootstrap(env));
@@ -101,6 +104,11 @@ public final class AgentConfig extends EnvConfig {
 
     public Duration memoryTimeout() {
         return Duration.ofMillis(getLong(MEMORY_TIMEOUT_MS));
+    }
+
+    /** The Studio handoff flow, or null: then messaging handoffs are refused. */
+    public String studioHandoffFlowSid() {
+        return optionalString(STUDIO_HANDOFF_FLOW_SID);
     }
 
     /** Whether slow replies on channels that have one get a typing indicator. */

@@ -10,6 +10,7 @@ import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.ConversationEnded;
+import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.ordered.RecordHandler;
@@ -127,6 +128,20 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
             }
             return new Invocation(this, record, "ended", -1, box -> {
                 callbacks.ended().onConversationEnded(session, Ended.of(ended));
+                box.handlerReturned();
+                return null;
+            }).run();
+        }
+        if (payload instanceof HandoffFailed failed) {
+            log.warn("Handoff of {} failed: {}", conversation, failed.getReason());
+            if (callbacks.handoffFailed() == null) {
+                return null;
+            }
+            return new Invocation(this, record, "handoff-failed", -1, box -> {
+                String text = callbacks.handoffFailed().onHandoffFailed(session, failed.getReason());
+                if (text != null) {
+                    box.sendResponse(text);
+                }
                 box.handlerReturned();
                 return null;
             }).run();

@@ -52,6 +52,16 @@ public final class Handlers {
     }
 
     /**
+     * A messaging handoff the agent asked for did not happen (refused by outbound-sender, or Studio failed after its
+     * retries), TAC's {@code handoff_failed}: the conversation stays with the agent and its later messages reach it.
+     * Return a text to send to the customer (e.g. that the transfer failed), or null.
+     */
+    @FunctionalInterface
+    public interface HandoffFailedHandler {
+        String onHandoffFailed(Session session, String reason) throws Exception;
+    }
+
+    /**
      * Conversation Intelligence operator results of a conversation (tac.ci.v1), for agents that want them; runs on
      * the worker pool, a conversation's results in order.
      */

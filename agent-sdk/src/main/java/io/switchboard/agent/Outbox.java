@@ -78,6 +78,11 @@ final class Outbox implements Reply {
 
     @Override
     public synchronized boolean handoff(String reason, java.util.Map<String, String> attributes) {
+        if (!voice && runtime.config.studioHandoffFlowSid() == null) {
+            throw new HandoffRefusedException("Handoff refused: no Studio flow is configured for messaging handoffs ("
+                    + AgentConfig.STUDIO_HANDOFF_FLOW_SID + " is unset), so nobody would take conversation "
+                    + event.getConversationId() + "; it stays with the agent");
+        }
         return emit(new io.switchboard.events.Handoff(reason,
                 new java.util.HashMap<String, String>(attributes == null ? java.util.Map.of() : attributes)));
     }

@@ -31,9 +31,12 @@ public interface Reply {
     /**
      * Hands the conversation to a human, as TAC's handoff tool does. Voice: the call's relay session ends with
      * {@code handoffData = {conversationId, profileId, attributes {…, reason}}} and the action callback routes the call
-     * (Studio flow, queue or number). Messaging: the conversation is set INACTIVE, its status callbacks are cleared and
-     * the Studio handoff flow (when configured) starts; agents no longer receive the conversation's messages.
-     * Send a goodbye first with {@link #sendResponse}: it is delivered before the handoff.
+     * (Studio flow, queue or number). Messaging: the Studio handoff flow ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID})
+     * starts; once Studio accepted it the conversation is set INACTIVE, its status callbacks are cleared and agents no
+     * longer receive its messages. If Studio fails, {@code onHandoffFailed} is called and the agent keeps the
+     * conversation. Send a goodbye first with {@link #sendResponse}: it is delivered before the handoff.
+     *
+     * @throws HandoffRefusedException on a messaging channel when no Studio flow is configured (nothing is sent)
      */
     boolean handoff(String reason, java.util.Map<String, String> attributes);
 

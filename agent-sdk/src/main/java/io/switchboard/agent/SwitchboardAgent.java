@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
 import io.switchboard.agent.Handlers.DtmfHandler;
 import io.switchboard.agent.Handlers.EndedHandler;
+import io.switchboard.agent.Handlers.HandoffFailedHandler;
 import io.switchboard.agent.Handlers.IntelligenceHandler;
 import io.switchboard.agent.Handlers.InterruptHandler;
 import io.switchboard.agent.Handlers.MessageHandler;
@@ -114,7 +115,8 @@ public final class SwitchboardAgent implements ManagedService {
     private boolean closed;
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
-                     InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended, IntelligenceHandler intelligence) {
+                     InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended, IntelligenceHandler intelligence,
+                     HandoffFailedHandler handoffFailed) {
         boolean hasMessageHandler() {
             return blocking != null || async != null || replying != null;
         }
@@ -143,6 +145,15 @@ public final class SwitchboardAgent implements ManagedService {
     @Override
     public String name() {
         return "agent:" + config.groupId();
+    }
+
+    /**
+     * Whether {@link Reply#handoff} can hand a conversation of {@code channel} to a human: voice always (the call's
+     * action callback routes it), messaging only with a Studio flow ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID}). An LLM
+     * agent offers its handoff tool only when this is true.
+     */
+    public boolean handoffAvailable(io.switchboard.events.Channel channel) {
+        return channel == io.switchboard.events.Channel.VOICE || config.studioHandoffFlowSid() != null;
     }
 
     public AgentConfig config() {
@@ -321,6 +332,7 @@ public final class SwitchboardAgent implements ManagedService {
         private InterruptHandler interrupt;
         private DtmfHandler dtmf;
         private EndedHandler ended;
+        private HandoffFailedHandler handoffFailed;
         private IntelligenceHandler intelligence;
         private MeterRegistry registry = Metrics.globalRegistry;
 
@@ -406,6 +418,12 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
+        /** A messaging handoff did not happen (TAC's {@code handoff_failed}); the agent keeps the conversation. */
+        public Builder onHandoffFailed(HandoffFailedHandler handler) {
+            this.handoffFailed = handler;
+            return this;
+        }
+
         /**
          * Conversation Intelligence operator results ({@code tac.ci.v1}, fed by ingress's {@code /ci-webhook}); read
          * by a consumer group of its own, {@code <group id>-ci}, only when this callback is registered.
@@ -423,7 +441,8 @@ public final class SwitchboardAgent implements ManagedService {
 
         /** Validates the settings (a bad one fails naming its variable) and builds the agent; nothing connects yet. */
         public SwitchboardAgent build() {
-            Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended, intelligence);
+            Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended, intelligence,
+                    handoffFailed);
             if (!callbacks.hasMessageHandler()) {
                 throw new IllegalStateException("An agent needs onMessageReady(...)");
             }

@@ -3,7 +3,7 @@ package io.switchboard.router;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Handoff;
-import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.DeliveryEvent;
 import io.switchboard.kafka.PayloadType;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.topics.Topic;
@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * tac.inbound.v1 ─▶ dedup ─▶ sessions ─▶ tac.agent.v1
  *                              ▲
- * tac.outbound.v1 (handoffs) ──┘
+ * tac.delivery.v1 (handoffs) ──┘
  *                    │          │
  *          dedup-ids, dedup-expiry   sessions, call-ends, memory-held
  * </pre>
@@ -32,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class RouterTopology {
     static final String INBOUND_SOURCE = "inbound-source";
-    static final String OUTBOUND_SOURCE = "outbound-source";
+    static final String DELIVERY_SOURCE = "delivery-source";
     static final String DEDUP = "dedup";
     static final String SESSIONS = "sessions";
     static final String AGENT_SINK = "agent-sink";
@@ -55,13 +55,14 @@ final class RouterTopology {
 
         topology.addSource(INBOUND_SOURCE, Serdes.String().deserializer(), inbound.deserializer(), Topic.INBOUND.topicName());
         topology.addProcessor(DEDUP, () -> new DedupProcessor(dedupWindow, metrics), INBOUND_SOURCE);
-        // the agents' handoffs (tac.outbound.v1, same key and partitioning) reach the same task as the inbound facts;
-        // replies and tokens, named by their payload header, are skipped undecoded (null values are ignored)
-        topology.addSource(OUTBOUND_SOURCE, Serdes.String().deserializer(),
-                PayloadType.only(serdes.forType(OutboundEvent.class).deserializer(), Set.of(Handoff.class)),
-                Topic.OUTBOUND.topicName());
+        // the outcome of the agents' handoffs (tac.delivery.v1: same key, and each delivery is written to the partition
+        // number of its outbound record, so the same task as the inbound facts); deliveries of replies and tokens,
+        // named by their payload header, are skipped undecoded (null values are ignored)
+        topology.addSource(DELIVERY_SOURCE, Serdes.String().deserializer(),
+                PayloadType.only(serdes.forType(DeliveryEvent.class).deserializer(), Set.of(Handoff.class)),
+                Topic.DELIVERY.topicName());
         topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics),
-                DEDUP, OUTBOUND_SOURCE);
+                DEDUP, DELIVERY_SOURCE);
         topology.addSink(AGENT_SINK, Topic.AGENT.topicName(), Serdes.String().serializer(), agent.serializer(), SESSIONS);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEDUP_STORE),

@@ -3,15 +3,16 @@ package io.switchboard.router;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.ConversationStatus;
-import io.switchboard.events.Handoff;
+import io.switchboard.events.DeliveryEvent;
+import io.switchboard.events.DeliveryStatus;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
-import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
+import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.events.inbound.CallEndReason;
 import io.switchboard.events.inbound.CallEnded;
@@ -94,7 +95,6 @@ import org.slf4j.MDC;
  */
 final class SessionProcessor implements Processor<String, SpecificRecord, String, AgentEvent> {
     private static final Logger log = LoggerFactory.getLogger(SessionProcessor.class);
-    private static final com.fasterxml.jackson.databind.ObjectMapper HANDOFF_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     static final String CONVERSATION_ID_PARAMETER = "conversationId";
     static final String PROFILE_ID_PARAMETER = "profileId";
     static final String CUSTOMER_PARTICIPANT_PARAMETER = "customerParticipantId";
@@ -160,8 +160,8 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
 
     @Override
     public void process(Record<String, SpecificRecord> input) {
-        if (input.value() instanceof OutboundEvent outbound) {
-            handoff(input, outbound);
+        if (input.value() instanceof DeliveryEvent delivery) {
+            handoffOutcome(input, delivery);
             return;
         }
         if (!(input.value() instanceof InboundEvent event)) {
@@ -428,52 +428,51 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
     // ---- messaging ----
 
     /**
-     * An agent handed a messaging conversation to a human (a {@link Handoff} on tac.outbound.v1): the session ends
+     * The outcome of a messaging handoff, as outbound-sender recorded it on tac.delivery.v1 (the router never acts on
+     * the agent's request itself: the agent is muted only once Studio accepted the execution). SENT: the session ends
      * with {@code HANDOFF} and the conversation stays handed off (its messages no longer reach agents) until it is
-     * CLOSED or quiet for the inactivity timeout. Voice handoffs end through the relay's action callback instead.
+     * CLOSED or quiet for the inactivity timeout. FAILED (refused, or Studio failed): the agent gets a
+     * {@link HandoffFailed} and keeps the conversation. Voice handoffs end through the relay's action callback instead.
      */
-    private void handoff(Record<String, SpecificRecord> record, OutboundEvent event) {
-        if (!(event.getPayload() instanceof Handoff handoff) || event.getSession().getChannel() == Channel.VOICE) {
+    private void handoffOutcome(Record<String, SpecificRecord> record, DeliveryEvent delivery) {
+        if (delivery.getHandoffData() == null || delivery.getChannel() == Channel.VOICE) {
             return;
         }
-        String conversationId = event.getConversationId();
+        String conversationId = delivery.getConversationId();
         MDC.put("conversationId", conversationId);
         try {
             long now = context.currentSystemTimeMs();
             ConversationState state = sessions.get(conversationId);
             if (state != null && state.ended() && state.endReason == EndReason.HANDOFF) {
-                log.debug("Handoff {} repeated: already handed off", event.getEventId());
+                log.debug("Handoff outcome {} of a conversation already handed off: nothing to do", delivery.getEventId());
+                return;
+            }
+            Session session = state != null ? state.session : Session.newBuilder().setConversationId(conversationId)
+                    .setChannel(delivery.getChannel()).setStartedAt(delivery.getOccurredAt()).build();
+            if (delivery.getStatus() != DeliveryStatus.SENT) {
+                AgentEvent failed = agentEvent(EventIds.derived(delivery.getOutboundEventId(), "handoff-failed"),
+                        delivery.getTraceId(), delivery.getOccurredAt(), session, HandoffFailed.newBuilder()
+                                .setReason(String.valueOf(delivery.getErrorMessage()))
+                                .setOutboundEventId(delivery.getOutboundEventId())
+                                .setHandoffData(delivery.getHandoffData()).build());
+                forward(record.withKey(conversationId).withValue(failed));
+                log.warn("Handoff failed ({}): the agent is told and keeps the conversation", delivery.getErrorMessage());
                 return;
             }
             if (state == null || state.ended()) {
-                state = new ConversationState(event.getSession(), now);
+                state = new ConversationState(session, now);
             }
-            String data = handoffData(event, handoff);
-            AgentEvent ended = agentEvent(EventIds.derived(event.getEventId(), "handoff"), event.getTraceId(),
-                    event.getOccurredAt(), state.session,
-                    ConversationEnded.newBuilder().setReason(EndReason.HANDOFF).setHandoffData(data).build());
+            AgentEvent ended = agentEvent(EventIds.derived(delivery.getOutboundEventId(), "handoff"), delivery.getTraceId(),
+                    delivery.getOccurredAt(), state.session, ConversationEnded.newBuilder().setReason(EndReason.HANDOFF)
+                            .setHandoffData(delivery.getHandoffData()).build());
             state.markEnded(EndReason.HANDOFF, now);
             sessions.put(conversationId, state);
             forward(record.withKey(conversationId).withValue(ended));
             metrics.ended(EndReason.HANDOFF.name());
-            log.info("Conversation handed off to a human: agents no longer receive it");
+            log.info("Conversation handed off to a human (Studio accepted it): agents no longer receive it");
         } finally {
             MDC.remove("conversationId");
         }
-    }
-
-    private static String handoffData(OutboundEvent event, Handoff handoff) {
-        com.fasterxml.jackson.databind.node.ObjectNode data = HANDOFF_JSON.createObjectNode()
-                .put("conversationId", event.getConversationId());
-        if (event.getSession().getProfileId() != null) {
-            data.put("profileId", event.getSession().getProfileId());
-        }
-        com.fasterxml.jackson.databind.node.ObjectNode attributes = data.putObject("attributes");
-        handoff.getAttributes().forEach((k, v) -> attributes.put(k.toString(), v == null ? null : v.toString()));
-        if (handoff.getReason() != null) {
-            attributes.put("reason", handoff.getReason());
-        }
-        return data.toString();
     }
 
     private void messageReceived(Inbound in, MessageReceived message, ConversationState state, long now) {

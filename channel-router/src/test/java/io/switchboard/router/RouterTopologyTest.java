@@ -8,12 +8,15 @@ import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.ConversationStatus;
 import io.switchboard.events.DeadLetter;
+import io.switchboard.events.DeliveryEvent;
+import io.switchboard.events.DeliveryStatus;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
+import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.ids.EventIds;
 import io.switchboard.router.InboundFixtures.Call;
@@ -423,6 +426,79 @@ class RouterTopologyTest {
         assertThat(letter.getErrorClass()).contains("SerializationException");
         assertThat(agent.readValuesToList()).hasSize(1);
         assertThat(count(RouterMetrics.DEAD_LETTERS, "stage", "deserialization")).isEqualTo(1);
+    }
+
+    // ---- messaging handoff: the router acts on the outcome (tac.delivery.v1), never on the request ----
+
+    @Test
+    void acceptedHandoffEndsTheSessionWithTheDeliveredHandoffDataAndLaterMessagesStayWithTheHuman() {
+        Chat chat = new Chat(Channel.SMS);
+        send(chat.message("I want a human"));
+        agent.readValuesToList();
+
+        String data = "{\"conversationId\":\"" + chat.conversationId + "\",\"storeId\":\"mem_store_1\",\"profileId\":\"\",\"attributes\":{\"reason\":\"asked\"}}";
+        deliver(handoffDelivery(chat.conversationId, "out-1", DeliveryStatus.SENT, data, null));
+        List<AgentEvent> out = agent.readValuesToList();
+        assertThat(out).hasSize(1);
+        ConversationEnded ended = (ConversationEnded) out.get(0).getPayload();
+        assertThat(ended.getReason()).isEqualTo(EndReason.HANDOFF);
+        assertThat(ended.getHandoffData()).as("carried from the delivery, not rebuilt").isEqualTo(data);
+        assertThat(out.get(0).getEventId()).isEqualTo(EventIds.derived("out-1", "handoff"));
+
+        send(chat.message("are you there?"));
+        assertThat(agent.isEmpty()).as("a handed-off conversation no longer reaches agents").isTrue();
+        assertThat(count(RouterMetrics.DROPPED, "reason", "handed_off")).isEqualTo(1);
+    }
+
+    @Test
+    void failedHandoffTellsTheAgentAndTheConversationStaysWithIt() {
+        Chat chat = new Chat(Channel.WHATSAPP);
+        send(chat.message("I want a human"));
+        agent.readValuesToList();
+
+        deliver(handoffDelivery(chat.conversationId, "out-1", DeliveryStatus.FAILED, "{\"conversationId\":\"x\"}",
+                "Internal Server Error"));
+        List<AgentEvent> out = agent.readValuesToList();
+        assertThat(out).hasSize(1);
+        HandoffFailed failed = (HandoffFailed) out.get(0).getPayload();
+        assertThat(failed.getReason()).isEqualTo("Internal Server Error");
+        assertThat(failed.getOutboundEventId()).isEqualTo("out-1");
+        assertThat(out.get(0).getSession().getConversationId()).isEqualTo(chat.conversationId);
+
+        send(chat.message("ok, then you help me"));
+        assertThat(agent.readValuesToList()).extracting(e -> e.getPayload().getClass().getSimpleName())
+                .containsExactly("MessageReady");
+    }
+
+    @Test
+    void deliveriesOfRepliesAndVoiceHandoffsAreIgnored() {
+        Chat chat = new Chat(Channel.SMS);
+        send(chat.message("hi"));
+        agent.readValuesToList();
+        DeliveryEvent reply = handoffDelivery(chat.conversationId, "out-1", DeliveryStatus.SENT, null, null);
+        deliver(reply);
+        DeliveryEvent voice = handoffDelivery(chat.conversationId, "out-2", DeliveryStatus.SENT, "{}", null);
+        voice.setChannel(Channel.VOICE);
+        deliver(voice);
+        assertThat(agent.isEmpty()).isTrue();
+        send(chat.message("still here"));
+        assertThat(agent.readValuesToList()).hasSize(1);
+    }
+
+    private static DeliveryEvent handoffDelivery(String conversationId, String outboundEventId, DeliveryStatus status,
+                                                 String handoffData, String error) {
+        return DeliveryEvent.newBuilder().setEventId(EventIds.derived(outboundEventId, "delivery"))
+                .setConversationId(conversationId).setOccurredAt(Instant.now()).setTraceId("trace")
+                .setOutboundEventId(outboundEventId).setChannel(Channel.SMS).setStatus(status).setAttempts(1)
+                .setErrorMessage(error).setHandoffData(handoffData).build();
+    }
+
+    private void deliver(DeliveryEvent delivery) {
+        EventSerdes serdes = new EventSerdes(RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:1",
+                RouterConfig.STATE_DIR, stateDir.toString())).kafka());
+        TestInputTopic<String, DeliveryEvent> deliveries = driver.createInputTopic(Topic.DELIVERY.topicName(),
+                new StringSerializer(), serdes.forType(DeliveryEvent.class).serializer());
+        deliveries.pipeInput(delivery.getConversationId(), delivery);
     }
 
     private void send(InboundEvent event) {

@@ -52,6 +52,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String PARTIAL_PROMPTS = "TWILIO_VOICE_PARTIAL_PROMPTS";
     public static final String DEBUG = "TWILIO_VOICE_DEBUG";
     public static final String LANGUAGES = "TWILIO_VOICE_LANGUAGES";
+    // Twilio REST calls of ingress: the orchestrated voice lookup, participant reconciliation of messaging
     public static final String API_KEY = "TWILIO_API_KEY";
     public static final String API_SECRET = "TWILIO_API_SECRET";
     public static final String REGION = "TWILIO_REGION";
@@ -60,6 +61,11 @@ public final class IngressConfig extends EnvConfig {
     public static final String LOOKUP_INITIAL_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_INITIAL_BACKOFF_MS";
     public static final String LOOKUP_MAX_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_MAX_BACKOFF_MS";
     public static final String LOOKUP_HTTP_TIMEOUT = "SWITCHBOARD_VOICE_LOOKUP_HTTP_TIMEOUT_MS";
+    public static final String MEMORY_STORE_ID = "TWILIO_MEMORY_STORE_ID";
+    public static final String PHONE_TRAIT_GROUP = "TWILIO_MEMORY_PHONE_TRAIT_GROUP";
+    public static final String PHONE_TRAIT_FIELD = "TWILIO_MEMORY_PHONE_TRAIT_FIELD";
+    public static final String TWILIO_TIMEOUT = "INGRESS_TWILIO_TIMEOUT_MS";
+    public static final String TWILIO_THREADS = "INGRESS_TWILIO_THREADS";
 
     /** The dev identity (launcher's {@code dev}, the testkit): never a real account. */
     public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
@@ -90,8 +96,8 @@ public final class IngressConfig extends EnvConfig {
             .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own WhatsApp address, `whatsapp:+1…`; messages from it are ignored.")
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id(s), comma-separated; messages from them are ignored.")
-            .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
-                    "The agent's chat identity / v1 message Author; messages from it are ignored.")
+            .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
+                    "The agent's chat identity / v1 message Author (TAC's default `ai-assistant`); messages from it are ignored.")
             .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "HTTP port (0: any free port).")
             .define(INSTANCE_ID, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.HIGH,
                     "This ingress instance's number = its partition of tac.voice.egress.v1; must be < SWITCHBOARD_VOICE_EGRESS_PARTITIONS.")
@@ -115,13 +121,13 @@ public final class IngressConfig extends EnvConfig {
             .define(DEBUG, Type.STRING, null, Importance.LOW, "ConversationRelay debug (e.g. `debugging speaker-events`); Twilio then sends `info` frames.")
             .define(LANGUAGES, Type.STRING, null, Importance.LOW,
                     "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.")
-            .define(API_KEY, Type.STRING, null, Importance.MEDIUM,
-                    "Twilio API key SID (SK…): Basic auth user of the orchestrated voice lookup (Orchestrator v2), as TAC; the account SID and auth token are used without it.")
-            .define(API_SECRET, Type.PASSWORD, null, Importance.MEDIUM, "Secret of TWILIO_API_KEY.")
+            .define(API_KEY, Type.STRING, null, Importance.HIGH,
+                    "Twilio API key SID (SK…): Basic auth of ingress's Orchestrator and Memory calls in orchestrated mode (the voice conversation lookup, participant reconciliation), as TAC; unset: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN.")
+            .define(API_SECRET, Type.PASSWORD, null, Importance.HIGH, "Secret of TWILIO_API_KEY.")
             .define(REGION, Type.STRING, null, Importance.LOW,
-                    "Twilio region (e.g. ie1): the voice lookup goes to conversations.{region}.twilio.com.")
+                    "Twilio region (e.g. ie1): ingress's Twilio calls go to conversations.{region}.twilio.com (and memory.{region}).")
             .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
-                    "Unset in production. Sends the voice lookup's Twilio REST calls to this base URL instead (a fake Twilio API in tests, the simulator in dev).")
+                    "Unset in production. Sends ingress's Twilio REST calls to this base URL instead (a fake Twilio API in tests, dev's local stand-in).")
             .define(LOOKUP_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 100), Importance.LOW,
                     "Orchestrated voice: tries of the conversation lookup after `setup` before the call goes on under its call SID (TAC: 10).")
             .define(LOOKUP_INITIAL_BACKOFF, Type.INT, 250, ConfigDef.Range.between(0, 60_000), Importance.LOW,
@@ -129,7 +135,18 @@ public final class IngressConfig extends EnvConfig {
             .define(LOOKUP_MAX_BACKOFF, Type.INT, 1_500, ConfigDef.Range.between(0, 60_000), Importance.LOW,
                     "Orchestrated voice: longest wait between lookups (TAC: 1.5 s).")
             .define(LOOKUP_HTTP_TIMEOUT, Type.INT, 3_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
-                    "Orchestrated voice: timeout of one lookup HTTP call.");
+                    "Orchestrated voice: timeout of one lookup HTTP call.")
+
+            .define(MEMORY_STORE_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Conversation Memory store for the profiles of customers promoted from UNKNOWN; unset: the memoryStoreId of the Orchestrator configuration (TWILIO_CONVERSATION_CONFIGURATION_ID), read at start as TAC does.")
+            .define(PHONE_TRAIT_GROUP, Type.STRING, "Contact", Importance.LOW,
+                    "Trait group holding the phone identifier of a profile ingress creates (TAC's default).")
+            .define(PHONE_TRAIT_FIELD, Type.STRING, "phone", Importance.LOW,
+                    "Trait field (in TWILIO_MEMORY_PHONE_TRAIT_GROUP) holding the phone identifier of a created profile.")
+            .define(TWILIO_TIMEOUT, Type.INT, 5_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
+                    "Timeout of one Twilio REST call of ingress (participant reconciliation); the webhook is answered after it at the latest.")
+            .define(TWILIO_THREADS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Threads making ingress's blocking Twilio calls (never on the event loop); one slow conversation holds at most one.");
 
     /** One `<Language>` child of ConversationRelay. */
     public record RelayLanguage(String code, Map<String, String> attributes) {
@@ -267,6 +284,38 @@ public final class IngressConfig extends EnvConfig {
         return own;
     }
 
+    /** The Memory store override; null: the Orchestrator configuration's memoryStoreId. */
+    public String memoryStoreId() {
+        return optionalString(MEMORY_STORE_ID);
+    }
+
+    public String phoneTraitGroup() {
+        return getString(PHONE_TRAIT_GROUP);
+    }
+
+    public String phoneTraitField() {
+        return getString(PHONE_TRAIT_FIELD);
+    }
+
+    public Duration twilioTimeout() {
+        return Duration.ofMillis(getInt(TWILIO_TIMEOUT));
+    }
+
+    public int twilioThreads() {
+        return getInt(TWILIO_THREADS);
+    }
+
+    /** The agent's own address on {@code channel} (the first when a setting lists several), or null. */
+    public String ownAddress(io.switchboard.events.Channel channel) {
+        for (ChannelTraits traits : ChannelTraits.values()) {
+            if (traits.channel() == channel) {
+                String value = optionalString(traits.ownAddressSetting());
+                return value == null ? null : value.split(",")[0].trim();
+            }
+        }
+        return null;
+    }
+
     public int port() {
         return getInt(PORT);
     }
@@ -338,7 +387,7 @@ public final class IngressConfig extends EnvConfig {
         return languages;
     }
 
-    /** How the voice lookup reaches Twilio (base URL, region, API key or account credentials). */
+    /** How ingress reaches Twilio (base URL, region, API key or account credentials): the voice lookup, reconciliation. */
     public TwilioAccess twilioAccess() {
         return new TwilioAccess(optionalString(API_BASE_URL), optionalString(REGION), accountSid(), authToken(),
                 optionalString(API_KEY), secret(API_SECRET));

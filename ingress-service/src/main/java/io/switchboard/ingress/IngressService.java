@@ -17,6 +17,12 @@ import io.switchboard.ingress.voice.VoiceEgress;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.twilio.MemoryProfiles;
+import io.switchboard.twilio.MemoryStore;
+import io.switchboard.twilio.OrchestratorClient;
+import io.switchboard.twilio.ParticipantReconciler;
+import io.switchboard.twilio.Retrier;
+import io.switchboard.twilio.RetryPolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -53,6 +59,8 @@ public final class IngressService implements ManagedService {
     /** The voice lookup's HTTP client, kept for the service's lifetime. */
     private java.net.http.HttpClient lookupHttp;
     private HttpServer server;
+    /** Threads of ingress's blocking Twilio calls (orchestrated mode only). */
+    private java.util.concurrent.ExecutorService twilioCalls;
     private boolean closed;
 
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
@@ -83,6 +91,40 @@ public final class IngressService implements ManagedService {
         }
     }
 
+    /**
+     * Orchestrated mode (TWILIO_CONVERSATION_CONFIGURATION_ID, which TAC's messaging channels require): participants are
+     * reconciled before a message is published, customers promoted from UNKNOWN get a profile in the Memory store —
+     * TWILIO_MEMORY_STORE_ID, else the configuration's memoryStoreId read here at start, as TAC does (a failure stops
+     * the start naming the configuration). Null in relay-only mode.
+     */
+    private ParticipantReconciler reconciler() throws Exception {
+        String configurationId = config.conversationConfigurationId().orElse(null);
+        if (configurationId == null) {
+            return null;
+        }
+        twilioCalls = java.util.concurrent.Executors.newFixedThreadPool(config.twilioThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "ingress-twilio");
+            thread.setDaemon(true);
+            return thread;
+        });
+        OrchestratorClient client = config.twilioAccess().orchestrator(
+                java.net.http.HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
+                config.twilioTimeout(), meters);
+        Retrier retrier = new Retrier(new RetryPolicy(3, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)),
+                meters);
+        String store = MemoryStore.resolve(client, retrier, configurationId, config.memoryStoreId())
+                .map(MemoryStore::id).orElse(null);
+        if (store == null) {
+            log.warn("No Memory store ({} unset and configuration {} has no memoryStoreId): customers promoted from "
+                    + "UNKNOWN get no profile", IngressConfig.MEMORY_STORE_ID, configurationId);
+        } else {
+            log.info("Participant reconciliation on; profiles in Memory store {}", store);
+        }
+        MemoryProfiles profiles = store == null ? null
+                : new MemoryProfiles(client, store, config.phoneTraitGroup(), config.phoneTraitField());
+        return new ParticipantReconciler(client, profiles, retrier);
+    }
+
     private void startServing() throws Exception {
         KafkaClients clients = new KafkaClients(config.kafka());
         WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), meters);
@@ -110,7 +152,8 @@ public final class IngressService implements ManagedService {
                 .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid(),
                         new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions));
         router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
-                config.ownAddresses(), config.conversationConfigurationId().orElse(null)));
+                config.ownAddresses(), config.conversationConfigurationId().orElse(null), reconciler(),
+                config::ownAddress, twilioCalls));
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
@@ -170,6 +213,9 @@ public final class IngressService implements ManagedService {
             return;
         }
         closed = true;
+        if (twilioCalls != null) {
+            twilioCalls.shutdownNow();
+        }
         if (server != null) {
             try {
                 server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

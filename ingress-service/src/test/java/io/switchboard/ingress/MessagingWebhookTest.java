@@ -98,16 +98,12 @@ class MessagingWebhookTest {
             assertThat(ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated(channel, conversationId,
                     id("comms_"), TwilioWebhooks.agentAddress(channel), "Your order ships tomorrow.")).status()).isEqualTo(200);
         }
-        JsonObject byAgentType = new JsonObject(TwilioWebhooks.communicationCreated("SMS", conversationId, id("comms_"),
-                "+15550000000", "I am a human agent"));
-        byAgentType.getJsonObject("data").getJsonObject("author").put("type", "HUMAN_AGENT");
-        assertThat(ingress.twilio.postJson("/webhook", byAgentType.encode()).status()).isEqualTo(200);
         assertThat(ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversationId,
                 id("comms_"), "+15559876543", "   ")).status()).isEqualTo(200);
         assertThat(ingress.twilio.postForm("/webhook", TwilioWebhooks.messageAdded(conversationId, id("IM"),
                 "whatsapp:+15551234567", "echo", "WHATSAPP")).status()).isEqualTo(200);
         assertThat(ingress.twilio.postForm("/webhook", TwilioWebhooks.messageAdded(conversationId, id("IM"),
-                "switchboard", "echo", "API")).status()).isEqualTo(200);
+                TwilioWebhooks.agentAddress("CHAT"), "echo", "API")).status()).isEqualTo(200);
         // the customer's message afterwards is the conversation's only event
         String customerMessage = id("comms_");
         ingress.twilio.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversationId, customerMessage,

@@ -213,7 +213,8 @@ class RelaySocketTest {
     @Test
     void inOrchestratedModeTheConversationIdComesFromTheCustomParameter() throws Exception {
         try (IngressFixture orchestrated = new IngressFixture(vertx, 2,
-                Map.of("TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1"))) {
+                // the Memory store given: ingress does not read the configuration from Twilio at start
+                Map.of("TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1", "TWILIO_MEMORY_STORE_ID", "mem_store_1"))) {
             String callSid = newCallSid();
             String conversationId = "conv_conversation_" + callSid;
             try (RelayClient call = RelayClient.connect(vertx, orchestrated.port(), IngressFixture.TOKEN)) {

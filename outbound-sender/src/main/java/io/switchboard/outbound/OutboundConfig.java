@@ -58,7 +58,7 @@ public final class OutboundConfig extends EnvConfig {
             .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "The agent's WhatsApp sender, whatsapp:+E.164.")
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "The agent's RCS sender id.")
             .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
-                    "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does. Unset: a handoff only sets the conversation INACTIVE and clears its status callbacks.")
+                    "Studio flow (FW...) a messaging handoff starts an execution of, with the HandoffData parameter, as TAC's handoff tool does; once Studio accepted it the conversation is set INACTIVE and its status callbacks cleared. Unset: a messaging handoff is refused (FAILED delivery, no Twilio call) and the agent keeps the conversation.")
             .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Orchestrator configuration id sent as configurationId when an agent starts a conversation.")
             .define(MEMORY_STORE_ID, Type.STRING, null, Importance.MEDIUM,
@@ -67,7 +67,7 @@ public final class OutboundConfig extends EnvConfig {
                     "Public host of ingress: an agent-placed call is answered with https://{domain}/twiml (ConversationRelay).")
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
                     "The URL an agent-placed call fetches its TwiML from (ingress's /twiml); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}/twiml.")
-            .define(AGENT_IDENTITY, Type.STRING, "switchboard", Importance.LOW,
+            .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
                     "The agent's identity on Chat: the Author of its Conversations v1 messages, which ingress ignores as the agent's own.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
             .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,

@@ -15,7 +15,9 @@ import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.kafka.PayloadType;
 import io.switchboard.logging.Redaction;
+import io.switchboard.outbound.handoff.HandoffData;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.outbound.messaging.SendResult;
 import io.switchboard.outbound.voice.VoiceFrames;
@@ -183,8 +185,11 @@ final class OutboundProcessor {
     }
 
     private void sendMessage(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
-        boolean handoff = event.getPayload() instanceof Handoff;
-        if (!(event.getPayload() instanceof Reply) && !handoff) {
+        if (event.getPayload() instanceof Handoff handoff) {
+            handOff(record, event, handoff);
+            return;
+        }
+        if (!(event.getPayload() instanceof Reply)) {
             String reason = event.getPayload().getClass().getSimpleName() + " is not supported on "
                     + event.getSession().getChannel();
             finish(record, event, delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason));
@@ -192,23 +197,52 @@ final class OutboundProcessor {
                     UnsupportedOperationException.class.getName(), reason);
             return;
         }
-        report(record, event, handoff ? messaging.handoff(event) : messaging.send(event));
+        report(record, event, messaging.send(event), null);
+    }
+
+    /**
+     * A messaging handoff. Its delivery event carries the HandoffData (TAC's shape, {@link HandoffData}, the builder the voice end frame uses too)
+     * whatever the outcome: the router ends the session on a SENT one and tells the agent on a FAILED one. Without a
+     * Studio flow nobody would take the conversation, so it is refused without any Twilio call (defence in depth: the
+     * SDK refuses it first); a refusal is configuration, not a record to re-drive, so it is not dead-lettered.
+     */
+    private void handOff(ConsumerRecord<String, byte[]> record, OutboundEvent event, Handoff handoff) {
+        String handoffData = HandoffData.json(event, handoff, messaging.memoryStoreId());
+        if (!messaging.handoffConfigured()) {
+            String reason = "Handoff refused: no Studio flow configured (TWILIO_STUDIO_HANDOFF_FLOW_SID is unset), "
+                    + "so nobody would take the conversation; it stays with the agent";
+            log.warn("Outbound event {}: {}", event.getEventId(), reason);
+            DeliveryEvent refused = delivery(event, DeliveryStatus.FAILED, 0, null, null, null, reason);
+            refused.setHandoffData(handoffData);
+            finish(record, event, refused);
+            return;
+        }
+        report(record, event, messaging.handoff(event, handoffData), handoffData);
     }
 
     private void report(ConsumerRecord<String, byte[]> record, OutboundEvent event, SendResult result) {
+        report(record, event, result, null);
+    }
+
+    private void report(ConsumerRecord<String, byte[]> record, OutboundEvent event, SendResult result,
+                        String handoffData) {
         String twilioIds = result.twilioIds().isEmpty() ? null : String.join(",", result.twilioIds());
+        String what = handoffData != null ? "Handoff" : "Reply";
         if (result.sent()) {
-            log.info("Sent reply {} to {} on {} in {} attempt(s)", event.getEventId(),
+            log.info("Sent {} {} to {} on {} in {} attempt(s)", what.toLowerCase(java.util.Locale.ROOT), event.getEventId(),
                     Redaction.mask(event.getSession().getFrom()), event.getSession().getChannel(), result.attempts());
-            finish(record, event, delivery(event, DeliveryStatus.SENT, result.attempts(), twilioIds,
-                    result.httpStatus(), null, null));
+            DeliveryEvent sent = delivery(event, DeliveryStatus.SENT, result.attempts(), twilioIds, result.httpStatus(), null, null);
+            sent.setHandoffData(handoffData);
+            finish(record, event, sent);
             return;
         }
         var failure = result.failure();
-        log.warn("Reply {} failed after {} attempt(s): status {}, code {}: {}", event.getEventId(), result.attempts(),
+        log.warn("{} {} failed after {} attempt(s): status {}, code {}: {}", what, event.getEventId(), result.attempts(),
                 failure.httpStatus(), failure.errorCode(), failure.getMessage());
-        finish(record, event, delivery(event, DeliveryStatus.FAILED, result.attempts(), twilioIds,
-                failure.httpStatus(), failure.errorCode(), failure.getMessage()));
+        DeliveryEvent failed = delivery(event, DeliveryStatus.FAILED, result.attempts(), twilioIds,
+                failure.httpStatus(), failure.errorCode(), failure.getMessage());
+        failed.setHandoffData(handoffData);
+        finish(record, event, failed);
         deadLetter(record, event.getConversationId(), EventIds.derived(event.getEventId(), "dlq"),
                 failure.getClass().getName() + "/" + failure.kind(),
                 "HTTP " + failure.httpStatus() + ", Twilio error " + failure.errorCode() + ": " + failure.getMessage());
@@ -217,8 +251,11 @@ final class OutboundProcessor {
     /** Writes the delivery event (the durable record that the event was handled) and remembers the id. */
     private void finish(ConsumerRecord<String, byte[]> record, OutboundEvent event, DeliveryEvent delivery) {
         String topic = Topic.DELIVERY.topicName();
-        emitter.emit(record.partition(), new ProducerRecord<>(topic, record.partition(), event.getConversationId(),
-                deliveries.serialize(topic, delivery)));
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, record.partition(), event.getConversationId(),
+                deliveries.serialize(topic, delivery));
+        // named by the outbound payload it reports on: the router decodes only the deliveries of handoffs
+        PayloadType.set(out.headers(), event.getPayload());
+        emitter.emit(record.partition(), out);
         ledger.add(record.partition(), event.getEventId());
         count("switchboard.outbound.deliveries", "status", delivery.getStatus().name());
     }

@@ -85,7 +85,7 @@ final class OutboundFixture {
         String agent = switch (channel) {
             case WHATSAPP -> WHATSAPP;
             case RCS -> RCS;
-            case CHAT -> "switchboard";
+            case CHAT -> "ai-assistant";
             default -> PHONE;
         };
         return Session.newBuilder().setConversationId(conversationId).setChannel(channel).setSource(source)

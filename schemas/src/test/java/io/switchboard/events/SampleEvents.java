@@ -92,7 +92,9 @@ public final class SampleEvents {
                 AgentInterrupt.newBuilder().setUtteranceUntilInterrupt("Sure").setDurationUntilInterruptMs(1460)
                         .setTurn(4).build(),
                 AgentDtmf.newBuilder().setDigit("1").build(),
-                ConversationEnded.newBuilder().setReason(EndReason.CALL_ENDED).setHandoffData("{}").build());
+                ConversationEnded.newBuilder().setReason(EndReason.CALL_ENDED).setHandoffData("{}").build(),
+                io.switchboard.events.agent.HandoffFailed.newBuilder().setReason("Studio answered 500")
+                        .setOutboundEventId("out-1").setHandoffData("{\"conversationId\":\"" + CONVERSATION + "\"}").build());
     }
 
     public static List<SpecificRecord> frames() {
@@ -133,7 +135,7 @@ public final class SampleEvents {
         all.add(DeliveryEvent.newBuilder().setEventId("dl-" + n++).setConversationId(CONVERSATION).setOccurredAt(AT)
                 .setTraceId("trace").setOutboundEventId("out-1").setChannel(Channel.WHATSAPP)
                 .setStatus(DeliveryStatus.FAILED).setAttempts(3).setTwilioId(null).setHttpStatus(400)
-                .setErrorCode(21211).setErrorMessage("Invalid 'To' Phone Number").build());
+                .setErrorCode(21211).setErrorMessage("Invalid 'To' Phone Number").setHandoffData(null).build());
         all.add(intelligence("ci-" + n++));
         all.add(DeadLetter.newBuilder().setEventId("dlq-" + n).setOccurredAt(AT).setService("outbound-sender")
                 .setOriginTopic("tac.outbound.v1").setOriginPartition(3).setOriginOffset(42L)

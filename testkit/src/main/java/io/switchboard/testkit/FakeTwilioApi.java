@@ -51,6 +51,10 @@ import java.util.stream.Collectors;
  *       see {@link #studioVoiceRequests}.</li>
  *   <li>Orchestrated voice: {@link #orchestrateCall} creates a call's conversation (CUSTOMER with a profile, AI_AGENT,
  *       UNKNOWN participants) that the list finds only from the Nth poll or after a delay ({@link Listing}).</li>
+ *   <li>Conversation Memory profiles: {@code POST /v1/Stores/{store}/Profiles {traits}} → 202 {@code {id}} (identity
+ *       resolution: a profile holding the same phone or e-mail is returned, else a new one); see {@link #addProfile},
+ *       {@link #profiles}. A store exists once seeded ({@link #addMemoryProfile}) or named by a configuration
+ *       ({@link #addConfiguration}); others answer 404.</li>
  *   <li>Conversation Memory: {@code POST /v1/Stores/{store}/Profiles/{id}/Observations} → 201 {@code {id, content, …}};
  *       {@code POST /v1/Stores/{store}/Profiles/{id}/ConversationSummaries} → 202 {@code {message}}; for the stores
  *       seeded with {@link #addMemoryProfile} (others 404): {@code POST .../Profiles/Lookup {idType, value}} → 200
@@ -90,6 +94,7 @@ public final class FakeTwilioApi implements AutoCloseable {
     private static final Pattern MEMORY_OBSERVATIONS = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/Observations$");
     /** Studio's voice webhook of a flow: the {@code <Connect action>} when a handoff flow is configured. */
     private static final Pattern STUDIO_VOICE_WEBHOOK = Pattern.compile("^/v1/Accounts/([^/]+)/Flows/([^/]+)$");
+    private static final Pattern MEMORY_PROFILES = Pattern.compile("^/v1/Stores/([^/]+)/Profiles$");
     private static final Pattern MEMORY_SUMMARIES =
             Pattern.compile("^/v1/Stores/([^/]+)/Profiles/([^/]+)/ConversationSummaries$");
     private static final Pattern MEMORY_LOOKUP = Pattern.compile("^/v1/Stores/([^/]+)/Profiles/Lookup$");
@@ -380,7 +385,8 @@ public final class FakeTwilioApi implements AutoCloseable {
 
     /**
      * Registers an Orchestrator configuration that {@code GET /v2/ControlPlane/Configurations/{id}} returns, with
-     * {@code memoryStoreId} (null: a configuration without a Memory store). Unknown ids answer 404, as Twilio does.
+     * {@code memoryStoreId} (null: a configuration without a Memory store; a named store comes to exist). Unknown ids
+     * answer 404, as Twilio does.
      */
     public void addConfiguration(String configurationId, String memoryStoreId) {
         ObjectNode configuration = JSON.createObjectNode().put("id", configurationId)
@@ -393,6 +399,9 @@ public final class FakeTwilioApi implements AutoCloseable {
         String now = Instant.now().toString();
         configuration.put("createdAt", now).put("updatedAt", now);
         configurations.put(configurationId, configuration);
+        if (memoryStoreId != null) {
+            memoryStores.computeIfAbsent(memoryStoreId, k -> new ConcurrentHashMap<>());
+        }
     }
 
     /** A Memory profile as the fake keeps it. */
@@ -507,6 +516,9 @@ public final class FakeTwilioApi implements AutoCloseable {
             }
             return json(200, answer);
         }
+        if ((m = MEMORY_PROFILES.matcher(path)).matches() && method.equals("POST")) {
+            return createProfile(m.group(1), body);
+        }
         if ((m = MEMORY_RECALL.matcher(path)).matches() && method.equals("POST")) {
             MemoryProfile profile = memoryStores.getOrDefault(m.group(1), Map.of()).get(m.group(2));
             if (profile == null) {
@@ -525,6 +537,35 @@ public final class FakeTwilioApi implements AutoCloseable {
             return profile == null ? notFound("Profile " + m.group(2)) : json(200, profile.profile());
         }
         return null;
+    }
+
+    /** {@code POST /v1/Stores/{store}/Profiles {traits}}: identity resolution on the traits' phone and e-mail values. */
+    private Answer createProfile(String storeId, String body) throws Exception {
+        Map<String, MemoryProfile> store = memoryStores.get(storeId);
+        if (store == null) {
+            return notFound("Store " + storeId);
+        }
+        ObjectNode request = (ObjectNode) JSON.readTree(body);
+        if (!request.path("traits").isObject() || request.path("traits").isEmpty()) {
+            return new Answer(400, Map.of(), Reply.twilioError(400, 20001, "traits with an identifier are required").body());
+        }
+        List<String> identifiers = new ArrayList<>();
+        request.path("traits").forEach(group -> group.forEach(value -> {
+            if (value.isTextual() && !value.asText().isBlank()) {
+                identifiers.add(normalizeIdentifier(value.asText()));
+            }
+        }));
+        for (Map.Entry<String, MemoryProfile> existing : store.entrySet()) {
+            if (existing.getValue().identifiers().stream().anyMatch(identifiers::contains)) {
+                return json(202, JSON.createObjectNode().put("id", existing.getKey()));
+            }
+        }
+        String id = "mem_profile_" + nextId();
+        ObjectNode profile = JSON.createObjectNode().put("id", id).put("createdAt", Instant.now().toString());
+        profile.set("traits", request.get("traits"));
+        store.put(id, new MemoryProfile(profile, new CopyOnWriteArrayList<>(identifiers), new CopyOnWriteArrayList<>(),
+                new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()));
+        return json(202, JSON.createObjectNode().put("id", id));
     }
 
     private static void newest(ArrayNode into, List<ObjectNode> items, int limit) {
@@ -614,6 +655,18 @@ public final class FakeTwilioApi implements AutoCloseable {
                 && r.path().matches("^/v1/Accounts/[^/]+/Flows/" + Pattern.quote(flowSid) + "$")).toList();
     }
 
+    /** Seeds a Memory profile of {@code store} whose {@code Contact.phone} trait is {@code phone}; returns its id. */
+    public String addProfile(String store, String phone) {
+        String id = "mem_profile_" + nextId();
+        addMemoryProfile(store, id, phone);
+        return id;
+    }
+
+    /** The Memory profiles of {@code store} ({@code {id, traits}}), seeded or created through the API. */
+    public List<ObjectNode> profiles(String store) {
+        return memoryStores.getOrDefault(store, Map.of()).values().stream().map(MemoryProfile::profile).toList();
+    }
+
     // ---------------------------------------------------------------- serving
 
     private void handle(HttpServerRequest request) {
@@ -698,8 +751,16 @@ public final class FakeTwilioApi implements AutoCloseable {
             ObjectNode request = (ObjectNode) JSON.readTree(body);
             for (ObjectNode participant : participants.getOrDefault(m.group(1), List.of())) {
                 if (participant.path("id").asText().equals(m.group(2))) {
+                    // a full replacement, as Twilio's PUT: what the request leaves out is cleared
+                    String id = participant.path("id").asText();
+                    String createdAt = participant.path("createdAt").asText();
+                    participant.removeAll();
+                    participant.put("id", id).put("conversationId", m.group(1));
                     participant.setAll(request);
-                    participant.put("updatedAt", Instant.now().toString());
+                    if (!participant.has("addresses")) {
+                        participant.putArray("addresses");
+                    }
+                    participant.put("createdAt", createdAt).put("updatedAt", Instant.now().toString());
                     return json(200, participant);
                 }
             }

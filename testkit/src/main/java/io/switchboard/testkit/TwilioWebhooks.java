@@ -202,7 +202,7 @@ public final class TwilioWebhooks implements AutoCloseable {
         return switch (channel) {
             case "WHATSAPP" -> "whatsapp:" + AGENT_NUMBER;
             case "RCS" -> "rcs:switchboard_agent";
-            case "CHAT" -> "switchboard";
+            case "CHAT" -> "ai-assistant";
             default -> AGENT_NUMBER;
         };
     }

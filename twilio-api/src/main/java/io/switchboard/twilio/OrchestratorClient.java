@@ -47,10 +47,11 @@ public final class OrchestratorClient {
     public record Address(String channel, String address) {
     }
 
-    /** A participant as the API lists it; {@code profileId} is the Memory profile Twilio resolved (null if none). */
-    public record Participant(String id, String type, List<Address> addresses, String profileId) {
+    /** A participant as the API lists it ({@code name} may be null; {@code profileId} is the Memory profile Twilio
+     * resolved, null if none). */
+    public record Participant(String id, String type, List<Address> addresses, String name, String profileId) {
         public Participant(String id, String type, List<Address> addresses) {
-            this(id, type, addresses, null);
+            this(id, type, addresses, null, null);
         }
 
         /** The participant's address on {@code channel}, or null. */
@@ -85,6 +86,28 @@ public final class OrchestratorClient {
         request.putArray("addresses").addObject().put("channel", address.channel()).put("address", address.address());
         return participant(send("participants.create", "POST",
                 "/v2/Conversations/" + encode(conversationId) + "/Participants", request));
+    }
+
+    /**
+     * {@code PUT /v2/Conversations/{id}/Participants/{pid}}: a full replacement (what is left out is cleared), so the
+     * participant's addresses and name go back unchanged with its new {@code type} and {@code profileId} (null: the
+     * one it has), as TAC's reconciliation does.
+     */
+    public Participant updateParticipant(String conversationId, Participant participant, String type, String profileId) {
+        ObjectNode request = JSON.createObjectNode().put("type", type);
+        if (participant.name() != null) {
+            request.put("name", participant.name());
+        }
+        String profile = profileId != null ? profileId : participant.profileId();
+        if (profile != null) {
+            request.put("profileId", profile);
+        }
+        var addresses = request.putArray("addresses");
+        for (Address a : participant.addresses()) {
+            addresses.addObject().put("channel", a.channel()).put("address", a.address());
+        }
+        return participant(send("participants.update", "PUT", "/v2/Conversations/" + encode(conversationId)
+                + "/Participants/" + encode(participant.id()), request));
     }
 
     /** {@code POST /v2/Conversations/{id}/Actions}; returns the action id. */
@@ -160,7 +183,7 @@ public final class OrchestratorClient {
         }
         String profileId = p.path("profileId").asText(null);
         return new Participant(p.path("id").asText(null), p.path("type").asText(null), addresses,
-                profileId == null || profileId.isBlank() ? null : profileId);
+                p.path("name").asText(null), profileId == null || profileId.isBlank() ? null : profileId);
     }
 
     /** A conversation as {@code GET /v2/Conversations} lists it. */
@@ -230,12 +253,20 @@ public final class OrchestratorClient {
         return parse(exchange(api, method, path, body), method, path);
     }
 
+    /** A JSON call to Conversation Memory with the same credentials (TAC uses the API key for both). */
+    JsonNode sendToMemory(String api, String method, String path, ObjectNode body) {
+        return parse(exchange(api, method, endpoints.memory(path), "memory.twilio.com", path, body), method, path);
+    }
+
     private HttpResponse<String> exchange(String api, String method, String path, ObjectNode body) {
-        URI uri = endpoints.conversations(path);
+        return exchange(api, method, endpoints.conversations(path), "conversations.twilio.com", path, body);
+    }
+
+    private HttpResponse<String> exchange(String api, String method, URI uri, String host, String path, ObjectNode body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Authorization", authorization).header("Accept", "application/json");
         if (endpoints.redirected()) {
-            builder.header("X-Forwarded-Host", "conversations.twilio.com");
+            builder.header("X-Forwarded-Host", host);
         }
         if (body == null) {
             builder.method(method, HttpRequest.BodyPublishers.noBody());
@@ -291,7 +322,7 @@ public final class OrchestratorClient {
                 .description("Twilio REST calls by API and HTTP status").register(meters).increment();
     }
 
-    private static String encode(String segment) {
+    static String encode(String segment) {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

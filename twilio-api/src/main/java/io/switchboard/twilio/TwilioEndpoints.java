@@ -41,4 +41,9 @@ public final class TwilioEndpoints {
         String host = region == null ? "conversations.twilio.com" : "conversations." + region + ".twilio.com";
         return resolve(URI.create("https://" + host + pathAndQuery));
     }
+
+    /** A Conversation Memory URL for {@code pathAndQuery}, e.g. {@code /v1/Stores/x/Profiles/Lookup}. */
+    public URI memory(String pathAndQuery) {
+        return resolve(URI.create("https://memory.twilio.com" + pathAndQuery));
+    }
 }

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * for. The last {@code LLM_HISTORY_TURNS} exchanges of each conversation are kept in memory and sent along; they are
  * dropped when the conversation ends.
  *
- * <p>The model is offered the SDK's ready-made tools ({@link AgentTools}): {@code handoff} always,
+ * <p>The model is offered the SDK's ready-made tools ({@link AgentTools}): {@code handoff} where a handoff can reach a
+ * human ({@link SwitchboardAgent#handoffAvailable}: voice, or messaging with a Studio flow configured; a failed one
+ * is told to the customer and the model through {@code onHandoffFailed}),
  * {@code search_knowledge} when {@code TWILIO_KNOWLEDGE_BASE_ID} is set, {@code retrieve_memory} when
  * {@code SWITCHBOARD_MEMORY_URL} is. Its streamed {@code tool_calls} are assembled ({@link ToolCalls}), run through the
  * SDK ({@link ToolExecutor}), and their results sent back in a next request, for at most {@code LLM_MAX_TOOL_ROUNDS}
@@ -76,10 +78,11 @@ public final class LlmAgent {
         SwitchboardAgent agent = builder.onMessageReady(llm::answer)
                 .onInterrupt(llm::interrupted)
                 .onConversationEnded(llm::ended)
+                .onHandoffFailed(llm::handoffFailed)
                 .build();
         llm.attach(agent);
         log.info("LLM agent: model {} at {}, tools {}", config.model(), config.chatCompletionsUri(),
-                config.maxToolRounds() == 0 ? "none" : llm.tools().stream()
+                config.maxToolRounds() == 0 ? "none" : llm.tools(null).stream()
                         .map(t -> ((JsonObject) t).getJsonObject("function").getString("name")).toList());
         return agent;
     }
@@ -115,7 +118,7 @@ public final class LlmAgent {
         for (int round = 0; ; round++) {
             boolean offerTools = round < config.maxToolRounds();
             EventStream events = new EventStream(stream, turn, said);
-            if (!complete(request(messages, offerTools), events, stream)) {
+            if (!complete(request(messages, offerTools ? tools(session.channel()) : null), events, stream)) {
                 return; // interrupted: nothing more is said
             }
             if (!offerTools || events.toolCalls.isEmpty()) {
@@ -141,9 +144,15 @@ public final class LlmAgent {
         this.agent = agent;
     }
 
-    /** The tools this agent offers: handoff always, knowledge search and memory retrieval when configured. */
-    JsonArray tools() {
-        JsonArray tools = new JsonArray().add(new JsonObject(AgentTools.HANDOFF.asOpenAiFunction()));
+    /**
+     * The tools this agent offers on {@code channel}: handoff where it can reach a human (null channel: wherever it
+     * can), knowledge search and memory retrieval when configured.
+     */
+    JsonArray tools(io.switchboard.events.Channel channel) {
+        JsonArray tools = new JsonArray();
+        if (agent == null || agent.handoffAvailable(channel == null ? io.switchboard.events.Channel.VOICE : channel)) {
+            tools.add(new JsonObject(AgentTools.HANDOFF.asOpenAiFunction()));
+        }
         if (config.knowledgeSearch() != null) {
             tools.add(new JsonObject(AgentTools.KNOWLEDGE_SEARCH.asOpenAiFunction()));
         }
@@ -153,10 +162,10 @@ public final class LlmAgent {
         return tools;
     }
 
-    private HttpRequest request(JsonArray messages, boolean offerTools) {
+    private HttpRequest request(JsonArray messages, JsonArray tools) {
         JsonObject body = new JsonObject().put("model", config.model()).put("stream", true).put("messages", messages);
-        if (offerTools) {
-            body.put("tools", tools());
+        if (tools != null && !tools.isEmpty()) {
+            body.put("tools", tools);
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(config.chatCompletionsUri())
                 .timeout(config.requestTimeout())
@@ -200,6 +209,17 @@ public final class LlmAgent {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
         return !stream.isCancelled();
+    }
+
+    /**
+     * TAC's {@code handoff_failed}: the transfer did not happen and the conversation stays here. The customer is told,
+     * and the exchange goes into the history so the model knows on the next message.
+     */
+    public String handoffFailed(Session session, String reason) {
+        String apology = "I'm sorry, I could not transfer you to a person right now. I'm still here to help.";
+        history.begin(session.conversationId(), "(The transfer to a human agent failed: " + reason + ")").said(apology);
+        log.warn("Handoff of {} failed: {}", session.conversationId(), reason);
+        return apology;
     }
 
     /** What the caller heard before interrupting is what the model said, as far as the history is concerned. */

@@ -48,7 +48,8 @@ class LlmAgentToolsTest {
                 new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
         running = RunningLlmAgent.start("llm-tools-", Map.of(LlmConfig.MODEL, "test-model",
                 LlmConfig.MAX_TOOL_ROUNDS, "2", "TWILIO_KNOWLEDGE_BASE_ID", KNOWLEDGE_BASE, "TWILIO_API_KEY", "SKkey",
-                "TWILIO_API_SECRET", "secret", "TWILIO_API_BASE_URL", twilio.baseUrl()));
+                "TWILIO_API_SECRET", "secret", "TWILIO_API_BASE_URL", twilio.baseUrl(),
+                "TWILIO_STUDIO_HANDOFF_FLOW_SID", "FW0000000000000000000000000000000a"));
         openAi = running.openAi;
         traffic = running.traffic;
     }

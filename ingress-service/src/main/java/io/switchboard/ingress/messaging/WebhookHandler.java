@@ -15,6 +15,9 @@ import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.http.StrictJson;
 import io.switchboard.logging.Redaction;
+import io.switchboard.twilio.OrchestratorClient.Participant;
+import io.switchboard.twilio.ParticipantReconciler;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -25,6 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,21 +43,34 @@ import org.slf4j.MDC;
  */
 public final class WebhookHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
-    /** Participant types that are the agent side: their messages never reach the agent. */
-    static final Set<String> AGENT_TYPES = Set.of("AI_AGENT", "AGENT", "HUMAN_AGENT");
     static final String IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token";
 
     private final SignatureCheck signatures;
     private final InboundPublisher publisher;
     private final Set<String> ownAddresses;
     private final String configurationId;
+    private final ParticipantDirectory participants;
+    private final Function<Channel, String> agentAddress;
 
     public WebhookHandler(SignatureCheck signatures, InboundPublisher publisher, Collection<String> ownAddresses,
             String configurationId) {
+        this(signatures, publisher, ownAddresses, configurationId, null, channel -> null, null);
+    }
+
+    /**
+     * With {@code reconciler} (orchestrated mode), an Orchestrator message is published only after its conversation's
+     * participants are reconciled ({@link ParticipantDirectory}, calls on {@code blocking}); {@code agentAddress} gives
+     * the agent's own address per channel (null: the message's recipient).
+     */
+    public WebhookHandler(SignatureCheck signatures, InboundPublisher publisher, Collection<String> ownAddresses,
+            String configurationId, ParticipantReconciler reconciler, Function<Channel, String> agentAddress,
+            Executor blocking) {
         this.signatures = signatures;
         this.publisher = publisher;
         this.ownAddresses = ownAddresses.stream().map(WebhookHandler::normalize).collect(Collectors.toUnmodifiableSet());
         this.configurationId = configurationId;
+        this.participants = reconciler == null ? null : new ParticipantDirectory(reconciler, blocking);
+        this.agentAddress = agentAddress;
     }
 
     /** Thrown for a body that is not a well-formed event: 400. */
@@ -98,7 +116,60 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             ctx.response().setStatusCode(200).end();
             return;
         }
-        InboundEvent inbound = event.get();
+        if (participants != null && event.get().getSource() == Source.ORCHESTRATOR
+                && event.get().getPayload() instanceof MessageReceived) {
+            reconcileThenPublish(ctx, event.get());
+            return;
+        }
+        publish(ctx, event.get());
+    }
+
+    /**
+     * TAC's two-tier own-message test and its participant reconciliation, before the message is published: the author
+     * participant's type comes from the conversation's (cached) participants — an agent-side author (AGENT, AI_AGENT,
+     * HUMAN_AGENT: e.g. a sender-pool number that is not the configured address) is answered 200 with nothing
+     * published, so no echo loop; otherwise the message carries the reconciled participant ids and the customer's
+     * profile. When the participants cannot be had (Twilio failing, nothing resolvable) the message is published
+     * as it came, with a warning: a customer's message is never lost for it (outbound reconciles again at the reply).
+     */
+    private void reconcileThenPublish(RoutingContext ctx, InboundEvent inbound) {
+        MessageReceived message = (MessageReceived) inbound.getPayload();
+        String ours = agentAddress.apply(message.getChannel());
+        String agent = ours != null ? ours : message.getRecipientAddress();
+        String author = message.getAuthorParticipantId();
+        Future.fromCompletionStage(participants.participants(inbound.getConversationId(), message.getChannel().name(), agent,
+                        author), ctx.vertx().getOrCreateContext())
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        MDC.put("conversationId", inbound.getConversationId());
+                        log.warn("Participants of the conversation could not be reconciled ({}); the message goes on as it came",
+                                ar.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                        ? c.getCause().toString() : ar.cause().toString());
+                        MDC.remove("conversationId");
+                        publish(ctx, inbound);
+                        return;
+                    }
+                    ParticipantReconciler.Reconciled reconciled = ar.result();
+                    Participant authorParticipant = reconciled.byId(author);
+                    if (authorParticipant != null && authorParticipant.type() != null
+                            && ParticipantReconciler.AGENT_SIDE_TYPES.contains(authorParticipant.type())) {
+                        ignored(inbound.getConversationId(), "the agent side's own message (author participant "
+                                + authorParticipant.type() + ")");
+                        ctx.response().setStatusCode(200).end();
+                        return;
+                    }
+                    if (reconciled.customer() != null) {
+                        message.setAuthorParticipantId(reconciled.customer().id());
+                        if (reconciled.customer().profileId() != null) {
+                            message.setProfileId(reconciled.customer().profileId());
+                        }
+                    }
+                    message.setRecipientParticipantId(reconciled.agent().id());
+                    publish(ctx, inbound);
+                });
+    }
+
+    private void publish(RoutingContext ctx, InboundEvent inbound) {
         publisher.publishWebhook(inbound)
                 .onSuccess(v -> ctx.response().setStatusCode(200).end())
                 .onFailure(e -> {
@@ -136,8 +207,8 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                 if (text == null || text.isBlank()) {
                     return ignored(conversationId, "empty text");
                 }
-                String participantType = str(author, "type", str(author, "participantType"));
-                if (isOwn(address) || (participantType != null && AGENT_TYPES.contains(participantType.toUpperCase(Locale.ROOT)))) {
+                // TAC's first tier: the configured address; the author participant's type is the second (reconcileThenPublish)
+                if (isOwn(address)) {
                     return ignored(conversationId, "the agent's own message");
                 }
                 JsonArray recipients = optionalArray(data.getValue("recipients"), "data.recipients");
@@ -153,7 +224,6 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                         .setCommunicationId(id)
                         .setChannelId(str(data, "channelId"))
                         .setAccountSid(str(data, "accountId"))
-                        .setProfileId(str(author, "profileId"))
                         .build();
                 logReceived(conversationId, message);
                 return Optional.of(InboundEvents.of(id, conversationId, Source.ORCHESTRATOR, message));

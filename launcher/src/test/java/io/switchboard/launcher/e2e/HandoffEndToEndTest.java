@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.agent.Message;
 import io.switchboard.events.agent.EndReason;
+import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.RelayClient;
 import io.switchboard.testkit.TwilioWebhooks;
@@ -75,10 +76,10 @@ class HandoffEndToEndTest extends PipelineTest {
 
             List<Recorded> calls = awaitMessagingHandoff(conversation);
             assertThat(calls.get(0).json().at("/payload/content/text").asText()).isEqualTo("Connecting you to a person");
-            assertThat(calls.get(1).json().path("status").asText()).isEqualTo("INACTIVE");
-            assertThat(calls.get(2).json().at("/configuration/statusCallbacks").isArray()).isTrue();
-            assertThat(calls.get(2).json().at("/configuration/statusCallbacks")).isEmpty();
-            Recorded execution = calls.get(3);
+            assertThat(calls.get(2).json().path("status").asText()).isEqualTo("INACTIVE");
+            assertThat(calls.get(3).json().at("/configuration/statusCallbacks").isArray()).isTrue();
+            assertThat(calls.get(3).json().at("/configuration/statusCallbacks")).isEmpty();
+            Recorded execution = calls.get(1);
             assertThat(execution.form()).containsEntry("To", TwilioWebhooks.CUSTOMER)
                     .containsEntry("From", TwilioWebhooks.AGENT_NUMBER);
             JsonNode handoff = JSON.readTree(execution.form().get("Parameters")).path("HandoffData");
@@ -100,6 +101,30 @@ class HandoffEndToEndTest extends PipelineTest {
                     TwilioWebhooks.CUSTOMER, "back again"));
             await().atMost(TIMEOUT).until(() -> pipeline.messages.stream().anyMatch(m -> m.messageId().equals(fresh)));
             assertThat(pipeline.messages.stream().map(Message::messageId)).doesNotContain(ignored);
+        }
+    }
+
+    @Test
+    void whenStudioFailsTheAgentIsToldKeepsTheConversationAndItIsNotSetInactive() throws Exception {
+        String conversation = "conv_conversation_" + UUID.randomUUID().toString().replace("-", "");
+        twilio.respondNext("/v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions$", FakeTwilioApi.Reply.serverError());
+        try (TwilioWebhooks webhooks = pipeline.webhooks()) {
+            webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation,
+                    "comm_" + UUID.randomUUID(), TwilioWebhooks.CUSTOMER, "hand me off"));
+
+            await().atMost(TIMEOUT).until(() -> pipeline.handoffFailures.stream().anyMatch(f -> f.startsWith(conversation)));
+            assertThat(pipeline.handoffFailures).filteredOn(f -> f.startsWith(conversation)).singleElement()
+                    .asString().contains("Internal Server Error");
+            // the agent's answer to the failure reaches the customer; the conversation was never set INACTIVE
+            await().atMost(TIMEOUT).until(() -> twilio.requests("/v2/Conversations/" + conversation + "/Actions$").stream()
+                    .anyMatch(r -> r.json().at("/payload/content/text").asText().equals("Sorry, I could not transfer you.")));
+            assertThat(twilio.requests("/v2/Conversations/" + conversation + "$")).as("no PUT INACTIVE, no PATCH").isEmpty();
+            assertThat(pipeline.endedFor(conversation)).isEmpty();
+
+            String later = "comm_" + UUID.randomUUID();
+            webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation, later,
+                    TwilioWebhooks.CUSTOMER, "still there?"));
+            await().atMost(TIMEOUT).until(() -> pipeline.messages.stream().anyMatch(m -> m.messageId().equals(later)));
         }
     }
 }

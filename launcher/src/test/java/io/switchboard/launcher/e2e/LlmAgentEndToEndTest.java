@@ -42,8 +42,8 @@ class LlmAgentEndToEndTest extends PipelineTest {
 
         List<Recorded> calls = awaitMessagingHandoff(conversation);
         assertThat(calls.get(0).json().at("/payload/content/text").asText()).isEqualTo("Sure, connecting you to a person.");
-        assertThat(calls.get(1).json().path("status").asText()).isEqualTo("INACTIVE");
-        assertThat(JSON.readTree(calls.get(3).form().get("Parameters")).at("/HandoffData/attributes/reason").asText())
+        assertThat(calls.get(2).json().path("status").asText()).isEqualTo("INACTIVE");
+        assertThat(JSON.readTree(calls.get(1).form().get("Parameters")).at("/HandoffData/attributes/reason").asText())
                 .isEqualTo("customer asked for a human");
         assertThat(model.requestsFor(text)).singleElement()
                 .satisfies(r -> assertThat(r.toolNames()).contains("handoff"));

@@ -60,6 +60,8 @@ final class Pipeline implements AutoCloseable {
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
+    /** What the agent's onHandoffFailed got: "conversationId: reason". */
+    final Queue<String> handoffFailures = new ConcurrentLinkedQueue<>();
     /** What the agent's onIntelligence got. */
     final Queue<io.switchboard.agent.CiResult> intelligence = new ConcurrentLinkedQueue<>();
     private final AtomicReference<OutboundService> outbound = new AtomicReference<>();
@@ -249,6 +251,10 @@ final class Pipeline implements AutoCloseable {
                     return "You pressed " + digit;
                 })
                 .onConversationEnded((session, end) -> ended.add(new EndedConversation(session.conversationId(), end)))
+                .onHandoffFailed((session, reason) -> {
+                    handoffFailures.add(session.conversationId() + ": " + reason);
+                    return "Sorry, I could not transfer you.";
+                })
                 .onIntelligence(intelligence::add)
                 .build();
     }

@@ -26,9 +26,10 @@ abstract class PipelineTest {
                 && r.form().getOrDefault("Parameters", "").contains(conversation), 4, TIMEOUT);
         assertThat(calls).extracting(r -> r.method() + " " + r.path()).containsExactly(
                 "POST /v2/Conversations/" + conversation + "/Actions",
+                // Studio first; the conversation leaves the agent only once Studio accepted it
+                "POST /v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions",
                 "PUT /v2/Conversations/" + conversation,
-                "PATCH /v2/Conversations/" + conversation,
-                "POST /v2/Flows/" + Pipeline.HANDOFF_FLOW + "/Executions");
+                "PATCH /v2/Conversations/" + conversation);
         return calls;
     }
 

@@ -5,26 +5,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.studio.v2.flow.Execution;
 import com.twilio.type.PhoneNumber;
-import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
 import io.switchboard.outbound.handoff.ConversationRelease;
-import io.switchboard.outbound.handoff.HandoffData;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A messaging handoff, as TAC's handoff tool does it: the Orchestrator conversation is set {@code INACTIVE} and its
- * status callbacks are cleared ({@link ConversationRelease}; failures of these two are logged, not fatal), then, when
- * {@code TWILIO_STUDIO_HANDOFF_FLOW_SID} is set, a Studio execution starts with {@code To} = the customer,
- * {@code From} = the agent's address and {@code Parameters = {"HandoffData": {…}}} ({@link HandoffData}, TAC's shape). A failed execution fails the
- * handoff (the customer would be stranded).
+ * A messaging handoff, as TAC's handoff tool does it, in a safer order: first the Studio execution
+ * ({@code POST /v2/Flows/{FW}/Executions}, form {@code To} = the customer, {@code From} = the agent's address,
+ * {@code Parameters = {"HandoffData": {…}}}, TAC's shape); only once Studio accepted it is the Orchestrator conversation set
+ * {@code INACTIVE} and its status callbacks cleared ({@link ConversationRelease}). TAC clears them first, so a Studio failure there leaves the
+ * customer in a conversation nobody listens to; here a failed execution changes nothing and the agent keeps the
+ * conversation. Failures of the two Orchestrator calls after an accepted execution are logged only: a human has the
+ * conversation by then.
  */
 final class HandoffSender {
     private static final Logger log = LoggerFactory.getLogger(HandoffSender.class);
@@ -34,46 +33,46 @@ final class HandoffSender {
     private final TwilioRestClient sdk;
     private final Retrier retrier;
     private final String flowSid;
-    private final String storeId;
 
-    HandoffSender(ConversationRelease release, TwilioRestClient sdk, Retrier retrier, String flowSid, String storeId) {
+    HandoffSender(ConversationRelease release, TwilioRestClient sdk, Retrier retrier, String flowSid) {
         this.release = release;
         this.sdk = sdk;
         this.retrier = retrier;
         this.flowSid = flowSid;
-        this.storeId = storeId;
     }
 
-    SendResult handoff(OutboundEvent event, String agentAddress) {
-        Session session = event.getSession();
-        String conversationId = session.getConversationId();
-        int attempts = 0;
-        if (session.getSource() == Source.ORCHESTRATOR) {
-            attempts += release.release(conversationId);
-        }
+    /** Whether a Studio flow is configured: without one a messaging handoff is refused (nobody would take it). */
+    boolean configured() {
+        return flowSid != null;
+    }
+
+    /** Hands the conversation over; blocking. {@code handoffData} is TAC's HandoffData JSON. */
+    SendResult handoff(OutboundEvent event, String agentAddress, String handoffData) {
         if (flowSid == null) {
-            log.info("Handoff done (no Studio flow configured)");
-            return new SendResult(List.of(), attempts, 200, null);
+            throw new IllegalStateException("No Studio handoff flow configured");
         }
-        String to = session.getFrom();
-        String from = agentAddress;
+        Session session = event.getSession();
         Map<String, Object> parameters;
         try {
-            parameters = Map.of("HandoffData", JSON.convertValue(
-                    HandoffData.of(event, (Handoff) event.getPayload(), storeId), new TypeReference<Map<String, Object>>() { }));
+            parameters = Map.of("HandoffData", JSON.readValue(handoffData, new TypeReference<Map<String, Object>>() { }));
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot build HandoffData", e);
+            throw new IllegalStateException("HandoffData is not a JSON object: " + e.getMessage(), e);
         }
-        List<String> ids = new ArrayList<>();
+        Retrier.Attempted<String> created;
         try {
-            Retrier.Attempted<String> created = retrier.call("studio.executions.create", false,
-                    () -> createExecution(to, from, parameters));
-            ids.add(created.value());
-            log.info("Handoff: Studio execution {} started", created.value());
-            return new SendResult(ids, attempts + created.attempts(), 201, null);
+            created = retrier.call("studio.executions.create", false,
+                    () -> createExecution(session.getFrom(), agentAddress, parameters));
         } catch (Retrier.Exhausted e) {
-            return new SendResult(ids, attempts + e.attempts(), e.last().httpStatus(), e.last());
+            log.warn("Handoff: Studio did not accept the execution (status {}): {}; the conversation stays with the agent",
+                    e.last().httpStatus(), e.last().getMessage());
+            return new SendResult(List.of(), e.attempts(), e.last().httpStatus(), e.last());
         }
+        log.info("Handoff: Studio execution {} started", created.value());
+        int attempts = created.attempts();
+        if (session.getSource() == Source.ORCHESTRATOR) {
+            attempts += release.release(session.getConversationId());
+        }
+        return new SendResult(List.of(created.value()), attempts, 201, null);
     }
 
     private String createExecution(String to, String from, Map<String, Object> parameters) {

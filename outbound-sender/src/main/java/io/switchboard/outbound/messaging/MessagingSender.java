@@ -53,7 +53,7 @@ public final class MessagingSender {
                 .accountSid(config.accountSid()).region(config.region())
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
         this.v1 = new ConversationsV1Sender(sdk, meters);
-        this.handoffs = new HandoffSender(release, sdk, retrier, config.studioHandoffFlowSid(), memoryStoreId);
+        this.handoffs = new HandoffSender(release, sdk, retrier, config.studioHandoffFlowSid());
         this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
                 config.voiceTwimlUrl());
         this.typing = new TypingIndicatorSender(sdk);
@@ -87,10 +87,18 @@ public final class MessagingSender {
         return outreach.placeCall(event, config.senderAddress(io.switchboard.events.Channel.SMS));
     }
 
-    /** Hands a messaging conversation to a human (see {@link HandoffSender}). Never throws for a Twilio failure. */
-    public SendResult handoff(OutboundEvent event) {
+    /** Whether a Studio handoff flow is configured ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID}); without one a handoff is refused. */
+    public boolean handoffConfigured() {
+        return handoffs.configured();
+    }
+
+    /**
+     * Hands a messaging conversation to a human (see {@link HandoffSender}) with TAC's {@code handoffData}. Never
+     * throws for a Twilio failure; only call it when {@link #handoffConfigured()}.
+     */
+    public SendResult handoff(OutboundEvent event, String handoffData) {
         String agentAddress = config.senderAddress(event.getSession().getChannel());
-        return handoffs.handoff(event, agentAddress != null ? agentAddress : event.getSession().getTo());
+        return handoffs.handoff(event, agentAddress != null ? agentAddress : event.getSession().getTo(), handoffData);
     }
 
     /** Sends the reply of {@code event} (its payload must be a {@link Reply}). Never throws for a Twilio failure. */

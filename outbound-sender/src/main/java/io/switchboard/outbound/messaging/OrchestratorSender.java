@@ -4,30 +4,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.events.Session;
 import io.switchboard.twilio.OrchestratorClient;
-import io.switchboard.twilio.OrchestratorClient.Address;
-import io.switchboard.twilio.OrchestratorClient.Participant;
+import io.switchboard.twilio.ParticipantReconciler;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Conversation Orchestrator replies: a {@code SEND_MESSAGE} action from the agent participant to the customer
- * participant. The participant ids come from the session (the router records them from the webhook); when missing,
- * they are reconciled as TAC does — list the participants, take the agent at its own (channel, address) and the
- * CUSTOMER on the channel, and add the agent as {@code AI_AGENT} when it is not there — and remembered per
- * conversation in this process.
+ * participant. The participant ids come from the session (ingress reconciles them before the message is published);
+ * when missing, they are reconciled here by the same {@link ParticipantReconciler} (an UNKNOWN at the agent's address
+ * becomes AI_AGENT, so a reply never goes out from an UNKNOWN participant) and remembered per conversation in this
+ * process. A chat conversation's customer is the message's author, from the session.
  */
 final class OrchestratorSender {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> AGENT_TYPES = Set.of("AGENT", "AI_AGENT");
     private static final int REMEMBERED = 10_000;
 
     private final OrchestratorClient client;
     private final Retrier retrier;
+    private final ParticipantReconciler reconciler;
     private final Map<String, Pair> remembered = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Pair> eldest) {
@@ -38,6 +36,7 @@ final class OrchestratorSender {
     OrchestratorSender(OrchestratorClient client, Retrier retrier) {
         this.client = client;
         this.retrier = retrier;
+        this.reconciler = new ParticipantReconciler(client, null, retrier);
     }
 
     record Pair(String agentId, String customerId) {
@@ -73,38 +72,28 @@ final class OrchestratorSender {
         if (known != null) {
             return known;
         }
-        Retrier.Attempted<List<Participant>> listed = retrier.call("v2.participants.list", true,
-                () -> client.listParticipants(conversationId));
-        attempts[0] += listed.attempts();
-        List<Participant> participants = listed.value();
-
-        String agentId = session.getAgentParticipantId();
-        if (agentId == null) {
-            Participant atOurAddress = participants.stream().filter(p -> p.owns(channel, agentAddress)).findFirst()
-                    .orElse(null);
-            if (atOurAddress == null) {
-                Retrier.Attempted<Participant> added = retrier.call("v2.participants.create", false,
-                        () -> client.addParticipant(conversationId, "AI_AGENT", new Address(channel, agentAddress)));
-                attempts[0] += added.attempts();
-                agentId = added.value().id();
-            } else if (AGENT_TYPES.contains(atOurAddress.type()) || "UNKNOWN".equals(atOurAddress.type())
-                    || atOurAddress.type() == null) {
-                agentId = atOurAddress.id();
-            } else {
-                throw permanent("A " + atOurAddress.type() + " participant holds the agent's address on " + channel);
-            }
+        ParticipantReconciler.Reconciled reconciled;
+        try {
+            reconciled = reconciler.reconcile(conversationId, channel, agentAddress);
+        } catch (ParticipantReconciler.Unresolvable e) {
+            throw permanent(e.getMessage());
         }
+        attempts[0] += 1;
+        String agentId = firstNonNull(session.getAgentParticipantId(), reconciled.agent().id());
         String customerId = session.getCustomerParticipantId();
         if (customerId == null) {
-            customerId = participants.stream().filter(p -> "CUSTOMER".equals(p.type()) && p.on(channel)
-                            && !p.owns(channel, agentAddress)).map(Participant::id).findFirst()
-                    .or(() -> participants.stream().filter(p -> "UNKNOWN".equals(p.type()) && p.on(channel)
-                            && !p.owns(channel, agentAddress)).map(Participant::id).findFirst())
-                    .orElseThrow(() -> permanent("No customer participant on " + channel));
+            if (reconciled.customer() == null) {
+                throw permanent("No customer participant on " + channel);
+            }
+            customerId = reconciled.customer().id();
         }
         Pair pair = new Pair(agentId, customerId);
         remembered.put(conversationId, pair);
         return pair;
+    }
+
+    private static String firstNonNull(String first, String second) {
+        return first != null ? first : second;
     }
 
     private static Retrier.Exhausted permanent(String message) {
