@@ -1,6 +1,7 @@
 package io.switchboard.agent;
 
 import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,7 +29,8 @@ public final class AgentConfig extends EnvConfig {
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
-    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
+                    "The shared secret the memory service checks (`Authorization: Bearer …`); required with SWITCHBOARD_MEMORY_URL.")
             .define(GROUP_ID, Type.STRING, "switchboard-agent", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka consumer group of the agent: copies with one group id share the conversations; agents with different ids each see all traffic.")
             .define(CONCURRENCY, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
@@ -57,8 +59,14 @@ public final class AgentConfig extends EnvConfig {
             .define(TYPING_INDICATOR_DELAY_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
                     "With SWITCHBOARD_AGENT_TYPING_INDICATOR: how long a message handler may go without sending anything before the indicator is requested (0: at once).");
 
+    private final InternalToken internalToken;
+
     public AgentConfig(Map<String, String> env) {
         super(DEFINITION, withDefaultBootstrap(env));
+        this.internalToken = memoryUrl() != null
+                ? InternalToken.required(secret(InternalToken.NAME), "the memory service at " + MEMORY_URL
+                        + " refuses calls without it")
+                : InternalToken.optional(secret(InternalToken.NAME)).orElse(null);
     }
 
     /** The agent's settings; KAFKA_BOOTSTRAP_SERVERS defaults to localhost:9092. */
@@ -97,6 +105,11 @@ public final class AgentConfig extends EnvConfig {
     /** The memory service's base URL, or null when not configured. */
     public String memoryUrl() {
         return optionalString(MEMORY_URL);
+    }
+
+    /** What retrieveMemory presents to the memory service; null without SWITCHBOARD_MEMORY_URL (and no token set). */
+    public InternalToken internalToken() {
+        return internalToken;
     }
 
     public Duration memoryTimeout() {

@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import java.net.URI;
@@ -42,7 +43,8 @@ public final class RouterConfig extends EnvConfig {
 
     private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
+                    "The shared secret the memory service checks (`Authorization: Bearer …`); required when a memory mode is not `never`.")
             .define(APPLICATION_ID, Type.STRING, "switchboard-router", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the router: its consumer group, transactional id prefix and the prefix of its changelog topics. Every router instance of one deployment shares it.")
             .define(INACTIVITY_TIMEOUT, Type.STRING, "30m", durationValidator(Duration.ofSeconds(1)), Importance.MEDIUM,
@@ -75,6 +77,7 @@ public final class RouterConfig extends EnvConfig {
     }
 
     private final KafkaSettings kafka;
+    private final InternalToken internalToken;
 
     public RouterConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -97,6 +100,11 @@ public final class RouterConfig extends EnvConfig {
                 throw new ConfigException(MEMORY_URL, memoryUrl(), "must be an http(s) URL such as http://localhost:8083");
             }
         }
+        // after the URL checks: a missing URL is the first thing to fix
+        this.internalToken = memoryEnabled()
+                ? InternalToken.required(secret(InternalToken.NAME), "the memory service refuses calls without it, and "
+                        + MEMORY_MODE + " is not never for every channel")
+                : InternalToken.optional(secret(InternalToken.NAME)).orElse(null);
     }
 
     public static RouterConfig fromEnv(Map<String, String> env) {
@@ -149,6 +157,11 @@ public final class RouterConfig extends EnvConfig {
     boolean memoryEnabled() {
         return MEMORY_CHANNELS.stream().anyMatch(channel -> memoryMode(channel) != MemoryMode.NEVER)
                 || memoryMode(Channel.UNKNOWN) != MemoryMode.NEVER;
+    }
+
+    /** What the router presents to the memory service; null when no channel uses memory and none is set. */
+    public InternalToken internalToken() {
+        return internalToken;
     }
 
     /** The memory service's base URL, or null when no channel uses memory. */
