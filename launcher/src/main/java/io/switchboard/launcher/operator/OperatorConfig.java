@@ -29,16 +29,23 @@ public final class OperatorConfig extends EnvConfig {
     public static final int DEFAULT_PORT = 9464;
     public static final String DEFAULT_HOST = "127.0.0.1";
 
+    /** A TCP port, or unset (the port has a default only if neither name is set). */
+    private static final ConfigDef.Validator PORT_OR_UNSET = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value != null && ((Integer) value < 0 || (Integer) value > 65535)) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "a TCP port (0-65535) is expected");
+        }
+    }, () -> "[0,...,65535]");
+
     public static final ConfigDef DEFINITION = InternalToken.define(new ConfigDef(),
                     "Shared secret of Switchboard's processes (`Authorization: Bearer …`): required by the memory API, and by "
                             + "every operator route but /healthz when SWITCHBOARD_OPERATOR_HOST is not loopback (start refused without it). `dev` generates one per start.")
-            .define(OPERATOR_PORT, Type.INT, null, ConfigDef.Range.between(0, 65535), Importance.MEDIUM,
+            .define(OPERATOR_PORT, Type.INT, null, PORT_OR_UNSET, Importance.MEDIUM,
                     "Port of the operator listener: /healthz, /readyz, /metrics, the memory API (`memory`), the simulator (`dev`); "
                             + "never expose it. Default " + DEFAULT_PORT + "; 0 picks a free one (logged).")
             .define(OPERATOR_HOST, Type.STRING, DEFAULT_HOST, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Address the operator listener binds to. Loopback by default; another (e.g. `0.0.0.0` in a container whose "
                             + "memory API other services call) is logged at start and needs SWITCHBOARD_INTERNAL_TOKEN on every route but /healthz.")
-            .define(MANAGEMENT_PORT, Type.INT, null, ConfigDef.Range.between(0, 65535), Importance.LOW,
+            .define(MANAGEMENT_PORT, Type.INT, null, PORT_OR_UNSET, Importance.LOW,
                     "Deprecated name of SWITCHBOARD_OPERATOR_PORT, read when that is not set (with a warning).")
             .define(SIMULATOR_WITH_REAL_ACCOUNT, Type.BOOLEAN, false, Importance.LOW,
                     "`dev` only: `true` serves the simulator although a real Twilio account is configured (its page then makes "

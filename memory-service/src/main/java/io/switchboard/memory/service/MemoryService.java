@@ -117,7 +117,9 @@ public final class MemoryService implements ManagedService {
     }
 
     private void mountRoutes(Router router) {
-        router.route("/memory/*").handler(this::authenticate).handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
+        // its own route: Vert.x wants a route's body handler before its other handlers, and this runs first
+        router.route("/memory/*").handler(this::authenticate);
+        router.route("/memory/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
         router.post("/memory/retrieve").handler(this::retrieve);
         router.post("/memory/observations").handler(this::addObservation);
         router.get("/memory/profiles/:profileId").handler(this::profile);
