@@ -222,11 +222,13 @@ class LocalMemoryTest {
                 "{\"address\":\"+14155550100\",\"relevanceThreshold\":\"high\"}")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                             URI.create("http://localhost:" + service.port() + "/memory/retrieve"))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader())
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(body).isEqualTo(400);
         }
         HttpResponse<String> noContent = http.send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + service.port() + "/memory/observations"))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"address\":\"+14155550100\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(noContent.statusCode()).isEqualTo(400);

@@ -161,7 +161,8 @@ class TwilioMemoryTest {
     @Test
     void theProfileIsFetchedWithTheConfiguredTraitGroups() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + service.port() + "/memory/profiles/" + PROFILE)).build(),
+                URI.create("http://localhost:" + service.port() + "/memory/profiles/" + PROFILE))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader()).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -181,6 +182,7 @@ class TwilioMemoryTest {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://localhost:" + other.port() + "/memory/retrieve"))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader())
                     .POST(HttpRequest.BodyPublishers.ofString("{\"profileId\":\"" + PROFILE + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(502);
