@@ -103,7 +103,7 @@ class OperatorRoutesOnPublicPortTest {
                 HttpResponse<String> answer = send(publicBase(), route, authorization);
                 assertThat(answer.statusCode()).as("%s on the public port (token: %s)", route, authorization != null)
                         .isEqualTo(404);
-                assertThat(answer.body()).doesNotContain(CUSTOMER).doesNotContain("jvm_").doesNotContain("<html");
+                assertThat(answer.body()).doesNotContain(CUSTOMER).doesNotContain("jvm_").doesNotContain("<title>");
             }
         }
         assertThat(upgradeStatus(stack.settings().httpPort(), "/simulator/socket")).isEqualTo(404);
