@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * Runs one service alone against an external Kafka cluster: reads the process environment ({@code
  * --bootstrap-servers} overrides {@code KAFKA_BOOTSTRAP_SERVERS}), builds and starts the service, prints one ready
  * line and runs until Ctrl-C. Its operator listener (SWITCHBOARD_OPERATOR_HOST/PORT: {@code /healthz}, {@code /readyz},
- * {@code /metrics}, and the memory API for {@code memory}) is bound first. A missing or invalid setting, or a Kafka that cannot be reached, exits with code 2
+ * {@code /metrics}, and the memory API for {@code memory}) is bound once the service started. A missing or invalid setting, or a Kafka that cannot be reached, exits with code 2
  * and one line naming the variable or the bootstrap servers.
  */
 public abstract class ServiceCommand implements Callable<Integer> {
@@ -71,11 +71,11 @@ public abstract class ServiceCommand implements Callable<Integer> {
         ServiceContext context = new ServiceContext(env);
         ManagedService service = null;
         try {
-            Services.operator(context);
             service = create(context);
             service.start();
             Services.health(context);
             Services.meters(context);
+            Services.operator(context);
         } catch (Exception e) {
             closeQuietly(service, context);
             RuntimeException fixable = StartupFailures.userFixable(e);

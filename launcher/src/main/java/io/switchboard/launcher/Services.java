@@ -72,12 +72,13 @@ public final class Services {
 
     /**
      * The simulator signs webhooks with the account's auth token and makes the agent message whatever address the
-     * page names, so with a real account (no local stand-in for Twilio) it is served only on explicit opt-in, and
-     * OperatorConfig refuses that opt-in unless the operator listener is on loopback.
+     * page names, so with an account of one's own (any TWILIO_ACCOUNT_SID but dev's placeholder) it is served only on
+     * explicit opt-in, and OperatorConfig refuses that opt-in unless the operator listener is on loopback.
      */
     private static ManagedService simulator(ServiceContext context) {
         FakeTwilioApi localTwilio = context.find(FakeTwilioApi.class).orElse(null);
-        if (localTwilio == null && !OperatorConfig.fromEnv(context.env()).simulatorWithRealAccount()) {
+        boolean devAccount = IngressConfig.DEV_ACCOUNT_SID.equals(context.env().get(IngressConfig.ACCOUNT_SID));
+        if (!devAccount && !OperatorConfig.fromEnv(context.env()).simulatorWithRealAccount()) {
             return new SimulatorOff();
         }
         Simulator simulator = new Simulator(context.env(), vertx(context), localTwilio);
@@ -94,8 +95,8 @@ public final class Services {
 
         @Override
         public void start() {
-            org.slf4j.LoggerFactory.getLogger(Services.class).info("The simulator is off: a real Twilio account is "
-                    + "configured and {} is not true", OperatorConfig.SIMULATOR_WITH_REAL_ACCOUNT);
+            org.slf4j.LoggerFactory.getLogger(Services.class).info("The simulator is off: {} names a Twilio account "
+                    + "and {} is not true", IngressConfig.ACCOUNT_SID, OperatorConfig.SIMULATOR_WITH_REAL_ACCOUNT);
         }
 
         @Override
