@@ -51,7 +51,7 @@ public final class AgentConfig extends EnvConfig {
                     ConfigDef.ValidString.in("read_uncommitted", "read_committed"), Importance.LOW,
                     "How the agent reads tac.agent.v1. read_uncommitted (default): a routed event as soon as the router writes it, not at its next transaction commit (tens of ms sooner); after a router crash an event may come twice, with the same id, and the second copy is dropped. read_committed: only committed events, each once, a commit interval later.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
-                    "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
+                    "Base URL of the memory API — the memory service's operator listener (e.g. http://memory:9464); needed only for SwitchboardAgent.retrieveMemory, and then SWITCHBOARD_INTERNAL_TOKEN too.")
             .define(MEMORY_TIMEOUT_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
                     "How long retrieveMemory waits for the memory service before its future fails.")
             .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,

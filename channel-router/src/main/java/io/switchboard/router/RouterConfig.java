@@ -65,7 +65,7 @@ public final class RouterConfig extends EnvConfig {
             .define(MEMORY_MODE, Type.STRING, "never", memoryModeValidator(), Importance.MEDIUM,
                     "TAC's memory_mode for every channel without its own setting: `never` (no memory), `once` (fetched with an empty query at the first message, cached in the session until it turns INACTIVE) or `always` (fetched for every message, the message text as query). A failed or slow fetch lets the message go on without memory.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
-                    "Base URL of the memory service (e.g. `http://localhost:8083`); required when a memory mode is not `never`.")
+                    "Base URL of the memory API — the memory service's operator listener (e.g. `http://localhost:9464`, `http://memory:9464`); required when a memory mode is not `never`.")
             .define(MEMORY_TIMEOUT, Type.STRING, "1s", durationValidator(Duration.ofMillis(1)), Importance.LOW,
                     "How long a message waits for its memory; after it, the message goes on without memory (a warning is logged). Other conversations never wait.");
 
