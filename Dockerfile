@@ -9,7 +9,9 @@ USER switchboard
 WORKDIR /app
 # Containers log one JSON object per line (phone numbers masked); override with SWITCHBOARD_LOG_FORMAT=text.
 ENV SWITCHBOARD_LOG_FORMAT=json
-# 8080: ingress (webhooks, relay socket) or memory API; 9464: /healthz, /readyz, /metrics of the other services.
-EXPOSE 8080 9464
+# 8080: the ingress's public port (Twilio's webhooks and relay socket only), the one to publish, behind TLS.
+# Every service also has an operator listener on 9464 (/healthz, /readyz, /metrics; the memory API for `memory`),
+# bound to the container's loopback unless SWITCHBOARD_OPERATOR_HOST says otherwise: not exposed.
+EXPOSE 8080
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/switchboard.jar"]
 CMD ["--help"]

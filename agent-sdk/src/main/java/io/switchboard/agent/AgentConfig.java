@@ -1,6 +1,7 @@
 package io.switchboard.agent;
 
 import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,7 +30,8 @@ public final class AgentConfig extends EnvConfig {
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
-    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
+                    "The shared secret the memory service checks (`Authorization: Bearer …`); required with SWITCHBOARD_MEMORY_URL.")
             .define(GROUP_ID, Type.STRING, "switchboard-agent", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Kafka consumer group of the agent: copies with one group id share the conversations; agents with different ids each see all traffic.")
             .define(CONCURRENCY, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
@@ -50,7 +52,7 @@ public final class AgentConfig extends EnvConfig {
                     ConfigDef.ValidString.in("read_uncommitted", "read_committed"), Importance.LOW,
                     "How the agent reads tac.agent.v1. read_uncommitted (default): a routed event as soon as the router writes it, not at its next transaction commit (tens of ms sooner); after a router crash an event may come twice, with the same id, and the second copy is dropped. read_committed: only committed events, each once, a commit interval later.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
-                    "Base URL of the memory service (e.g. http://memory:8083); needed only for SwitchboardAgent.retrieveMemory.")
+                    "Base URL of the memory API — the memory service's operator listener (e.g. http://memory:9464); needed only for SwitchboardAgent.retrieveMemory, and then SWITCHBOARD_INTERNAL_TOKEN too.")
             .define(MEMORY_TIMEOUT_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
                     "How long retrieveMemory waits for the memory service before its future fails; like the router's SWITCHBOARD_MEMORY_TIMEOUT, sized for Twilio Memory's Lookup + Recall (about 0.9 s at Twilio-like latency).")
             .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,
@@ -60,8 +62,14 @@ public final class AgentConfig extends EnvConfig {
             .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
                     "The Studio flow (FW...) outbound-sender starts for a messaging handoff (set it to the same value there). Unset: Reply.handoff on a messaging channel is refused with HandoffRefusedException, as TAC's handoff tool refuses without a flow; voice handoffs do not need it.");
 
+    private final InternalToken internalToken;
+
     public AgentConfig(Map<String, String> env) {
         super(DEFINITION, withDefaultBootstrap(env));
+        this.internalToken = memoryUrl() != null
+                ? InternalToken.required(secret(InternalToken.NAME), "the memory service at " + MEMORY_URL
+                        + " refuses calls without it")
+                : InternalToken.optional(secret(InternalToken.NAME)).orElse(null);
     }
 
     /** The agent's settings; KAFKA_BOOTSTRAP_SERVERS defaults to localhost:9092. */
@@ -100,6 +108,11 @@ public final class AgentConfig extends EnvConfig {
     /** The memory service's base URL, or null when not configured. */
     public String memoryUrl() {
         return optionalString(MEMORY_URL);
+    }
+
+    /** What retrieveMemory presents to the memory service; null without SWITCHBOARD_MEMORY_URL (and no token set). */
+    public InternalToken internalToken() {
+        return internalToken;
     }
 
     public Duration memoryTimeout() {

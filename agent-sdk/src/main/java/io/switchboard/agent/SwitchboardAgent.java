@@ -178,7 +178,8 @@ public final class SwitchboardAgent implements ManagedService {
 
     private synchronized MemoryClient memoryClient() {
         if (memoryClient == null && config.memoryUrl() != null) {
-            memoryClient = new MemoryClient(URI.create(config.memoryUrl()), config.memoryTimeout());
+            memoryClient = new MemoryClient(URI.create(config.memoryUrl()), config.memoryTimeout(),
+                    config.internalToken());
         }
         return memoryClient;
     }

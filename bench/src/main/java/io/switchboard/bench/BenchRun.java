@@ -70,6 +70,7 @@ final class BenchRun {
                 env.put("TWILIO_AUTH_TOKEN", options.authToken());
                 env.put("TWILIO_API_BASE_URL", sink.baseUrl());
                 env.put("PORT", Integer.toString(httpPort));
+                env.putIfAbsent("SWITCHBOARD_OPERATOR_PORT", "0"); // the bench reads no operator route; never collide
                 long began = System.nanoTime();
                 try (DevStack dev = DevStack.start(new DevStack.Settings(dataDir, 0, httpPort), env, services(options.without()))) {
                     long readyMs = (System.nanoTime() - began) / 1_000_000;

@@ -36,7 +36,8 @@ final class MemoryRouting {
             modes.put(channel, config.memoryMode(channel));
         }
         boolean enabled = modes.values().stream().anyMatch(mode -> mode != MemoryMode.NEVER);
-        MemoryClient client = enabled ? new MemoryClient(URI.create(config.memoryUrl()), config.memoryTimeout()) : null;
+        MemoryClient client = enabled ? new MemoryClient(URI.create(config.memoryUrl()), config.memoryTimeout(),
+                config.internalToken()) : null;
         return new MemoryRouting(modes, config.memoryTimeout(), client);
     }
 

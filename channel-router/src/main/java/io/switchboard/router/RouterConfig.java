@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import java.net.URI;
@@ -42,7 +43,8 @@ public final class RouterConfig extends EnvConfig {
 
     private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
-    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
+                    "The shared secret the memory service checks (`Authorization: Bearer …`); required when a memory mode is not `never`.")
             .define(APPLICATION_ID, Type.STRING, "switchboard-router", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the router: its consumer group, transactional id prefix and the prefix of its changelog topics. Every router instance of one deployment shares it.")
             .define(INACTIVITY_TIMEOUT, Type.STRING, "30m", durationValidator(Duration.ofSeconds(1)), Importance.MEDIUM,
@@ -63,7 +65,7 @@ public final class RouterConfig extends EnvConfig {
             .define(MEMORY_MODE, Type.STRING, "never", memoryModeValidator(), Importance.MEDIUM,
                     "TAC's memory_mode for every channel without its own setting: `never` (no memory), `once` (fetched with an empty query at the first message, cached in the session until it turns INACTIVE) or `always` (fetched for every message, the message text as query). A failed or slow fetch lets the message go on without memory.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
-                    "Base URL of the memory service (e.g. `http://localhost:8083`); required when a memory mode is not `never`.")
+                    "Base URL of the memory API — the memory service's operator listener (e.g. `http://localhost:9464`, `http://memory:9464`); required when a memory mode is not `never`.")
             .define(MEMORY_TIMEOUT, Type.STRING, "5s", durationValidator(Duration.ofMillis(1)), Importance.LOW,
                     "How long a message waits for its memory; after it, the message goes on without memory (a warning is logged). Other conversations never wait. "
                             + "5 s fits Twilio Memory's Lookup + Recall: about 0.9 s through memory-service at Twilio-like latency (measured with the fake's realistic delays), plus a Communications fallback and room for Twilio's slow tail; TAC waits for it (30 s HTTP timeout).");
@@ -76,6 +78,7 @@ public final class RouterConfig extends EnvConfig {
     }
 
     private final KafkaSettings kafka;
+    private final InternalToken internalToken;
 
     public RouterConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -98,6 +101,11 @@ public final class RouterConfig extends EnvConfig {
                 throw new ConfigException(MEMORY_URL, memoryUrl(), "must be an http(s) URL such as http://localhost:8083");
             }
         }
+        // after the URL checks: a missing URL is the first thing to fix
+        this.internalToken = memoryEnabled()
+                ? InternalToken.required(secret(InternalToken.NAME), "the memory service refuses calls without it, and "
+                        + MEMORY_MODE + " is not never for every channel")
+                : InternalToken.optional(secret(InternalToken.NAME)).orElse(null);
     }
 
     public static RouterConfig fromEnv(Map<String, String> env) {
@@ -150,6 +158,11 @@ public final class RouterConfig extends EnvConfig {
     boolean memoryEnabled() {
         return MEMORY_CHANNELS.stream().anyMatch(channel -> memoryMode(channel) != MemoryMode.NEVER)
                 || memoryMode(Channel.UNKNOWN) != MemoryMode.NEVER;
+    }
+
+    /** What the router presents to the memory service; null when no channel uses memory and none is set. */
+    public InternalToken internalToken() {
+        return internalToken;
     }
 
     /** The memory service's base URL, or null when no channel uses memory. */

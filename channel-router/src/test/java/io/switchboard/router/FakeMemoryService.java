@@ -26,8 +26,11 @@ import java.util.concurrent.TimeoutException;
  * A real HTTP server on loopback (port 0) standing in for memory-service: {@code POST /memory/retrieve} parses the
  * query with {@link MemoryJson} and answers one observation naming the query ({@code "recalled for '<query>'"}).
  * Per conversation it can answer late (a delay, and/or until a gate opens) or with a status other than 200. Every query is recorded.
+ * Like the real service, it answers 401 to a request without {@code Authorization: Bearer }{@link #TOKEN}.
  */
 final class FakeMemoryService implements AutoCloseable {
+    static final String TOKEN = "fake-memory-internal-token";
+
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "fake-memory");
@@ -83,6 +86,10 @@ final class FakeMemoryService implements AutoCloseable {
 
     private void retrieve(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                exchange.sendResponseHeaders(401, -1);
+                return;
+            }
             MemoryQuery query = MemoryJson.queryFromJson(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             queries.add(query);
             Duration delay = delays.getOrDefault(query.conversationId(), delayForAll);

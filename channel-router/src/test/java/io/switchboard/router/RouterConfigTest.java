@@ -3,6 +3,7 @@ package io.switchboard.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.config.ConfigDocs;
@@ -51,7 +52,7 @@ class RouterConfigTest {
         RouterConfig config = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
                 RouterConfig.MEMORY_MODE, "once", RouterConfig.MEMORY_MODE_PREFIX + "VOICE", "never",
                 RouterConfig.MEMORY_MODE_PREFIX + "SMS", "ALWAYS", RouterConfig.MEMORY_URL, "http://localhost:8083",
-                RouterConfig.MEMORY_TIMEOUT, "250ms"));
+                RouterConfig.MEMORY_TIMEOUT, "250ms", InternalToken.NAME, "router-config-test-token"));
         assertThat(config.memoryMode(Channel.VOICE)).isEqualTo(MemoryMode.NEVER);
         assertThat(config.memoryMode(Channel.SMS)).isEqualTo(MemoryMode.ALWAYS);
         assertThat(config.memoryMode(Channel.WHATSAPP)).isEqualTo(MemoryMode.ONCE);
@@ -75,6 +76,14 @@ class RouterConfigTest {
         RouterConfig never = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
                 RouterConfig.MEMORY_MODE, "never"));
         assertThat(never.memoryEnabled()).isFalse();
+        assertThat(never.internalToken()).isNull();
+    }
+
+    @Test
+    void theInternalTokenIsRequiredWhenTheRouterCallsTheMemoryService() {
+        assertThatThrownBy(() -> RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                RouterConfig.MEMORY_MODE, "once", RouterConfig.MEMORY_URL, "http://localhost:9464")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith(InternalToken.NAME + " is required");
     }
 
     @Test

@@ -165,6 +165,7 @@ class RouterMemoryServiceTest {
         env.put(RouterConfig.COMMIT_INTERVAL, "20ms");
         env.put(RouterConfig.MEMORY_MODE, mode);
         env.put(RouterConfig.MEMORY_URL, memory.url());
+        env.put(io.switchboard.config.InternalToken.NAME, FakeMemoryService.TOKEN);
         env.put(RouterConfig.MEMORY_TIMEOUT, memoryTimeout);
         RouterService router = new RouterService(RouterConfig.fromEnv(TestKafka.env(env)), registry);
         routers.add(router);

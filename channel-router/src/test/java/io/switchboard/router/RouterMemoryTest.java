@@ -72,6 +72,7 @@ class RouterMemoryTest {
         env.put(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:1");
         env.put(RouterConfig.STATE_DIR, stateDir.toString());
         env.putIfAbsent(RouterConfig.MEMORY_URL, memory.url());
+        env.putIfAbsent(io.switchboard.config.InternalToken.NAME, FakeMemoryService.TOKEN);
         RouterConfig config = RouterConfig.fromEnv(env);
         EventSerdes serdes = new EventSerdes(config.kafka());
         RouterMetrics metrics = new RouterMetrics(registry);

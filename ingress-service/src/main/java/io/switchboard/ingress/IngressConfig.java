@@ -41,6 +41,8 @@ public final class IngressConfig extends EnvConfig {
     public static final String WEBHOOK_BODY_LIMIT = "INGRESS_WEBHOOK_BODY_LIMIT_BYTES";
     public static final String PRODUCE_TIMEOUT = "INGRESS_PRODUCE_TIMEOUT_MS";
     public static final String MAX_IN_FLIGHT = "INGRESS_MAX_IN_FLIGHT";
+    public static final String MAX_RELAY_SOCKETS = "INGRESS_MAX_RELAY_SOCKETS";
+    public static final String FORGED_UPGRADES_PER_MINUTE = "INGRESS_FORGED_UPGRADES_PER_MINUTE";
     public static final String INSECURE_SKIP_SIGNATURE = "SWITCHBOARD_INSECURE_SKIP_SIGNATURE";
     public static final String WELCOME_GREETING = "TWILIO_VOICE_WELCOME_GREETING";
     public static final String VOICE = "TWILIO_VOICE_VOICE";
@@ -98,7 +100,7 @@ public final class IngressConfig extends EnvConfig {
             .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id(s), comma-separated; messages from them are ignored.")
             .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
                     "The agent's chat identity / v1 message Author (TAC's default `ai-assistant`); messages from it are ignored.")
-            .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "HTTP port (0: any free port).")
+            .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "Public HTTP port, the only one to expose (behind TLS): Twilio's signed routes and `/healthz`, nothing else (0: any free port).")
             .define(INSTANCE_ID, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.HIGH,
                     "This ingress instance's number = its partition of tac.voice.egress.v1; must be < SWITCHBOARD_VOICE_EGRESS_PARTITIONS.")
             .define(WEBHOOK_BODY_LIMIT, Type.INT, 64 * 1024, ConfigDef.Range.atLeast(1024), Importance.LOW,
@@ -107,6 +109,10 @@ public final class IngressConfig extends EnvConfig {
                     "How long a webhook waits for Kafka's acknowledgement before answering 503 (Twilio then retries).")
             .define(MAX_IN_FLIGHT, Type.INT, 1_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Most webhooks waiting for Kafka's acknowledgement at once; beyond it a webhook is answered 503 with Retry-After at once (Twilio retries), so a flood while Kafka is slow cannot grow memory without bound.")
+            .define(MAX_RELAY_SOCKETS, Type.INT, 1_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most ConversationRelay sockets open at once on this instance; a signed upgrade beyond it is answered 503 with Retry-After (counted in switchboard_ingress_relay_upgrades_refused_total{reason=\"capacity\"}).")
+            .define(FORGED_UPGRADES_PER_MINUTE, Type.INT, 10, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Relay upgrades with a bad signature tolerated per remote address (the last X-Forwarded-For hop, else the TCP peer) per minute; past it that address's upgrades get 429 with Retry-After before any signature work until the minute is over (counted, reason=\"forged_budget\").")
             .define(INSECURE_SKIP_SIGNATURE, Type.BOOLEAN, false, Importance.LOW,
                     "Development only: `true` accepts requests without a valid X-Twilio-Signature on every route (a WARN at start and on each request). Refused at start when TWILIO_ACCOUNT_SID is a real account SID (only the dev placeholder AC000… is allowed).")
             .define(WELCOME_GREETING, Type.STRING, DEFAULT_WELCOME_GREETING, Importance.LOW, "ConversationRelay welcomeGreeting.")
@@ -334,6 +340,14 @@ public final class IngressConfig extends EnvConfig {
 
     public int maxInFlight() {
         return getInt(MAX_IN_FLIGHT);
+    }
+
+    public int maxRelaySockets() {
+        return getInt(MAX_RELAY_SOCKETS);
+    }
+
+    public int forgedUpgradesPerMinute() {
+        return getInt(FORGED_UPGRADES_PER_MINUTE);
     }
 
     /** Development only: X-Twilio-Signature is not checked (never with a real account SID, refused at start). */

@@ -32,7 +32,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP / WebSocket front door: Twilio's voice webhooks and ConversationRelay socket, messaging webhooks, the
  * Conversation Intelligence webhook (when configured), and the
  * voice egress consumer that writes agent replies to the sockets this instance holds.
+ *
+ * <p>Its port ({@code PORT}) is the one to expose to the internet, so it serves Twilio's signed routes and a bare
+ * {@code /healthz} and nothing else (any other path is 404): metrics, readiness, the memory API and the simulator
+ * belong to the launcher's operator listener, never to this server.
  */
 public final class IngressService implements ManagedService {
     private static final Logger log = LoggerFactory.getLogger(IngressService.class);
@@ -49,7 +52,6 @@ public final class IngressService implements ManagedService {
     private final IngressConfig config;
     private final Vertx vertx;
     private final MeterRegistry meters;
-    private final Consumer<Router> extraRoutes;
     private final Map<String, Counter> webhookCounters = new ConcurrentHashMap<>();
     private final Map<String, Timer> webhookTimers = new ConcurrentHashMap<>();
     private InboundPublisher publisher;
@@ -64,16 +66,9 @@ public final class IngressService implements ManagedService {
     private boolean closed;
 
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
-        this(config, vertx, meters, router -> {
-        });
-    }
-
-    /** {@code extraRoutes} mounts more routes on the same server (the launcher's dev pages), after ingress's own. */
-    public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters, Consumer<Router> extraRoutes) {
         this.config = config;
         this.vertx = vertx;
         this.meters = meters;
-        this.extraRoutes = extraRoutes;
     }
 
     @Override
@@ -145,7 +140,8 @@ public final class IngressService implements ManagedService {
                     config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
         }
         router.get(config.websocketPath()).handler(new RelaySocketHandler(vertx, signatures, publisher, sessions,
-                config.instanceId(), config.orchestrated(), lookup, meters));
+                config.instanceId(), config.orchestrated(), lookup, config.maxRelaySockets(),
+                config.forgedUpgradesPerMinute(), meters));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
         router.post("/twiml").handler(bodies).handler(new TwimlHandler(config, signatures));
         router.post(config.actionPath()).handler(bodies)
@@ -161,7 +157,6 @@ public final class IngressService implements ManagedService {
             router.post("/ci-webhook").handler(bodies)
                     .handler(new IntelligenceWebhookHandler(signatures, intelligence, configurationId));
         });
-        extraRoutes.accept(router);
 
         server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port())
                         // Relay frames are small JSON texts: a larger one closes the socket with 1009 (too big).

@@ -233,7 +233,7 @@ class RelaySocketTest {
                 .isInstanceOfSatisfying(RelayClient.Refused.class, e -> assertThat(e.status()).isEqualTo(403));
         assertThatThrownBy(() -> RelayClient.connect(vertx, ingress.port(), "/ws", IngressFixture.TOKEN, RelayClient.Signing.FORGED))
                 .isInstanceOfSatisfying(RelayClient.Refused.class, e -> assertThat(e.status()).isEqualTo(403));
-        assertThat(ingress.meters.get("switchboard.ingress.relay.upgrades.refused").counter().count()).isGreaterThanOrEqualTo(2);
+        assertThat(ingress.meters.get("switchboard.ingress.relay.upgrades.refused").tag("reason", "signature").counter().count()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

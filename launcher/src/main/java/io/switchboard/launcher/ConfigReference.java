@@ -5,7 +5,7 @@ import io.switchboard.config.ConfigDocs;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.examples.llm.LlmConfig;
 import io.switchboard.ingress.IngressConfig;
-import io.switchboard.launcher.observability.ObservabilityConfig;
+import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.memory.service.MemoryConfig;
 import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.router.RouterConfig;
@@ -32,7 +32,7 @@ public final class ConfigReference {
         definitions.put("outbound", OutboundConfig.DEFINITION);
         definitions.put("agent", AgentConfig.DEFINITION);
         definitions.put("agent (LLM)", LlmConfig.DEFINITION);
-        definitions.put("health, metrics and logs (every service)", ObservabilityConfig.DEFINITION);
+        definitions.put("operator listener, health, metrics and logs (every service)", OperatorConfig.DEFINITION);
         return definitions;
     }
 

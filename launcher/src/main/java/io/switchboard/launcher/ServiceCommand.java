@@ -1,16 +1,12 @@
 package io.switchboard.launcher;
 
-import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
-import io.switchboard.launcher.observability.ObservabilityConfig;
+import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.service.ManagedService;
-import java.net.BindException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +16,8 @@ import picocli.CommandLine.Spec;
 /**
  * Runs one service alone against an external Kafka cluster: reads the process environment ({@code
  * --bootstrap-servers} overrides {@code KAFKA_BOOTSTRAP_SERVERS}), builds and starts the service, prints one ready
- * line and runs until Ctrl-C. A missing or invalid setting, or a Kafka that cannot be reached, exits with code 2
+ * line and runs until Ctrl-C. Its operator listener (SWITCHBOARD_OPERATOR_HOST/PORT: {@code /healthz}, {@code /readyz},
+ * {@code /metrics}, and the memory API for {@code memory}) is bound once the service started. A missing or invalid setting, or a Kafka that cannot be reached, exits with code 2
  * and one line naming the variable or the bootstrap servers.
  */
 public abstract class ServiceCommand implements Callable<Integer> {
@@ -71,12 +68,14 @@ public abstract class ServiceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String name = spec.name();
         Map<String, String> env = environment();
-        ServiceContext context = new ServiceContext(env, false);
+        ServiceContext context = new ServiceContext(env);
         ManagedService service = null;
         try {
             service = create(context);
             service.start();
-            serveObservability(context);
+            Services.health(context);
+            Services.meters(context);
+            Services.operator(context);
         } catch (Exception e) {
             closeQuietly(service, context);
             RuntimeException fixable = StartupFailures.userFixable(e);
@@ -98,39 +97,13 @@ public abstract class ServiceCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
             stop.run();
         };
+        OperatorListener operator = Services.operator(context);
         spec.commandLine().getOut().println(name + " ready (service " + running.name() + ", Kafka at "
-                + env.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, "?") + "); Ctrl-C to stop");
+                + env.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, "?") + ", operator listener " + operator.host() + ":"
+                + operator.port() + "); Ctrl-C to stop");
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
-    }
-
-    /**
-     * {@code /healthz}, {@code /readyz} and {@code /metrics}: on the service's own HTTP server when it mounted the
-     * shared routes (the ingress), otherwise on a small one at SWITCHBOARD_MANAGEMENT_PORT.
-     */
-    private static void serveObservability(ServiceContext context) throws Exception {
-        Services.health(context);
-        Services.meters(context);
-        HttpRoutes routes = Services.routes(context);
-        if (routes.mounted()) {
-            return;
-        }
-        int port = ObservabilityConfig.fromEnv(context.env()).managementPort();
-        io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(Services.vertx(context));
-        routes.accept(router);
-        try {
-            int bound = Services.vertx(context).createHttpServer().requestHandler(router).listen(port)
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).actualPort();
-            log.info("/healthz, /readyz and /metrics on port {}", bound);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof BindException) {
-                // Two services alone on one host share the default: name the setting, not a Netty stack trace.
-                throw new InvalidConfigurationException(ObservabilityConfig.MANAGEMENT_PORT + "=" + port
-                        + " is already in use; give each service on this host its own port (0 picks a free one)", e);
-            }
-            throw e;
-        }
     }
 
     private static void closeQuietly(ManagedService service, ServiceContext context) {

@@ -22,16 +22,8 @@ public final class ServiceContext implements AutoCloseable {
     private final Map<Class<?>, Object> shared = new HashMap<>();
     private final Deque<Runnable> closers = new ArrayDeque<>();
 
-    private final boolean sharesHttpServer;
-
-    /** {@code sharesHttpServer}: several services in this JVM, whose routes all go on the ingress's HTTP server. */
-    public ServiceContext(Map<String, String> env, boolean sharesHttpServer) {
+    public ServiceContext(Map<String, String> env) {
         this.env = Map.copyOf(env);
-        this.sharesHttpServer = sharesHttpServer;
-    }
-
-    public boolean sharesHttpServer() {
-        return sharesHttpServer;
     }
 
     /** The environment the service reads its configuration from. */

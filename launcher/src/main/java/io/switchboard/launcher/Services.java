@@ -3,7 +3,6 @@ package io.switchboard.launcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.switchboard.agent.AgentConfig;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.examples.EchoAgent;
 import io.switchboard.config.KafkaSettings;
@@ -18,6 +17,8 @@ import io.switchboard.outbound.OutboundService;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterService;
 import io.switchboard.launcher.observability.Health;
+import io.switchboard.launcher.operator.OperatorConfig;
+import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.launcher.simulator.Simulator;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
@@ -46,7 +47,7 @@ public final class Services {
                         + " the LLM agent when OPENAI_BASE_URL is set, else the echo agent", Services::agent),
                 new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
                         context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
-                                meters(context), routes(context)))));
+                                meters(context)))));
     }
 
     /** Each service, once built, gets the shared health routes and contributes its {@link Readiness} to them. */
@@ -56,8 +57,9 @@ public final class Services {
     }
 
     /**
-     * What {@code dev} runs: every service of {@link #all()} plus the simulator page (at {@code /}), which is a dev
-     * tool and has no sub-command of its own. It starts before the ingress, whose server mounts its routes.
+     * What {@code dev} runs: every service of {@link #all()} plus the simulator page (at {@code /} of the operator
+     * listener), which is a dev tool and has no sub-command of its own — and is off with a real Twilio account
+     * unless {@link OperatorConfig#SIMULATOR_WITH_REAL_ACCOUNT} asks for it ({@link #simulator}).
      */
     public static List<ServiceDefinition> dev() {
         List<ServiceDefinition> services = new java.util.ArrayList<>(all());
@@ -68,11 +70,38 @@ public final class Services {
         return List.copyOf(services);
     }
 
-    private static Simulator simulator(ServiceContext context) {
-        Simulator simulator = new Simulator(context.env(), vertx(context),
-                context.find(FakeTwilioApi.class).orElse(null));
+    /**
+     * The simulator signs webhooks with the account's auth token and makes the agent message whatever address the
+     * page names, so with an account of one's own (any TWILIO_ACCOUNT_SID but dev's placeholder) it is served only on
+     * explicit opt-in, and OperatorConfig refuses that opt-in unless the operator listener is on loopback.
+     */
+    private static ManagedService simulator(ServiceContext context) {
+        FakeTwilioApi localTwilio = context.find(FakeTwilioApi.class).orElse(null);
+        boolean devAccount = IngressConfig.DEV_ACCOUNT_SID.equals(context.env().get(IngressConfig.ACCOUNT_SID));
+        if (!devAccount && !OperatorConfig.fromEnv(context.env()).simulatorWithRealAccount()) {
+            return new SimulatorOff();
+        }
+        Simulator simulator = new Simulator(context.env(), vertx(context), localTwilio);
         routes(context).add(simulator);
         return simulator;
+    }
+
+    /** Stands where the simulator would, to say at start why it is not there. */
+    private static final class SimulatorOff implements ManagedService {
+        @Override
+        public String name() {
+            return "simulator (off)";
+        }
+
+        @Override
+        public void start() {
+            org.slf4j.LoggerFactory.getLogger(Services.class).info("The simulator is off: {} names a Twilio account "
+                    + "and {} is not true", IngressConfig.ACCOUNT_SID, OperatorConfig.SIMULATOR_WITH_REAL_ACCOUNT);
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Registers the service's own readiness (if it has one) and the shared health routes; returns the service. */
@@ -84,7 +113,7 @@ public final class Services {
         return service;
     }
 
-    /** One health endpoint pair per JVM: {@code /healthz}, {@code /readyz} on the HTTP port. */
+    /** One health endpoint pair per JVM: {@code /healthz}, {@code /readyz} on the operator listener. */
     static Health health(ServiceContext context) {
         return context.shared(Health.class, () -> {
             Health health = new Health(vertx(context), KafkaSettings.fromEnv(context.env()));
@@ -93,20 +122,21 @@ public final class Services {
         }, Health::close);
     }
 
-    /** Alone, the memory service serves its API on PORT; next to the ingress, on the ingress's server. */
+    /** The memory API is served on the operator listener (token required), alone as in {@code dev}. */
     private static MemoryService memory(ServiceContext context) {
         MemoryService memory = new MemoryService(MemoryConfig.fromEnv(context.env()), vertx(context), meters(context));
-        if (context.sharesHttpServer()) {
-            routes(context).add(memory.routesForSharedServer());
-        }
+        routes(context).add(memory.routesForSharedServer());
         return memory;
     }
 
-    /** The LLM agent when an OpenAI-compatible endpoint is configured ({@code OPENAI_BASE_URL}), the echo agent otherwise. */
+    /**
+     * The LLM agent when an OpenAI-compatible endpoint is configured ({@code OPENAI_BASE_URL}), the echo agent
+     * otherwise; either in SWITCHBOARD_AGENT_GROUP_ID's group, whose one default ({@code switchboard-agent}) is the
+     * SDK's, so copies started by the README's scaling instructions join the agent {@code dev} runs.
+     */
     private static SwitchboardAgent agent(ServiceContext context) {
         boolean llm = LlmConfig.isConfigured(context.env());
-        SwitchboardAgent.Builder builder = SwitchboardAgent.builder(context.env()).meterRegistry(meters(context))
-                .groupId(context.env().getOrDefault(AgentConfig.GROUP_ID, llm ? "llm-agent" : "echo-agent"));
+        SwitchboardAgent.Builder builder = SwitchboardAgent.builder(context.env()).meterRegistry(meters(context));
         return llm ? LlmAgent.create(builder, LlmConfig.fromEnv(context.env())) : EchoAgent.create(builder);
     }
 
@@ -115,7 +145,7 @@ public final class Services {
         return context.shared(Vertx.class, Vertx::vertx, vertx -> vertx.close().await());
     }
 
-    /** One registry per JVM, scraped at {@code /metrics} on the HTTP port. */
+    /** One registry per JVM, scraped at {@code /metrics} on the operator listener. */
     static MeterRegistry meters(ServiceContext context) {
         return context.shared(MeterRegistry.class, () -> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -133,5 +163,18 @@ public final class Services {
     static HttpRoutes routes(ServiceContext context) {
         return context.shared(HttpRoutes.class, HttpRoutes::new, routes -> {
         });
+    }
+
+    /** The JVM's operator listener, bound on first use (SWITCHBOARD_OPERATOR_HOST/PORT); serves {@link #routes}. */
+    public static OperatorListener operator(ServiceContext context) {
+        return context.shared(OperatorListener.class, () -> {
+            try {
+                return OperatorListener.start(vertx(context), OperatorConfig.fromEnv(context.env()), routes(context));
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("The operator listener did not start", e);
+            }
+        }, OperatorListener::close);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.agent.AgentConfig;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.ingress.IngressConfig;
-import io.switchboard.launcher.observability.ObservabilityConfig;
+import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.memory.service.MemoryConfig;
 import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.router.RouterConfig;
@@ -68,7 +68,7 @@ class ComposeFileTest {
     void everyVariableASwitchboardServiceSetsIsOneItsServiceDeclares() {
         switchboardCommands().forEach((service, command) -> {
             Set<String> declared = new TreeSet<>(DEFINITIONS.get(command).names());
-            declared.addAll(ObservabilityConfig.DEFINITION.names());
+            declared.addAll(OperatorConfig.DEFINITION.names());
             assertThat(environment(service).keySet()).as("variables of %s (%s)", service, command)
                     .isSubsetOf(declared);
         });

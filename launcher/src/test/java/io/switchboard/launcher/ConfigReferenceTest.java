@@ -32,7 +32,7 @@ class ConfigReferenceTest {
     @Test
     void everyServiceDeclaresTheSharedKafkaSettings() {
         assertThat(ConfigReference.definitions().entrySet().stream()
-                .filter(e -> !e.getKey().startsWith("health")).map(java.util.Map.Entry::getValue))
+                .filter(e -> !e.getKey().startsWith("operator")).map(java.util.Map.Entry::getValue))
                 .allSatisfy(def -> assertThat(def.names()).contains("KAFKA_BOOTSTRAP_SERVERS", "SWITCHBOARD_SERDE"));
     }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.dev.EmbeddedKafka;
-import io.switchboard.launcher.observability.ObservabilityConfig;
+import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
 import io.switchboard.topics.TopicProvisioner;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** A service run alone without an HTTP server of its own still answers /healthz, /readyz and /metrics. */
+/** A service run alone answers /healthz, /readyz and /metrics on its operator listener (loopback by default). */
 class ManagementEndpointsTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -38,12 +38,12 @@ class ManagementEndpointsTest {
     Path dataDir;
 
     @Test
-    void aServiceRunAloneServesHealthReadinessAndMetricsOnTheManagementPort() throws Exception {
+    void aServiceRunAloneServesHealthReadinessAndMetricsOnTheOperatorPort() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0)) {
             int port = freePort();
             Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
                     KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1",
-                    ObservabilityConfig.MANAGEMENT_PORT, Integer.toString(port));
+                    OperatorConfig.OPERATOR_PORT, Integer.toString(port));
             KafkaSettings settings = KafkaSettings.fromEnv(env);
             try (Admin admin = new KafkaClients(settings).admin("management-test")) {
                 new TopicProvisioner(admin, settings, 30_000).provision();
@@ -74,14 +74,14 @@ class ManagementEndpointsTest {
         try (ServerSocket taken = new ServerSocket(0)) {
             // The lone service never talks to Kafka; the address only has to be set.
             Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "127.0.0.1:9",
-                    ObservabilityConfig.MANAGEMENT_PORT, Integer.toString(taken.getLocalPort()));
+                    OperatorConfig.OPERATOR_PORT, Integer.toString(taken.getLocalPort()));
             StringWriter err = new StringWriter();
             CommandLine commandLine = new CommandLine(new LoneCommand(env, new AtomicBoolean(true)));
             commandLine.setOut(new PrintWriter(new StringWriter(), true));
             commandLine.setErr(new PrintWriter(err, true));
 
             assertThat(commandLine.execute()).isEqualTo(StartupFailures.USAGE_ERROR);
-            assertThat(err.toString().strip()).isEqualTo("lone: " + ObservabilityConfig.MANAGEMENT_PORT + "="
+            assertThat(err.toString().strip()).isEqualTo("lone: " + OperatorConfig.OPERATOR_PORT + "="
                     + taken.getLocalPort() + " is already in use; give each service on this host its own port "
                     + "(0 picks a free one)");
         }

@@ -108,12 +108,14 @@ class ChildProcessFaultTest {
         env.put("SWITCHBOARD_ROUTER_STATE_DIR", Files.createTempDirectory("fault-router").toString());
         env.put("INGRESS_INSTANCE_ID", "0");
         env.put("PORT", Integer.toString(port));
-        env.put("SWITCHBOARD_MANAGEMENT_PORT", "0"); // router, outbound and agent each bind a free one
+        env.put("SWITCHBOARD_OPERATOR_PORT", "0"); // every service binds a free one, the memory service the port below
+        env.put("SWITCHBOARD_INTERNAL_TOKEN", "fault-test-internal-token-" + run);
         env.put("SWITCHBOARD_MEMORY_MODE", "always");
         env.put("SWITCHBOARD_MEMORY_URL", "http://127.0.0.1:" + memoryPort);
         env.put("SWITCHBOARD_MEMORY_APPLICATION_ID", "fault-memory-" + run);
         env.put("SWITCHBOARD_MEMORY_STATE_DIR", Files.createTempDirectory("fault-memory").toString());
-        overrides.put("memory", Map.of("PORT", Integer.toString(memoryPort)));
+        // The memory API is on the memory service's operator listener, which the router and agent call.
+        overrides.put("memory", Map.of("SWITCHBOARD_OPERATOR_PORT", Integer.toString(memoryPort)));
         KafkaSettings settings = KafkaSettings.fromEnv(env);
         try (Admin admin = new KafkaClients(settings).admin("fault-provisioner")) {
             new TopicProvisioner(admin, settings, 30_000).provision();

@@ -47,7 +47,7 @@ class InsecureSkipSignatureFlagTest {
                 "TWILIO_ACCOUNT_SID", "AC" + "5f".repeat(16),
                 "TWILIO_AUTH_TOKEN", "a-real-looking-token",
                 "PORT", "0",
-                "SWITCHBOARD_MANAGEMENT_PORT", "0",
+                "SWITCHBOARD_OPERATOR_PORT", "0",
                 FLAG, "true"));
         Process process = builder.redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

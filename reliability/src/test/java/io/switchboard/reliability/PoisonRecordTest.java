@@ -61,7 +61,8 @@ class PoisonRecordTest {
         }
         stack = DevStack.start(new DevStack.Settings(Files.createTempDirectory("switchboard-poison"), 0, port),
                 Map.of("TWILIO_AUTH_TOKEN", TOKEN, "TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER,
-                        "SWITCHBOARD_TOPIC_PARTITIONS", "2", "PORT", Integer.toString(port)),
+                        "SWITCHBOARD_TOPIC_PARTITIONS", "2", "PORT", Integer.toString(port),
+                        "SWITCHBOARD_OPERATOR_PORT", "0"),
                 Services.all());
         vertx = Vertx.vertx();
         KafkaClients clients = new KafkaClients(KafkaSettings.fromEnv(stack.env()));

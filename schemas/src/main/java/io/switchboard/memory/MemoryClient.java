@@ -1,6 +1,7 @@
 package io.switchboard.memory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.switchboard.config.InternalToken;
 import io.switchboard.events.Memory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,21 +19,25 @@ import java.util.concurrent.TimeUnit;
  * service is slow, and with {@link MemoryServiceException} for an answer other than 2xx. Callers that must go on
  * without memory (TAC's behaviour) recover with {@code exceptionally}. Completion runs on the HTTP client's threads
  * or the JDK's timeout thread: hand heavy work to an executor of your own.
- * Thread-safe; one instance per process is enough.
+ * Every request carries the shared {@link InternalToken} ({@code Authorization: Bearer …}); the memory service
+ * answers 401 without it. Thread-safe; one instance per process is enough.
  */
 public final class MemoryClient {
     private final URI base;
     private final Duration defaultTimeout;
     private final HttpClient http;
+    private final String authorization;
 
     /**
-     * @param baseUrl        where the memory service listens, e.g. {@code http://localhost:8083}
+     * @param baseUrl        where the memory service listens (its operator listener), e.g. {@code http://localhost:9464}
      * @param defaultTimeout the bound of calls made without an explicit timeout (the router uses 1 s)
+     * @param token          SWITCHBOARD_INTERNAL_TOKEN, the secret the memory service checks
      */
-    public MemoryClient(URI baseUrl, Duration defaultTimeout) {
+    public MemoryClient(URI baseUrl, Duration defaultTimeout, InternalToken token) {
         String s = Objects.requireNonNull(baseUrl, "baseUrl").toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
         this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+        this.authorization = Objects.requireNonNull(token, "token").authorizationHeader();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(defaultTimeout).build();
     }
 
@@ -77,6 +82,7 @@ public final class MemoryClient {
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build();
         CompletableFuture<HttpResponse<String>> sent = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());

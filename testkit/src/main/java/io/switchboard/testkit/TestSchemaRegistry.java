@@ -335,9 +335,11 @@ public final class TestSchemaRegistry {
             }
         }
         return found.map(h -> h.resolve("bin").resolve("java")).orElseThrow(() -> new IllegalStateException(
-                "The Apicurio Registry server needs a JDK " + MIN_JAVA + "+; this build runs on Java "
-                        + Runtime.version().feature() + " and there is none under " + jvms
-                        + ". Set SWITCHBOARD_REGISTRY_JAVA_HOME (or -Dswitchboard.registry.javaHome) to one."));
+                "The Apicurio Registry server (the registry framing tests) needs a JDK " + MIN_JAVA + "+; this build runs "
+                        + "on Java " + Runtime.version().feature() + " and there is none under " + jvms + ". Install one "
+                        + "(e.g. `apt-get install openjdk-21-jdk-headless`, or Temurin 21+ from https://adoptium.net) and "
+                        + "either run Maven on it or set SWITCHBOARD_REGISTRY_JAVA_HOME (or -Dswitchboard.registry.javaHome) "
+                        + "to its home."));
     }
 
     /** The feature version from a JDK's {@code release} file, or -1 if {@code home} is not a usable JDK. */

@@ -35,6 +35,11 @@ import org.slf4j.MDC;
  * The ConversationRelay WebSocket: refuses an upgrade without a valid X-Twilio-Signature (403), then turns each
  * frame Twilio sends into an inbound event, produced in the order received. A malformed or unknown frame is logged
  * and produces nothing; the call goes on.
+ *
+ * <p>Abuse limits, checked in order of cost: an address that failed the signature {@code forgedUpgradesPerMinute}
+ * times this minute gets 429 with Retry-After before any work ({@link ForgedUpgradeBudget}); a bad signature gets
+ * 403; a valid upgrade while {@code maxSockets} relay sockets are open gets 503 with Retry-After. Each refusal is
+ * counted in {@code switchboard.ingress.relay.upgrades.refused{reason=forged_budget|signature|capacity}}.
  */
 public final class RelaySocketHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(RelaySocketHandler.class);
@@ -49,20 +54,22 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     /** Finds an orchestrated call's conversation; null in relay-only mode. */
     private final ConversationLookup lookup;
     private final AtomicInteger open = new AtomicInteger();
-    private final Counter refused;
+    private final int maxSockets;
+    private final int forgedUpgradesPerMinute;
+    private final ForgedUpgradeBudget forgeries;
+    private final Counter refusedSignature;
+    private final Counter refusedBudget;
+    private final Counter refusedCapacity;
     private final Counter rejectedFrames;
-
-    public RelaySocketHandler(Vertx vertx, SignatureCheck signatures, InboundPublisher publisher, RelaySessions sessions,
-            int instanceId, boolean orchestrated, MeterRegistry meters) {
-        this(vertx, signatures, publisher, sessions, instanceId, orchestrated, null, meters);
-    }
 
     /**
      * {@code lookup} (orchestrated mode) finds each call's Orchestrator conversation after {@code setup}; until it
-     * answers, the socket's events wait, in order, and none is published under a provisional id.
+     * answers, the socket's events wait, in order, and none is published under a provisional id. {@code maxSockets}
+     * and {@code forgedUpgradesPerMinute} are the abuse limits of the upgrade (see {@link #handle}).
      */
     public RelaySocketHandler(Vertx vertx, SignatureCheck signatures, InboundPublisher publisher, RelaySessions sessions,
-            int instanceId, boolean orchestrated, ConversationLookup lookup, MeterRegistry meters) {
+            int instanceId, boolean orchestrated, ConversationLookup lookup, int maxSockets, int forgedUpgradesPerMinute,
+            MeterRegistry meters) {
         this.lookup = orchestrated ? lookup : null;
         this.vertx = vertx;
         this.signatures = signatures;
@@ -70,21 +77,51 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         this.sessions = sessions;
         this.instanceId = instanceId;
         this.orchestrated = orchestrated;
+        this.maxSockets = maxSockets;
+        this.forgedUpgradesPerMinute = forgedUpgradesPerMinute;
+        this.forgeries = new ForgedUpgradeBudget(forgedUpgradesPerMinute);
         meters.gauge("switchboard.ingress.relay.sockets.open", open);
-        this.refused = Counter.builder("switchboard.ingress.relay.upgrades.refused").register(meters);
+        this.refusedSignature = refusedCounter(meters, "signature");
+        this.refusedBudget = refusedCounter(meters, "forged_budget");
+        this.refusedCapacity = refusedCounter(meters, "capacity");
         this.rejectedFrames = Counter.builder("switchboard.ingress.relay.frames.rejected")
                 .description("Malformed, unknown or out-of-order relay frames (no event produced)").register(meters);
     }
 
+    private static Counter refusedCounter(MeterRegistry meters, String reason) {
+        return Counter.builder("switchboard.ingress.relay.upgrades.refused").tag("reason", reason)
+                .description("Relay upgrades refused: forged_budget (429), signature (403), capacity (503)").register(meters);
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
+        String from = remoteAddress(ctx);
+        long retryAfter = forgeries.exhaustedFor(from);
+        if (retryAfter > 0) {
+            refusedBudget.increment();
+            ctx.response().setStatusCode(429).putHeader("Retry-After", Long.toString(retryAfter)).end();
+            return;
+        }
         if (!signatures.upgrade(ctx.request())) {
-            refused.increment();
-            log.warn("Refused relay upgrade from {}: missing or invalid X-Twilio-Signature", ctx.request().remoteAddress());
+            refusedSignature.increment();
+            log.warn("Refused relay upgrade from {}: missing or invalid X-Twilio-Signature", from);
+            if (forgeries.failed(from)) {
+                log.warn("{} relay upgrades with a bad signature from {} this minute: its upgrades get 429 until the "
+                        + "minute is over (INGRESS_FORGED_UPGRADES_PER_MINUTE)", forgedUpgradesPerMinute, from);
+            }
             ctx.response().setStatusCode(403).end();
             return;
         }
+        if (open.incrementAndGet() > maxSockets) {
+            open.decrementAndGet();
+            refusedCapacity.increment();
+            log.warn("Refused relay upgrade from {}: {} relay sockets are open, the most INGRESS_MAX_RELAY_SOCKETS allows",
+                    from, maxSockets);
+            ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("Too many relay sockets on this instance");
+            return;
+        }
         ctx.request().toWebSocket().onSuccess(this::accept).onFailure(e -> {
+            open.decrementAndGet();
             log.warn("Relay upgrade failed: {}", e.toString());
             if (!ctx.response().ended()) {
                 ctx.response().setStatusCode(400).end("WebSocket upgrade expected");
@@ -92,9 +129,24 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         });
     }
 
+    /**
+     * Who is upgrading: the last X-Forwarded-For hop when a proxy (TLS termination) is in front — the address that
+     * proxy saw, which a client cannot choose — otherwise the TCP peer.
+     */
+    static String remoteAddress(RoutingContext ctx) {
+        String forwarded = ctx.request().getHeader("X-Forwarded-For");
+        if (forwarded != null) {
+            String[] hops = forwarded.split(",");
+            String last = hops[hops.length - 1].trim();
+            if (!last.isEmpty()) {
+                return last;
+            }
+        }
+        return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    }
+
     private void accept(ServerWebSocket socket) {
         RelaySession session = new RelaySession(socket, vertx.getOrCreateContext());
-        open.incrementAndGet();
         socket.textMessageHandler(text -> onFrame(session, text));
         // ConversationRelay speaks JSON text frames only: a binary frame is refused like any malformed frame.
         socket.binaryMessageHandler(bytes -> reject(session, "binary frame of " + bytes.length() + " bytes", ""));

@@ -1,6 +1,7 @@
 package io.switchboard.launcher.dev;
 
 import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.config.KafkaSettings;
 import io.switchboard.launcher.Services;
 import io.switchboard.launcher.StartupFailures;
 import io.switchboard.launcher.Switchboard;
@@ -20,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "dev", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
         description = {"Runs everything on this machine: an embedded single-node Kafka broker (data kept between "
                 + "runs), the topics, and every service, in one JVM. Ctrl-C stops it.",
-                "The HTTP port comes from the environment variable PORT (default 8080)."})
+                "The public port (Twilio's webhooks and relay socket only) comes from the environment variable PORT "
+                        + "(default 8080); the operator listener (simulator, memory API, /metrics, /readyz) from "
+                        + "SWITCHBOARD_OPERATOR_PORT (default 9464), on 127.0.0.1 unless SWITCHBOARD_OPERATOR_HOST says otherwise."})
 public final class DevCommand implements Callable<Integer> {
     static final int DEFAULT_HTTP_PORT = 8080;
 
@@ -91,6 +94,8 @@ public final class DevCommand implements Callable<Integer> {
     static String banner(DevStack stack, long readyMs) {
         String topics = Arrays.stream(Topic.values()).map(Topic::topicName).collect(Collectors.joining(" "));
         String services = stack.serviceNames().isEmpty() ? "none yet" : String.join(", ", stack.serviceNames());
+        String operator = stack.operator().localBaseUrl();
+        String partitions = stack.env().getOrDefault(KafkaSettings.TOPIC_PARTITIONS, "?");
         return String.join(System.lineSeparator(),
                 "",
                 "Switchboard dev " + Switchboard.Version.version() + " is ready (" + readyMs + " ms)",
@@ -98,10 +103,16 @@ public final class DevCommand implements Callable<Integer> {
                         + stack.clusterId() + (stack.freshlyFormatted() ? ", new" : "") + ")",
                 "  Data      " + stack.settings().dataDir() + "   (delete it to start from scratch)",
                 "  Topics    " + topics,
-                "  HTTP      " + stack.httpBaseUrl() + "   (PORT)",
+                "            " + partitions + " partitions per conversation topic (" + KafkaSettings.TOPIC_PARTITIONS
+                        + "): at most " + partitions + " agent workers of one group get work",
+                "  Public    " + stack.httpBaseUrl() + "   (PORT: Twilio's webhooks and /ws only; the one port to expose, behind TLS)",
+                "  Operator  " + operator + "   (SWITCHBOARD_OPERATOR_PORT on " + stack.operator().host()
+                        + ": simulator, memory API, /metrics, /readyz; never expose it)",
                 "  Services  " + services,
                 "",
-                "  Open " + stack.httpBaseUrl() + "/ to talk to the agent (the simulator).",
+                stack.serviceNames().contains("simulator")
+                        ? "  Open " + operator + "/ to talk to the agent (the simulator)."
+                        : "  The simulator is off (a real Twilio account; see SWITCHBOARD_SIMULATOR_WITH_REAL_ACCOUNT).",
                 "Ctrl-C stops it.",
                 "");
     }

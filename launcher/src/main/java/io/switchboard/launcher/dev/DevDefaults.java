@@ -1,5 +1,6 @@
 package io.switchboard.launcher.dev;
 
+import io.switchboard.config.InternalToken;
 import io.switchboard.ingress.IngressConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -9,7 +10,8 @@ import java.util.Map;
  * What {@code dev} sets when the environment does not: a local Twilio identity the simulator signs its requests
  * with (signatures are checked in {@code dev} too; only the explicit SWITCHBOARD_INSECURE_SKIP_SIGNATURE turns them
  * off, and only with this placeholder account, never a real one), and state kept under
- * the data directory. Anything set in the environment wins, so a real Twilio account works in {@code dev} as well.
+ * the data directory, and a fresh SWITCHBOARD_INTERNAL_TOKEN. Anything set in the environment wins, so a real
+ * Twilio account works in {@code dev} as well.
  */
 final class DevDefaults {
     static final String ACCOUNT_SID = IngressConfig.DEV_ACCOUNT_SID;
@@ -43,8 +45,8 @@ final class DevDefaults {
         // per ingress instance.
         result.putIfAbsent("SWITCHBOARD_TOPIC_PARTITIONS", "2");
         result.putIfAbsent("SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "2");
-        // The memory API is served on dev's one HTTP port; the router (memory modes) and agents (retrieveMemory) use it.
-        result.putIfAbsent("SWITCHBOARD_MEMORY_URL", "http://localhost:" + httpPort);
+        // What the memory API and dev's services check one another with: a new secret each start, unless one is given.
+        result.putIfAbsent(InternalToken.NAME, InternalToken.generate());
         // Agents in dev see the customer's recent messages; TAC's default of none suits production memory stores.
         result.putIfAbsent("TWILIO_MEMORY_COMMUNICATIONS_LIMIT", "20");
         return result;

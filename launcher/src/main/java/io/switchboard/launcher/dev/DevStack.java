@@ -2,11 +2,15 @@ package io.switchboard.launcher.dev;
 
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.launcher.HttpRoutes;
 import io.switchboard.launcher.ServiceContext;
 import io.switchboard.launcher.ServiceDefinition;
+import io.switchboard.launcher.operator.OperatorConfig;
+import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.service.ManagedService;
 import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.topics.TopicProvisioner;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything of {@code switchboard dev} in one JVM: the embedded broker, the topic catalog provisioned on it, then
- * each service in order, given the environment with {@code KAFKA_BOOTSTRAP_SERVERS} pointing at the broker.
+ * Everything of {@code switchboard dev} in one JVM: the embedded broker, the topic catalog provisioned on it, the
+ * operator listener (loopback by default; the services' routes go there as they start), then each service in order, given the environment with {@code KAFKA_BOOTSTRAP_SERVERS} pointing at the broker.
  * {@link #close()} stops the services in reverse order, then their shared resources, then the broker.
  */
 public final class DevStack implements AutoCloseable {
@@ -40,15 +44,23 @@ public final class DevStack implements AutoCloseable {
     private final FakeTwilioApi twilio;
     private final Map<String, String> env;
     private final ServiceContext context;
+    private final OperatorListener operator;
     private final Deque<ManagedService> running = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private DevStack(Settings settings, EmbeddedKafka kafka, FakeTwilioApi twilio, Map<String, String> env) {
+    private DevStack(Settings settings, EmbeddedKafka kafka, FakeTwilioApi twilio, Map<String, String> env,
+            Operator operator) {
         this.settings = settings;
         this.kafka = kafka;
         this.twilio = twilio;
         this.env = Map.copyOf(env);
-        this.context = new ServiceContext(this.env, true);
+        this.context = new ServiceContext(this.env);
+        this.operator = operator.listener();
+        // Bound before the services exist (they are told its address); theirs from now on, closed after them.
+        context.shared(Vertx.class, operator::vertx, vertx -> vertx.close().await());
+        context.shared(HttpRoutes.class, operator::routes, routes -> {
+        });
+        context.shared(OperatorListener.class, operator::listener, OperatorListener::close);
         if (twilio != null) {
             // The simulator reads the agent's messaging replies from it.
             context.shared(FakeTwilioApi.class, () -> twilio, t -> {
@@ -76,7 +88,19 @@ public final class DevStack implements AutoCloseable {
             }
             env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
         }
-        DevStack stack = new DevStack(settings, kafka, twilio, env);
+        Operator operator;
+        try {
+            operator = Operator.start(env);
+        } catch (Exception | Error e) {
+            if (twilio != null) {
+                twilio.close();
+            }
+            kafka.close();
+            throw e;
+        }
+        // The router (memory modes) and agents (retrieveMemory) reach the memory API on the operator listener.
+        env.putIfAbsent("SWITCHBOARD_MEMORY_URL", operator.listener().localBaseUrl());
+        DevStack stack = new DevStack(settings, kafka, twilio, env, operator);
         try {
             stack.provisionTopics();
             for (ServiceDefinition definition : services) {
@@ -89,6 +113,21 @@ public final class DevStack implements AutoCloseable {
         } catch (Exception | Error e) {
             stack.close();
             throw e;
+        }
+    }
+
+    /** The operator listener with the Vert.x and routes it serves, made before the services' shared context. */
+    private record Operator(Vertx vertx, HttpRoutes routes, OperatorListener listener) {
+        static Operator start(Map<String, String> env) throws Exception {
+            OperatorConfig config = OperatorConfig.fromEnv(env);
+            Vertx vertx = Vertx.vertx();
+            HttpRoutes routes = new HttpRoutes();
+            try {
+                return new Operator(vertx, routes, OperatorListener.start(vertx, config, routes));
+            } catch (Exception | Error e) {
+                vertx.close().await();
+                throw e;
+            }
         }
     }
 
@@ -111,9 +150,14 @@ public final class DevStack implements AutoCloseable {
         return settings;
     }
 
-    /** The base URL of the one HTTP port all routes share in {@code dev}. */
+    /** The base URL of the public port: Twilio's routes (webhooks, relay socket) and nothing else. */
     public String httpBaseUrl() {
         return "http://localhost:" + settings.httpPort();
+    }
+
+    /** The operator listener: the simulator, the memory API, /metrics, /readyz. */
+    public OperatorListener operator() {
+        return operator;
     }
 
     /** The environment the services got. */

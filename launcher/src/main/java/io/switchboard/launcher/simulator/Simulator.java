@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The browser simulator of {@code dev}: serves the page at {@code /} and, for each open page, plays the customer and
+ * The browser simulator of {@code dev}: serves the page at {@code /} of the operator listener (never the public port)
+ * and, for each open page, plays the customer and
  * Twilio on the real path — signed webhooks to {@code /webhook}, a signed ConversationRelay socket to the ingress —
  * and shows what comes back: messaging replies as the agent's requests reach the local fake Twilio API, voice
  * tokens as the ingress writes them to the relay socket, and the conversation's events as they pass each topic.
@@ -47,6 +48,8 @@ public final class Simulator implements ManagedService, Consumer<Router> {
     private final Map<String, byte[]> files;
     private final Set<PageSession> pages = ConcurrentHashMap.newKeySet();
     private final Map<String, PageSession> byConversation = new ConcurrentHashMap<>();
+    /** The ingress's public port: the page lives on the operator listener, Twilio's side talks to the public one. */
+    private final int publicPort;
     private long twilioTimer = -1;
     private int seenRequests;
 
@@ -55,6 +58,7 @@ public final class Simulator implements ManagedService, Consumer<Router> {
         this.vertx = vertx;
         this.twilio = twilio;
         this.twilioSide = new TwilioSide(vertx, env);
+        this.publicPort = Integer.parseInt(env.getOrDefault("PORT", "8080").trim());
         this.tap = new PipelineTap(KafkaSettings.fromEnv(env), this::onEvent);
         this.files = load();
     }
@@ -70,8 +74,7 @@ public final class Simulator implements ManagedService, Consumer<Router> {
                 .putHeader("Content-Type", contentType(file)).putHeader("Cache-Control", "no-cache")
                 .end(io.vertx.core.buffer.Buffer.buffer(files.get(file)))));
         router.get(SOCKET_PATH).handler(ctx -> {
-            int port = ctx.request().localAddress().port();
-            ctx.request().toWebSocket().onSuccess(socket -> open(socket, port))
+            ctx.request().toWebSocket().onSuccess(socket -> open(socket, publicPort))
                     .onFailure(e -> log.warn("Simulator page socket refused: {}", e.toString()));
         });
     }
@@ -82,7 +85,7 @@ public final class Simulator implements ManagedService, Consumer<Router> {
         if (twilio != null) {
             twilioTimer = vertx.setPeriodic(TWILIO_POLL_MS, id -> pollTwilio());
         }
-        log.info("Simulator ready: open the HTTP port's / in a browser{}",
+        log.info("Simulator ready: open the operator listener's / in a browser{}",
                 twilio == null ? " (a Twilio account is configured: messaging replies go to Twilio, not the page)" : "");
     }
 

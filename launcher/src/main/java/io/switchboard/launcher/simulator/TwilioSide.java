@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * What Twilio does towards the ingress, signed with dev's TWILIO_AUTH_TOKEN exactly as Twilio signs: form webhooks
  * (Conversations v1, the voice webhook, the relay action callback) and the ConversationRelay WebSocket upgrade.
- * The ingress is reached on loopback at the port the page came in on (dev serves everything on one port).
+ * The ingress is reached on loopback at its public port ({@code PORT}).
  */
 final class TwilioSide implements AutoCloseable {
     private final String authToken;

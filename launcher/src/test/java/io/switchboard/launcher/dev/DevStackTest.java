@@ -35,7 +35,8 @@ class DevStackTest {
 
     /** One partition per topic: the same behaviour, less broker work on a shared 2-core machine. */
     private static final Map<String, String> FEW_PARTITIONS = Map.of(
-            KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1");
+            KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1",
+            "SWITCHBOARD_OPERATOR_PORT", "0");
 
     @TempDir
     Path dataDir;

@@ -12,7 +12,6 @@ import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -51,7 +50,7 @@ class IntelligenceEndToEndTest extends PipelineTest {
         assertThat(result.operatorResults()).extracting(CiResult.OperatorResult::operatorId)
                 .containsExactly(Pipeline.CI_OBSERVATION_OPERATOR, Pipeline.CI_SUMMARY_OPERATOR);
 
-        MemoryClient memory = new MemoryClient(URI.create("http://localhost:" + pipeline.port), Duration.ofSeconds(5));
+        MemoryClient memory = pipeline.memoryClient();
         MemoryQuery query = MemoryQuery.of(id("conv_conversation_"), profile, null, null, "");
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
             Memory m = memory.retrieve(query).get();

@@ -10,7 +10,6 @@ import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.TwilioWebhooks;
-import java.net.URI;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ class MemoryEndToEndTest extends PipelineTest {
                     customer, "my parcel number is 4711"));
             twilio.awaitRequests(r -> r.path().contains(sms), 1, TIMEOUT);
             // The local memory is materialized from the topics asynchronously: wait until it has the SMS.
-            MemoryClient memory = new MemoryClient(URI.create("http://localhost:" + pipeline.port), Duration.ofSeconds(5));
+            MemoryClient memory = pipeline.memoryClient();
             await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(300)).until(() -> memory
                     .retrieve(MemoryQuery.of(sms, null, customer, Channel.SMS, "")).get().getCommunications().stream()
                     .anyMatch(c -> c.getText().equals("my parcel number is 4711")));

@@ -91,6 +91,7 @@ final class Pipeline implements AutoCloseable {
                 // a WhatsApp reply slower than 200 ms (the agent's "think …" cue) gets a typing indicator first
                 Map.entry("SWITCHBOARD_AGENT_TYPING_INDICATOR", "true"),
                 Map.entry("SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS", "200"),
+                Map.entry("SWITCHBOARD_OPERATOR_PORT", "0"),
                 Map.entry("PORT", Integer.toString(port)));
         stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, services());
     }
@@ -130,6 +131,13 @@ final class Pipeline implements AutoCloseable {
 
     FakeTwilioApi twilio() {
         return stack.localTwilio().orElseThrow();
+    }
+
+    /** A client of the memory API on dev's operator listener, with dev's internal token (as the router's and agents'). */
+    io.switchboard.memory.MemoryClient memoryClient() {
+        return new io.switchboard.memory.MemoryClient(java.net.URI.create(stack.operator().localBaseUrl()),
+                java.time.Duration.ofSeconds(5), io.switchboard.config.InternalToken.required(
+                        stack.env().get(io.switchboard.config.InternalToken.NAME), "the e2e memory client"));
     }
 
     TwilioWebhooks webhooks() {

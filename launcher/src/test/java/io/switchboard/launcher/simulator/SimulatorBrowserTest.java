@@ -33,7 +33,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The simulator end to end, in headless Chromium: {@code dev}'s stack (embedded Kafka, every service, the fake
- * Twilio API), the page at {@code /}, a customer who texts and then calls. What the page shows went through the
+ * Twilio API), the page at {@code /} of the operator listener, a customer who texts and then calls. What the page shows went through the
  * real webhooks, relay socket, topics and the fake Twilio API. Screenshots go to {@code target/simulator-screenshots}.
  *
  * <p>Needs Debian's Chromium and its driver ({@code apt-get install -y chromium chromium-driver}); skipped, saying
@@ -56,11 +56,12 @@ class SimulatorBrowserTest {
                         + "): apt-get update && apt-get install -y chromium chromium-driver");
         int port = freePort();
         Map<String, String> env = Map.of(KafkaSettings.TOPIC_PARTITIONS, "1",
-                KafkaSettings.VOICE_EGRESS_PARTITIONS, "1");
+                KafkaSettings.VOICE_EGRESS_PARTITIONS, "1", "SWITCHBOARD_OPERATOR_PORT", "0");
         try (DevStack stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, withAgent(Services.dev()))) {
             ChromeDriver browser = browser();
             try {
-                browser.get(stack.httpBaseUrl() + "/");
+                // The page is on the operator listener; it plays Twilio towards the public port.
+                browser.get(stack.operator().localBaseUrl() + "/");
                 await().atMost(Duration.ofSeconds(20)).until(() ->
                         "true".equals(browser.findElement(By.tagName("body")).getDomAttribute("data-connected")));
                 assertThat(browser.findElement(By.id("status")).getText()).contains("local fake Twilio API");
@@ -102,7 +103,7 @@ class SimulatorBrowserTest {
             }
 
             // What the test did shows in the metrics, and the stack says it is ready.
-            String metrics = get(stack.httpBaseUrl() + "/metrics").body();
+            String metrics = get(stack.operator().localBaseUrl() + "/metrics").body();
             assertThat(metrics)
                     .contains("switchboard_ingress_requests_total{route=\"/webhook\",status=\"200\"}")
                     .contains("switchboard_ingress_requests_total{route=\"/twiml\",status=\"200\"}")
@@ -111,7 +112,7 @@ class SimulatorBrowserTest {
                     .contains("switchboard_ingress_request_latency_seconds_bucket{route=\"/webhook\",status=\"200\"")
                     .containsPattern("switchboard_outbound_twilio_calls_total\\{api=\"v1.messages.create\",status=\"201\"} [1-9]")
                     .contains("switchboard_router_events_in_total");
-            HttpResponse<String> ready = get(stack.httpBaseUrl() + "/readyz");
+            HttpResponse<String> ready = get(stack.operator().localBaseUrl() + "/readyz");
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         }
     }

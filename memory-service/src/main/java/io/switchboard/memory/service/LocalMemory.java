@@ -407,6 +407,7 @@ final class LocalMemory implements MemoryProvider {
             if (active != null && !active.equals(HostInfo.unavailable()) && !active.equals(self)) {
                 return web.getAbs("http://" + active.host() + ":" + active.port() + "/memory/internal/customers/"
                                 + URLEncoder.encode(subject, StandardCharsets.UTF_8))
+                        .putHeader("Authorization", config.internalToken().authorizationHeader())
                         .timeout(5_000).send()
                         .compose(response -> response.statusCode() == 200
                                 ? Future.succeededFuture(customerFromJson(response.bodyAsString()))

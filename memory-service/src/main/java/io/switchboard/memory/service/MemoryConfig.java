@@ -1,6 +1,7 @@
 package io.switchboard.memory.service;
 
 import io.switchboard.config.EnvConfig;
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import java.net.URI;
@@ -43,7 +44,9 @@ public final class MemoryConfig extends EnvConfig {
     /** Which memory answers retrievals. */
     public enum Provider { LOCAL, TWILIO }
 
-    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
+    public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
+                    "Required: the shared secret every caller of the memory API (router, agents, other memory instances) "
+                            + "sends as `Authorization: Bearer …`; a request without it or with another gets 401. `dev` generates one.")
             .define(PROVIDER, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
                 if (value != null && !List.of("local", "twilio").contains(value.toString().toLowerCase(Locale.ROOT))) {
                     throw new org.apache.kafka.common.config.ConfigException(name, value, "must be local or twilio");
@@ -78,8 +81,8 @@ public final class MemoryConfig extends EnvConfig {
                     "Twilio region (au1, ie1, ...): Memory host becomes memory.<region>.twilio.com.")
             .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
                     "Send every Twilio REST call to this base URL instead of Twilio's hosts (memory[.region].twilio.com, conversations[.region].twilio.com): tests, dev.")
-            .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.MEDIUM,
-                    "HTTP port of the memory API when the service runs alone (0 = any free port).")
+            .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.LOW,
+                    "HTTP port (on 127.0.0.1) of the memory API when MemoryService is embedded in a program of your own (0 = any free port). `switchboard memory` and `dev` serve the API on the operator listener instead (SWITCHBOARD_OPERATOR_PORT).")
             .define(APPLICATION_ID, Type.STRING, "switchboard-memory-v2", new ConfigDef.NonEmptyString(), Importance.LOW,
                     "Kafka Streams application id of the local memory (also the prefix of its internal topics). A new id rebuilds the memory from the topics' retention; -v2 is the one-row-per-item layout.")
             .define(STATE_DIR, Type.STRING, null, Importance.LOW,
@@ -88,7 +91,7 @@ public final class MemoryConfig extends EnvConfig {
                     "Local memory: most recent communications (and observations) kept per customer.")
             .define(ADVERTISED_URL, Type.STRING, null, Importance.LOW,
                     "Local memory with several instances: http://host:port at which the other instances reach this one's "
-                            + "HTTP API (Kafka Streams application.server); a retrieval is answered from the instance owning the customer.")
+                            + "memory API (Kafka Streams application.server) — its operator listener, which must then be bound beyond loopback (SWITCHBOARD_OPERATOR_HOST); a retrieval is answered from the instance owning the customer, asked with SWITCHBOARD_INTERNAL_TOKEN.")
             .define(TWILIO_TIMEOUT_MS, Type.INT, 5000, Range.atLeast(1), Importance.LOW,
                     "Timeout of each call to Twilio Conversation Memory, in milliseconds.")
             .define(OBSERVATION_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
@@ -96,8 +99,11 @@ public final class MemoryConfig extends EnvConfig {
             .define(SUMMARY_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become conversation summaries of the customer.");
 
+    private final InternalToken internalToken;
+
     public MemoryConfig(Map<String, String> env) {
         super(DEFINITION, env);
+        this.internalToken = InternalToken.required(secret(InternalToken.NAME), "the memory API refuses callers without it");
         if (provider() == Provider.TWILIO) {
             // an incomplete Twilio setup stops the start: a silent local memory would hide every customer's history
             for (String required : List.of(API_KEY, API_SECRET)) {
@@ -116,6 +122,11 @@ public final class MemoryConfig extends EnvConfig {
 
     public static MemoryConfig fromEnv(Map<String, String> env) {
         return load(MemoryConfig::new, env);
+    }
+
+    /** What every caller of the memory API must present, and what this instance presents to the others. */
+    public InternalToken internalToken() {
+        return internalToken;
     }
 
     public KafkaSettings kafka() {

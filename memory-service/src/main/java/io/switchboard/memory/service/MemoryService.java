@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.switchboard.config.InternalToken;
 import io.switchboard.events.Memory;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.logging.Redaction;
@@ -16,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -43,8 +45,11 @@ import org.slf4j.MDC;
  * <li>{@code GET /memory/internal/customers/{subject}} — between local-memory instances: what this instance's store
  *     holds for {@code profile:<id>} or {@code addr:<normalised address>}, unranked.</li>
  * </ul>
- * Run alone, {@link #start()} serves these on {@code PORT}; call {@link #mount(Router)} before {@link #start()} to
- * serve them on another router instead (the launcher's {@code dev} mode), and no server of its own is started.
+ * Every route requires the shared SWITCHBOARD_INTERNAL_TOKEN as {@code Authorization: Bearer …}: without it, or with
+ * another, 401 and a WARN naming the route and the caller (never the token), before the body is read.
+ * Embedded alone, {@link #start()} serves these on {@code PORT} on 127.0.0.1; call {@link #mount(Router)} before
+ * {@link #start()} to serve them on another router instead (the launcher's operator listener), and no server of its
+ * own is started.
  *
  * <h2>Conversation Intelligence</h2>
  * With {@code CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID} and/or {@code _SUMMARY_OPERATOR_SID} set, the
@@ -112,6 +117,8 @@ public final class MemoryService implements ManagedService {
     }
 
     private void mountRoutes(Router router) {
+        // its own route: Vert.x wants a route's body handler before its other handlers, and this runs first
+        router.route("/memory/*").handler(this::authenticate);
         router.route("/memory/*").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT));
         router.post("/memory/retrieve").handler(this::retrieve);
         router.post("/memory/observations").handler(this::addObservation);
@@ -124,7 +131,7 @@ public final class MemoryService implements ManagedService {
         if (!mounted) {
             Router router = Router.router(vertx);
             mount(router);
-            server = vertx.createHttpServer().requestHandler(router).listen(config.port())
+            server = vertx.createHttpServer().requestHandler(router).listen(config.port(), "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
         try {
@@ -148,6 +155,21 @@ public final class MemoryService implements ManagedService {
     /** {@code local} or {@code twilio}. */
     public String provider() {
         return provider.name();
+    }
+
+    /** Lets a request with the shared token through; any other gets 401 before its body is read. */
+    private void authenticate(RoutingContext ctx) {
+        Optional<String> refusal = config.internalToken().refusal(ctx.request().getHeader("Authorization"));
+        if (refusal.isEmpty()) {
+            ctx.next();
+            return;
+        }
+        Counter.builder("switchboard.memory.unauthorized").description("Memory API requests refused for want of the internal token")
+                .register(registry).increment();
+        log.warn("Refused {} {} from {}: {} ({} is required)", ctx.request().method(), ctx.request().path(),
+                ctx.request().remoteAddress(), refusal.get(), InternalToken.NAME);
+        ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", "unauthorized: " + refusal.get()).encode());
     }
 
     private void retrieve(RoutingContext ctx) {

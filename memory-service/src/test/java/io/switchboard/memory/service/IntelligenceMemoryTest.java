@@ -16,6 +16,7 @@ import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
+import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
@@ -61,9 +62,9 @@ class IntelligenceMemoryTest {
         Map<String, String> localEnv = new HashMap<>(operators);
         localEnv.put(MemoryConfig.APPLICATION_ID, "memory-ci-" + UUID.randomUUID());
         localEnv.put(MemoryConfig.STATE_DIR, stateDir.toString());
-        local = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(localEnv)), vertx, new SimpleMeterRegistry());
+        local = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(localEnv))), vertx, new SimpleMeterRegistry());
         local.start();
-        localClient = new MemoryClient(URI.create("http://localhost:" + local.port()), Duration.ofSeconds(5));
+        localClient = new MemoryClient(URI.create("http://localhost:" + local.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
 
         twilio = FakeTwilioApi.start(vertx);
         Map<String, String> remoteEnv = new HashMap<>(operators);
@@ -72,7 +73,7 @@ class IntelligenceMemoryTest {
         remoteEnv.put(MemoryConfig.API_SECRET, "ci-secret");
         remoteEnv.put(MemoryConfig.STORE_ID, STORE);
         remoteEnv.put(MemoryConfig.API_BASE_URL, twilio.baseUrl());
-        remote = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(remoteEnv)), vertx, remoteMeters);
+        remote = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(remoteEnv))), vertx, remoteMeters);
         remote.start();
         assertThat(remote.provider()).isEqualTo("twilio");
         assertThat(remote.awaitIntelligenceAssignment(Duration.ofSeconds(30))).isTrue();

@@ -10,6 +10,7 @@ import io.switchboard.events.Observation;
 import io.switchboard.events.PastCommunication;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
+import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.TestKafka;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -39,7 +40,7 @@ class LocalMemoryTest {
         vertx = Vertx.vertx();
         events = new Events();
         service = newService("memory-test-" + UUID.randomUUID(), stateDir);
-        client = new MemoryClient(URI.create("http://localhost:" + service.port()), Duration.ofSeconds(5));
+        client = new MemoryClient(URI.create("http://localhost:" + service.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
     }
 
     static MemoryService newService(String applicationId, Path stateDir) throws Exception {
@@ -50,7 +51,7 @@ class LocalMemoryTest {
         Map<String, String> env = new HashMap<>(extra);
         env.put(MemoryConfig.APPLICATION_ID, applicationId);
         env.put(MemoryConfig.STATE_DIR, stateDir.toString());
-        MemoryService s = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(env)), vertx, registry);
+        MemoryService s = new MemoryService(MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(env))), vertx, registry);
         s.start();
         return s;
     }
@@ -68,6 +69,41 @@ class LocalMemoryTest {
 
     static Memory recall(MemoryQuery query) {
         return client.retrieve(query).join();
+    }
+
+    @Test
+    void theMemoryApiAnswersOnlyCallersWithTheInternalToken() throws Exception {
+        String phone = phone();
+        client.addObservation(phone, "Prefers e-mail", null).join();
+        HttpClient http = HttpClient.newHttpClient();
+        String query = "{\"address\":\"" + phone + "\"}";
+        double refusedBefore = registry.counter("switchboard.memory.unauthorized").count();
+        for (String authorization : new String[] {null, "Bearer not-the-token-at-all", "Basic " + InternalTokens.VALUE,
+                "Bearer " + InternalTokens.VALUE + "x"}) {
+            for (String path : List.of("/memory/retrieve", "/memory/observations")) {
+                HttpResponse<String> refused = http.send(request(path, authorization)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"address\":\"" + phone + "\",\"content\":\"injected\"}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as(path + " with " + authorization).isEqualTo(401);
+                assertThat(refused.body()).doesNotContain(InternalTokens.VALUE).doesNotContain("Prefers");
+            }
+            assertThat(http.send(request("/memory/internal/customers/addr:" + phone, authorization).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        }
+        assertThat(registry.counter("switchboard.memory.unauthorized").count() - refusedBefore).isEqualTo(12);
+
+        HttpResponse<String> allowed = http.send(request("/memory/retrieve", "Bearer " + InternalTokens.VALUE)
+                .POST(HttpRequest.BodyPublishers.ofString(query)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).contains("Prefers e-mail").doesNotContain("injected");
+    }
+
+    private static HttpRequest.Builder request(String path, String authorization) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + service.port() + path)).header("Content-Type", "application/json");
+        return authorization == null ? builder : builder.header("Authorization", authorization);
     }
 
     @Test
@@ -186,11 +222,13 @@ class LocalMemoryTest {
                 "{\"address\":\"+14155550100\",\"relevanceThreshold\":\"high\"}")) {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                             URI.create("http://localhost:" + service.port() + "/memory/retrieve"))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader())
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(body).isEqualTo(400);
         }
         HttpResponse<String> noContent = http.send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + service.port() + "/memory/observations"))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader())
                 .POST(HttpRequest.BodyPublishers.ofString("{\"address\":\"+14155550100\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(noContent.statusCode()).isEqualTo(400);
@@ -202,7 +240,7 @@ class LocalMemoryTest {
         String phone = phone();
         String conversation = "conv_" + UUID.randomUUID();
         MemoryService one = newService(applicationId, first);
-        MemoryClient oneClient = new MemoryClient(URI.create("http://localhost:" + one.port()), Duration.ofSeconds(5));
+        MemoryClient oneClient = new MemoryClient(URI.create("http://localhost:" + one.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
         MemoryQuery query = new MemoryQuery(conversation, null, phone, Channel.SMS, "", 10, 0, 10, null);
         try {
             oneClient.addObservation(phone, "Allergic to peanuts", conversation).join();
@@ -218,7 +256,7 @@ class LocalMemoryTest {
         // a new instance with an empty state directory restores the stores from their changelogs
         MemoryService two = newService(applicationId, second);
         try {
-            MemoryClient twoClient = new MemoryClient(URI.create("http://localhost:" + two.port()), Duration.ofSeconds(5));
+            MemoryClient twoClient = new MemoryClient(URI.create("http://localhost:" + two.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
                 Memory m = twoClient.retrieve(query).join();
                 assertThat(m.getObservations()).extracting(Observation::getContent).containsExactly("Allergic to peanuts");
@@ -235,7 +273,7 @@ class LocalMemoryTest {
         MemoryService bounded = newService("memory-bound-" + UUID.randomUUID(), stateDir,
                 Map.of(MemoryConfig.PORT, "0", MemoryConfig.HISTORY_PER_CUSTOMER, "3"));
         try {
-            MemoryClient via = new MemoryClient(URI.create("http://localhost:" + bounded.port()), Duration.ofSeconds(5));
+            MemoryClient via = new MemoryClient(URI.create("http://localhost:" + bounded.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
             String phone = phone();
             String conversation = "conv_" + UUID.randomUUID();
             via.addObservation(phone, "Prefers email", conversation).join();
@@ -266,8 +304,8 @@ class LocalMemoryTest {
         try {
             b = newService(applicationId, second, Map.of(MemoryConfig.PORT, String.valueOf(portB),
                     MemoryConfig.ADVERTISED_URL, "http://127.0.0.1:" + portB));
-            MemoryClient viaA = new MemoryClient(URI.create("http://127.0.0.1:" + portA), Duration.ofSeconds(5));
-            MemoryClient viaB = new MemoryClient(URI.create("http://127.0.0.1:" + portB), Duration.ofSeconds(5));
+            MemoryClient viaA = new MemoryClient(URI.create("http://127.0.0.1:" + portA), Duration.ofSeconds(5), InternalTokens.TOKEN);
+            MemoryClient viaB = new MemoryClient(URI.create("http://127.0.0.1:" + portB), Duration.ofSeconds(5), InternalTokens.TOKEN);
             List<String> customers = java.util.stream.IntStream.range(0, 8).mapToObj(i -> phone()).toList();
             for (String customer : customers) {
                 viaA.addObservation(customer, "Observation about " + customer, null).join();
@@ -296,8 +334,8 @@ class LocalMemoryTest {
 
     @Test
     void beforeItsStreamsStartTheLocalMemoryIsNotReadyRatherThanFailing(@TempDir Path stateDir) {
-        MemoryConfig config = MemoryConfig.fromEnv(TestKafka.env(Map.of(MemoryConfig.STATE_DIR, stateDir.toString(),
-                MemoryConfig.ADVERTISED_URL, "http://localhost:1")));
+        MemoryConfig config = MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(Map.of(MemoryConfig.STATE_DIR, stateDir.toString(),
+                MemoryConfig.ADVERTISED_URL, "http://localhost:1"))));
         LocalMemory memory = new LocalMemory(config, new io.switchboard.kafka.KafkaClients(config.kafka()), vertx);
         // The HTTP API is served before start(): a retrieval then is "not ready" (503, retry), not a provider failure.
         assertThat(memory.customer("+14155550100").toCompletionStage().toCompletableFuture())

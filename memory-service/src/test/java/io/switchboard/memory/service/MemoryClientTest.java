@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.events.Channel;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
+import io.switchboard.testkit.InternalTokens;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -34,7 +35,7 @@ class MemoryClientTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            MemoryClient client = new MemoryClient(URI.create("http://127.0.0.1:" + silent.getLocalPort()), Duration.ofSeconds(30));
+            MemoryClient client = new MemoryClient(URI.create("http://127.0.0.1:" + silent.getLocalPort()), Duration.ofSeconds(30), InternalTokens.TOKEN);
 
             long started = System.nanoTime();
             CompletableFuture<?> memory = client.retrieve(

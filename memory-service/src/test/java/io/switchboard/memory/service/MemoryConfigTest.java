@@ -3,6 +3,7 @@ package io.switchboard.memory.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.config.InternalToken;
 import io.switchboard.config.InvalidConfigurationException;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ class MemoryConfigTest {
     static Map<String, String> env(String... pairs) {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+        env.put(InternalToken.NAME, "memory-config-test-token");
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }
@@ -73,5 +75,16 @@ class MemoryConfigTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("TWILIO_MEMORY_OBSERVATIONS_LIMIT");
         assertThatThrownBy(() -> MemoryConfig.fromEnv(env("SWITCHBOARD_MEMORY_PROVIDER", "redis")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SWITCHBOARD_MEMORY_PROVIDER");
+    }
+
+    @Test
+    void withoutTheInternalTokenTheMemoryServiceRefusesToStartNamingIt() {
+        Map<String, String> none = env();
+        none.remove(InternalToken.NAME);
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(none)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith(InternalToken.NAME + " is required");
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env(InternalToken.NAME, "short-secret")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage(InternalToken.NAME + " is too short (12 characters): at least 16 are required");
     }
 }

@@ -14,6 +14,7 @@ import io.switchboard.events.PastCommunication;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.FakeTwilioApi.Reply;
 import java.net.URI;
@@ -73,6 +74,7 @@ class OrchestratedMemoryTest {
         env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"); // the Twilio provider without CI opens no Kafka client
         env.put(MemoryConfig.API_BASE_URL, twilio.baseUrl());
         env.put(MemoryConfig.PORT, "0");
+        env.putAll(InternalTokens.with(Map.of()));
         for (int i = 0; i < pairs.length; i += 2) {
             env.put(pairs[i], pairs[i + 1]);
         }
@@ -87,7 +89,7 @@ class OrchestratedMemoryTest {
     }
 
     static MemoryClient client(MemoryService service) {
-        return new MemoryClient(URI.create("http://localhost:" + service.port()), Duration.ofSeconds(10));
+        return new MemoryClient(URI.create("http://localhost:" + service.port()), Duration.ofSeconds(10), InternalTokens.TOKEN);
     }
 
     @Test

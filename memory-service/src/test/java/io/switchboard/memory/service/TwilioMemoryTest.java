@@ -9,6 +9,7 @@ import io.switchboard.events.Observation;
 import io.switchboard.events.PastCommunication;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
+import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.TestKafka;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -86,15 +87,15 @@ class TwilioMemoryTest {
             req.response().putHeader("Content-Type", "application/json").end(answer.encode());
         })).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-        MemoryConfig config = MemoryConfig.fromEnv(TestKafka.env(Map.of(
+        MemoryConfig config = MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(Map.of(
                 MemoryConfig.API_KEY, "SKtestkey", MemoryConfig.API_SECRET, "s3cret", MemoryConfig.STORE_ID, STORE,
                 MemoryConfig.API_BASE_URL, "http://localhost:" + twilio.actualPort(),
                 MemoryConfig.PROFILE_TRAIT_GROUPS, "Contact, Preferences",
-                MemoryConfig.OBSERVATIONS_LIMIT, "7", MemoryConfig.PORT, "0")));
+                MemoryConfig.OBSERVATIONS_LIMIT, "7", MemoryConfig.PORT, "0"))));
         assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.TWILIO);
         service = new MemoryService(config, vertx, new SimpleMeterRegistry());
         service.start();
-        client = new MemoryClient(URI.create("http://localhost:" + service.port()), Duration.ofSeconds(5));
+        client = new MemoryClient(URI.create("http://localhost:" + service.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
     }
 
     @AfterAll
@@ -160,7 +161,8 @@ class TwilioMemoryTest {
     @Test
     void theProfileIsFetchedWithTheConfiguredTraitGroups() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + service.port() + "/memory/profiles/" + PROFILE)).build(),
+                URI.create("http://localhost:" + service.port() + "/memory/profiles/" + PROFILE))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader()).build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -172,14 +174,15 @@ class TwilioMemoryTest {
 
     @Test
     void aTwilioFailureIsA502NotAnEmptyAnswer() throws Exception {
-        MemoryConfig wrongSecret = MemoryConfig.fromEnv(TestKafka.env(Map.of(
+        MemoryConfig wrongSecret = MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(Map.of(
                 MemoryConfig.API_KEY, "SKtestkey", MemoryConfig.API_SECRET, "wrong", MemoryConfig.STORE_ID, STORE,
-                MemoryConfig.API_BASE_URL, "http://localhost:" + twilio.actualPort(), MemoryConfig.PORT, "0")));
+                MemoryConfig.API_BASE_URL, "http://localhost:" + twilio.actualPort(), MemoryConfig.PORT, "0"))));
         MemoryService other = new MemoryService(wrongSecret, vertx, new SimpleMeterRegistry());
         other.start();
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://localhost:" + other.port() + "/memory/retrieve"))
+                    .header("Authorization", InternalTokens.TOKEN.authorizationHeader())
                     .POST(HttpRequest.BodyPublishers.ofString("{\"profileId\":\"" + PROFILE + "\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(502);
