@@ -3,6 +3,7 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.testkit.LogCapture;
 import io.switchboard.testkit.TwilioSignatures;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;

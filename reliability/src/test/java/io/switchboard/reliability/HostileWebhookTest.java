@@ -2,6 +2,7 @@ package io.switchboard.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.testkit.LogCapture;
 import io.switchboard.testkit.TwilioSignatures;
 import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonArray;
@@ -274,7 +275,7 @@ class HostileWebhookTest {
         Map<String, String> form = Map.of("AccountSid", TwilioWebhooks.ACCOUNT_SID, "CallSid", "CAlogs",
                 "From", TwilioWebhooks.CUSTOMER, "To", TwilioWebhooks.AGENT_NUMBER);
         ingress.postSignedForm("/twiml", form, bytes(TwilioWebhooks.encode(form)));
-        assertThat(logs.lines).isNotEmpty();
+        assertThat(logs.lines()).isNotEmpty();
         assertThat(logs.containing(IngressUnderTest.TOKEN)).as("log lines with the auth token").isEmpty();
         assertThat(logs.containing(TwilioWebhooks.CUSTOMER)).as("log lines with a full customer number").isEmpty();
         assertThat(logs.containing(TwilioWebhooks.CUSTOMER.substring(1))).isEmpty();

@@ -3,6 +3,7 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.ingress.IngressConfig;
+import io.switchboard.testkit.LogCapture;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.testkit.TwilioWebhooks;
 import java.nio.charset.StandardCharsets;

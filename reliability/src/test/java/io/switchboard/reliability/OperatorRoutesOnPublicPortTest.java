@@ -3,6 +3,7 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.testkit.LogCapture;
 import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
@@ -136,7 +137,7 @@ class OperatorRoutesOnPublicPortTest {
         assertThat(logs.containing("Refused POST /memory/retrieve")).hasSize(2)
                 .anyMatch(line -> line.contains("no Authorization header"))
                 .anyMatch(line -> line.contains("wrong bearer token"));
-        assertThat(logs.lines).noneMatch(line -> line.contains(token) || line.contains(token.substring(1)));
+        assertThat(logs.lines()).noneMatch(line -> line.contains(token) || line.contains(token.substring(1)));
     }
 
     private static String publicBase() {

@@ -3,8 +3,6 @@ package io.switchboard.memory.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.events.Channel;
@@ -15,6 +13,7 @@ import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.InternalTokens;
+import io.switchboard.testkit.LogCapture;
 import io.switchboard.testkit.FakeTwilioApi.Recorded;
 import io.switchboard.testkit.FakeTwilioApi.Reply;
 import java.net.URI;
@@ -25,13 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Twilio Conversation Memory configured as TAC configures it: the store comes from the Orchestrator configuration
@@ -102,7 +99,7 @@ class OrchestratedMemoryTest {
         twilio.addMemoryProfile(store, profile, phone);
         twilio.addMemoryObservation(store, profile, "Prefers a call back after 5 pm");
 
-        try (LogLines log = LogLines.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
                     MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
             assertThat(service.provider()).isEqualTo("twilio");
@@ -271,35 +268,5 @@ class OrchestratedMemoryTest {
                 + "median %d ms, max %d ms%n", twilioTime, millis.get(0), millis.get(millis.size() / 2), millis.get(millis.size() - 1));
         assertThat(millis.get(0)).isGreaterThanOrEqualTo(twilioTime); // 1 s would cut it close on every message
         assertThat(millis.get(millis.size() - 1)).isLessThan(Duration.ofSeconds(5).toMillis() / 2);
-    }
-
-    /** Log lines while installed. */
-    static final class LogLines extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        static LogLines capture() {
-            LogLines capture = new LogLines();
-            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(
-                    org.slf4j.Logger.ROOT_LOGGER_NAME);
-            capture.setContext(root.getLoggerContext());
-            capture.start();
-            root.addAppender(capture);
-            return capture;
-        }
-
-        @Override
-        protected void append(ILoggingEvent event) {
-            lines.add(event.getFormattedMessage());
-        }
-
-        List<String> containing(String needle) {
-            return lines.stream().filter(l -> l.contains(needle)).toList();
-        }
-
-        @Override
-        public void close() {
-            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(this);
-            stop();
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.switchboard.reliability;
+package io.switchboard.testkit;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Everything logged (message, MDC and stack trace) while installed, to grep for secrets and phone numbers. */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    final List<String> lines = new CopyOnWriteArrayList<>();
+/**
+ * Everything logged (logger, message, MDC and stack trace) while installed: for tests that assert what a service
+ * logged, or that a secret or phone number never reached the log.
+ */
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    static LogCapture install() {
+    public static LogCapture install() {
         LogCapture capture = new LogCapture();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         capture.setContext(root.getLoggerContext());
@@ -31,7 +34,13 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         lines.add(line.toString());
     }
 
-    List<String> containing(String needle) {
+    /** Every line captured so far. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    /** The captured lines that contain {@code needle}. */
+    public List<String> containing(String needle) {
         return lines.stream().filter(l -> l.contains(needle)).toList();
     }
 
