@@ -4,22 +4,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.DeadLetter;
+import io.switchboard.kafka.StreamsStartup;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +38,7 @@ public final class RouterService implements ManagedService, Readiness {
     public RouterService(RouterConfig config, MeterRegistry registry) {
         this.config = config;
         this.metrics = new RouterMetrics(registry);
-        this.serdes = new EventSerdes(config.kafka());
+        this.serdes = config.kafka().serdes();
     }
 
     @Override
@@ -57,32 +54,15 @@ public final class RouterService implements ManagedService, Readiness {
         Topology topology = RouterTopology.build(config, serdes, metrics);
         log.info("Router topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(config, serdes, metrics));
-        CountDownLatch running = new CountDownLatch(1);
-        AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
-        created.setStateListener((now, before) -> {
-            log.info("Router state {} -> {}", before, now);
-            if (now == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_SHUTDOWN
-                    || now == KafkaStreams.State.NOT_RUNNING) {
-                failed.compareAndSet(null, now);
-                running.countDown();
-            }
-        });
-        created.setUncaughtExceptionHandler(e -> {
-            log.error("Router stream thread died; replacing it", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
         streams = created;
         streamsMetrics = new KafkaStreamsMetrics(created);
         streamsMetrics.bindTo(metrics.registry());
-        created.start();
-        Duration timeout = config.startTimeout();
-        if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || failed.get() != null) {
-            KafkaStreams.State state = failed.get() != null ? failed.get() : created.state();
+        try {
+            StreamsStartup.startAndAwaitRunning(created, "router", config.startTimeout(), "is Kafka at "
+                    + config.kafka().bootstrapServers() + " reachable and are the topics provisioned?");
+        } catch (IllegalStateException | InterruptedException e) {
             close();
-            throw new IllegalStateException("The router did not reach RUNNING within " + timeout + " (state " + state
-                    + "); is Kafka at " + config.kafka().bootstrapServers() + " reachable and are the topics provisioned?");
+            throw e;
         }
         log.info("Router running: application id {}, {} stream thread(s), commit interval {}, {}", config.applicationId(),
                 config.streamThreads(), config.commitInterval(),

@@ -23,7 +23,7 @@ class RouterConfigTest {
         for (String interval : new String[] {"20ms", "5ms", "500ms"}) {
             RouterConfig config = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
                     RouterConfig.COMMIT_INTERVAL, interval));
-            java.util.Properties props = RouterService.streamsProperties(config, new EventSerdes(config.kafka()),
+            java.util.Properties props = RouterService.streamsProperties(config, config.kafka().serdes(),
                     new RouterMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
             long pollMs = ((Number) props.get(org.apache.kafka.streams.StreamsConfig.POLL_MS_CONFIG)).longValue();
             assertThat(pollMs).as("poll.ms with commit interval " + interval)

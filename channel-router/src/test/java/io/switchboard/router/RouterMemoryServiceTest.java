@@ -94,7 +94,7 @@ class RouterMemoryServiceTest {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 500);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
         try (KafkaProducer<String, InboundEvent> batch = new KafkaProducer<>(config, new StringSerializer(),
-                new EventSerdes(clients.settings()).forType(InboundEvent.class).serializer())) {
+                clients.settings().serdes().forType(InboundEvent.class).serializer())) {
             List<InboundEvent> messages = new ArrayList<>();
             messages.add(slow.message("my memory is slow"));
             others.forEach(other -> messages.add(other.message("hello")));

@@ -74,7 +74,7 @@ class RouterMemoryTest {
         env.putIfAbsent(RouterConfig.MEMORY_URL, memory.url());
         env.putIfAbsent(io.switchboard.config.InternalToken.NAME, FakeMemoryService.TOKEN);
         RouterConfig config = RouterConfig.fromEnv(env);
-        EventSerdes serdes = new EventSerdes(config.kafka());
+        EventSerdes serdes = config.kafka().serdes();
         RouterMetrics metrics = new RouterMetrics(registry);
         driver = new TopologyTestDriver(RouterTopology.build(config, serdes, metrics),
                 RouterService.streamsProperties(config, serdes, metrics), START);

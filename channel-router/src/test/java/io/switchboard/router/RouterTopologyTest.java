@@ -79,7 +79,7 @@ class RouterTopologyTest {
                 RouterConfig.INACTIVITY_TIMEOUT, "30m",
                 RouterConfig.DEDUP_WINDOW, "24h",
                 RouterConfig.CALL_END_GRACE, "5s"));
-        EventSerdes serdes = new EventSerdes(config.kafka());
+        EventSerdes serdes = config.kafka().serdes();
         RouterMetrics metrics = new RouterMetrics(registry);
         driver = new TopologyTestDriver(RouterTopology.build(config, serdes, metrics),
                 properties(RouterService.streamsProperties(config, serdes, metrics)), START);
@@ -494,8 +494,8 @@ class RouterTopologyTest {
     }
 
     private void deliver(DeliveryEvent delivery) {
-        EventSerdes serdes = new EventSerdes(RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:1",
-                RouterConfig.STATE_DIR, stateDir.toString())).kafka());
+        EventSerdes serdes = RouterConfig.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:1",
+                RouterConfig.STATE_DIR, stateDir.toString())).kafka().serdes();
         TestInputTopic<String, DeliveryEvent> deliveries = driver.createInputTopic(Topic.DELIVERY.topicName(),
                 new StringSerializer(), serdes.forType(DeliveryEvent.class).serializer());
         deliveries.pipeInput(delivery.getConversationId(), delivery);

@@ -1,16 +1,23 @@
 package io.switchboard.serde;
 
-import io.switchboard.config.KafkaSettings;
 import io.switchboard.topics.Topic;
+import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 
-/** Picks the value serde of a topic from the configured {@link Framing}. Keys are plain UTF-8 conversation ids. */
+/**
+ * Picks the value serde of a topic from the configured {@link Framing}. Keys are plain UTF-8 conversation ids.
+ * Takes the framing as values, not the service configuration, so the wire contract does not depend on the runtime
+ * ({@code KafkaSettings.serdes()} builds one from the settings).
+ */
 public final class EventSerdes {
-    private final KafkaSettings settings;
+    private final Framing framing;
+    private final String schemaRegistryUrl;
 
-    public EventSerdes(KafkaSettings settings) {
-        this.settings = settings;
+    /** @param schemaRegistryUrl the registry's URL; required with {@link Framing#REGISTRY}, ignored otherwise */
+    public EventSerdes(Framing framing, String schemaRegistryUrl) {
+        this.framing = Objects.requireNonNull(framing, "framing");
+        this.schemaRegistryUrl = schemaRegistryUrl;
     }
 
     @SuppressWarnings("unchecked")
@@ -19,9 +26,9 @@ public final class EventSerdes {
     }
 
     public <T extends SpecificRecord> Serde<T> forType(Class<T> type) {
-        return switch (settings.framing()) {
+        return switch (framing) {
             case EMBEDDED -> new EmbeddedAvroSerde<>(type);
-            case REGISTRY -> new RegistryAvroSerde<>(type, settings.schemaRegistryUrl());
+            case REGISTRY -> new RegistryAvroSerde<>(type, schemaRegistryUrl);
         };
     }
 }

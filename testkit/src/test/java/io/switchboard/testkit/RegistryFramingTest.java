@@ -125,7 +125,7 @@ class RegistryFramingTest {
         List<SpecificRecord> samples = samplesOf(Topic.INBOUND);
         produce(clients, in, Topic.INBOUND.valueType(), samples);
 
-        Serde<SpecificRecord> serde = new EventSerdes(settings).forTopic(Topic.INBOUND);
+        Serde<SpecificRecord> serde = settings.serdes().forTopic(Topic.INBOUND);
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(in, Consumed.with(Serdes.String(), serde)).to(out, Produced.with(Serdes.String(), serde));
         Properties props = new Properties();
@@ -152,7 +152,7 @@ class RegistryFramingTest {
     void aBareRegistryUrlReachesTheCoreApi() throws Exception {
         Map<String, String> env = TestSchemaRegistry.env(Map.of(KafkaSettings.SCHEMA_REGISTRY_URL,
                 TestSchemaRegistry.shared().baseUrl() + "/"));
-        Serde<SpecificRecord> serde = new EventSerdes(KafkaSettings.fromEnv(env)).forTopic(Topic.OUTBOUND);
+        Serde<SpecificRecord> serde = KafkaSettings.fromEnv(env).serdes().forTopic(Topic.OUTBOUND);
         SpecificRecord sample = samplesOf(Topic.OUTBOUND).get(0);
 
         byte[] value = serde.serializer().serialize(Topic.OUTBOUND.topicName(), sample);
@@ -175,7 +175,7 @@ class RegistryFramingTest {
         KafkaSettings settings = KafkaSettings.fromEnv(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
                 KafkaSettings.SERDE, "registry",
                 KafkaSettings.SCHEMA_REGISTRY_URL, "http://registry:8080/apis/ccompat/v7"));
-        assertThatThrownBy(() -> new EventSerdes(settings).forTopic(Topic.INBOUND))
+        assertThatThrownBy(() -> settings.serdes().forTopic(Topic.INBOUND))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("http://registry:8080/apis/registry/v3");
     }

@@ -45,7 +45,7 @@ final class PipelineTap implements AutoCloseable {
     PipelineTap(KafkaSettings settings, BiConsumer<String, JsonObject> sink) {
         this.clients = new KafkaClients(settings);
         this.sink = sink;
-        EventSerdes serdes = new EventSerdes(settings);
+        EventSerdes serdes = settings.serdes();
         for (Topic topic : TOPICS) {
             decoders.put(topic, serdes.<SpecificRecord>forTopic(topic).deserializer());
         }

@@ -17,6 +17,7 @@ import io.switchboard.events.inbound.MessageReceived;
 import io.switchboard.events.inbound.Prompt;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.kafka.StreamsStartup;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.serde.EmbeddedAvroSerde;
 import io.switchboard.topics.Topic;
@@ -38,10 +39,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -89,6 +88,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalMemory implements MemoryProvider {
     private static final Logger log = LoggerFactory.getLogger(LocalMemory.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     static final String CALLERS_STORE = "memory-callers";
     static final String PARTIAL_REPLIES_STORE = "memory-partial-replies";
 
@@ -129,24 +129,8 @@ final class LocalMemory implements MemoryProvider {
         producer = new KafkaProducer<>(clients.producerConfig(config.applicationId() + "-observations"),
                 new StringSerializer(), observationSerde);
         streams = new KafkaStreams(topology(), streamsProperties());
-        CountDownLatch running = new CountDownLatch(1);
-        AtomicReference<KafkaStreams.State> last = new AtomicReference<>();
-        streams.setStateListener((now, before) -> {
-            last.set(now);
-            if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR
-                    || now == KafkaStreams.State.PENDING_ERROR) {
-                running.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("Local memory stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        streams.start();
-        if (!running.await(60, TimeUnit.SECONDS) || last.get() != KafkaStreams.State.RUNNING) {
-            throw new IllegalStateException("Local memory did not start (Kafka Streams state " + streams.state()
-                    + ") at " + config.kafka().bootstrapServers());
-        }
+        StreamsStartup.startAndAwaitRunning(streams, "local memory", START_TIMEOUT,
+                "is Kafka at " + config.kafka().bootstrapServers() + " reachable?");
     }
 
     private Properties streamsProperties() {

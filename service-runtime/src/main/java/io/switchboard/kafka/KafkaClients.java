@@ -27,7 +27,7 @@ public final class KafkaClients {
 
     public KafkaClients(KafkaSettings settings) {
         this.settings = settings;
-        this.serdes = new EventSerdes(settings);
+        this.serdes = settings.serdes();
     }
 
     public KafkaSettings settings() {

@@ -1,5 +1,6 @@
 package io.switchboard.config;
 
+import io.switchboard.serde.EventSerdes;
 import io.switchboard.serde.Framing;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +58,11 @@ public final class KafkaSettings extends EnvConfig {
 
     public String schemaRegistryUrl() {
         return optionalString(SCHEMA_REGISTRY_URL);
+    }
+
+    /** The serdes of the configured framing. */
+    public EventSerdes serdes() {
+        return new EventSerdes(framing(), schemaRegistryUrl());
     }
 
     public int topicPartitions() {
