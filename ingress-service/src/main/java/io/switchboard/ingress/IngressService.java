@@ -4,12 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.events.IntelligenceEvent;
+import io.switchboard.ingress.http.MalformedInputHandler;
 import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.ingress.http.SignedRoute;
 import io.switchboard.ingress.intelligence.IntelligenceWebhookHandler;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
 import io.switchboard.ingress.voice.CallbackTwiml;
 import io.switchboard.ingress.voice.ConversationLookup;
+import io.switchboard.ingress.voice.ForgedUpgradeGuard;
 import io.switchboard.ingress.voice.RelaySessions;
 import io.switchboard.ingress.voice.RelaySocketHandler;
 import io.switchboard.ingress.voice.TwimlHandler;
@@ -139,23 +142,29 @@ public final class IngressService implements ManagedService {
             lookup = new ConversationLookup(vertx, config.twilioAccess().orchestrator(lookupHttp,
                     config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
         }
-        router.get(config.websocketPath()).handler(new RelaySocketHandler(vertx, signatures, publisher, sessions,
-                config.instanceId(), config.orchestrated(), lookup, config.maxRelaySockets(),
-                config.forgedUpgradesPerMinute(), meters));
+        // Each signed route: its body (webhooks), the signature gate, its handler; a MalformedInput its handler's
+        // reader throws is answered 400 by the route's failure handler.
+        ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), meters);
+        router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
+                .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
+                        lookup, config.maxRelaySockets(), meters));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
-        router.post("/twiml").handler(bodies).handler(new TwimlHandler(config, signatures));
-        router.post(config.actionPath()).handler(bodies)
-                .handler(new ActionCallbackHandler(signatures, publisher, config.accountSid(),
-                        new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions));
-        router.post("/webhook").handler(bodies).handler(new WebhookHandler(signatures, publisher,
-                config.ownAddresses(), config.conversationConfigurationId().orElse(null), reconciler(),
-                config::ownAddress, twilioCalls));
+        router.post("/twiml").handler(bodies).handler(SignedRoute.form(signatures)).handler(new TwimlHandler(config));
+        router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
+                .handler(new ActionCallbackHandler(publisher, config.accountSid(),
+                        new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
+                .failureHandler(MalformedInputHandler.text("callback"));
+        router.post("/webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))
+                .handler(new WebhookHandler(publisher, config.ownAddresses(),
+                        config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls))
+                .failureHandler(MalformedInputHandler.text("webhook"));
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
                     meters);
-            router.post("/ci-webhook").handler(bodies)
-                    .handler(new IntelligenceWebhookHandler(signatures, intelligence, configurationId));
+            router.post("/ci-webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))
+                    .handler(new IntelligenceWebhookHandler(intelligence, configurationId))
+                    .failureHandler(MalformedInputHandler.answering("CI webhook", IntelligenceWebhookHandler::malformed));
         });
 
         server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port())

@@ -34,7 +34,7 @@ public final class Forms {
     }
 
     /**
-     * Refuses (IllegalArgumentException, a 400) a form whose percent-encoded bytes are not UTF-8 (decoding would
+     * Refuses ({@link MalformedInput}, a 400) a form whose percent-encoded bytes are not UTF-8 (decoding would
      * slip replacement characters into an event) or that names a parameter twice (Twilio never does).
      */
     public static void requireWellFormed(RoutingContext ctx) {
@@ -48,12 +48,12 @@ public final class Forms {
                         int hi = Character.digit(pair.charAt(i + 1), 16);
                         int lo = Character.digit(pair.charAt(i + 2), 16);
                         if (hi < 0 || lo < 0) {
-                            throw new IllegalArgumentException("invalid percent-encoding");
+                            throw new MalformedInput("invalid percent-encoding");
                         }
                         bytes.write(hi * 16 + lo);
                         i += 2;
                     } else if (c == '%') {
-                        throw new IllegalArgumentException("invalid percent-encoding");
+                        throw new MalformedInput("invalid percent-encoding");
                     } else {
                         bytes.write(c == '+' ? ' ' : c);
                     }
@@ -61,19 +61,19 @@ public final class Forms {
                 try {
                     StrictJson.utf8(bytes.toByteArray());
                 } catch (io.vertx.core.json.DecodeException e) {
-                    throw new IllegalArgumentException("form is not valid UTF-8");
+                    throw new MalformedInput("form is not valid UTF-8");
                 }
             }
         }
         requireUnique(ctx);
     }
 
-    /** Refuses (IllegalArgumentException, a 400) a form that names a parameter twice: Twilio never does. */
+    /** Refuses ({@link MalformedInput}, a 400) a form that names a parameter twice: Twilio never does. */
     static void requireUnique(RoutingContext ctx) {
         java.util.Set<String> seen = new java.util.HashSet<>();
         ctx.request().formAttributes().forEach(e -> {
             if (!seen.add(e.getKey())) {
-                throw new IllegalArgumentException("parameter " + e.getKey() + " given twice");
+                throw new MalformedInput("parameter " + e.getKey() + " given twice");
             }
         });
     }
@@ -89,6 +89,11 @@ public final class Forms {
             return "invalid body";
         }
         return message;
+    }
+
+    /** The raw request body (empty when there is none). */
+    public static byte[] rawBody(RoutingContext ctx) {
+        return ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
     }
 
     /** 403 for a missing or wrong X-Twilio-Signature. */

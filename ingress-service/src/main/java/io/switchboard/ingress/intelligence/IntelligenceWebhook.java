@@ -5,6 +5,9 @@ import io.switchboard.events.ci.IntelligenceConfiguration;
 import io.switchboard.events.ci.IntelligenceParticipant;
 import io.switchboard.events.ci.OperatorResult;
 import io.switchboard.ids.EventIds;
+import io.switchboard.ingress.http.MalformedInput;
+import io.switchboard.ingress.http.StrictJson;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +20,23 @@ import java.util.stream.Stream;
  * Reads a Conversation Intelligence webhook body — {@code accountId, conversationId, memoryStoreId,
  * intelligenceConfiguration {id, friendlyName, version}, operatorResults [{id, operator {id}, outputFormat, result,
  * dateCreated, executionDetails {trigger {on, timestamp}, participants [{id, profileId, type}]}}]} — into an
- * {@link IntelligenceEvent}. A body of another shape is {@link IllegalArgumentException} (a 400). Each result value is
+ * {@link IntelligenceEvent}. A body of another shape is {@link MalformedInput} (a 400). Each result value is
  * kept as JSON text: what it means depends on the operator, which only its consumers know.
  */
 final class IntelligenceWebhook {
     private IntelligenceWebhook() {
+    }
+
+    /** The raw body as one JSON object ({@link StrictJson}'s checks). */
+    static JsonObject body(byte[] raw) {
+        if (raw.length == 0) {
+            throw new MalformedInput("empty body");
+        }
+        try {
+            return new JsonObject(StrictJson.text(raw));
+        } catch (DecodeException | ClassCastException e) {
+            throw MalformedInput.of(e);
+        }
     }
 
     /** The configuration id the body names (checked before the rest is read, as TAC does). */
@@ -34,13 +49,13 @@ final class IntelligenceWebhook {
         JsonObject configuration = object(body, "intelligenceConfiguration");
         Object version = configuration.getValue("version");
         if (version != null && !(version instanceof String || version instanceof Number)) {
-            throw new IllegalArgumentException("intelligenceConfiguration.version must be a string or a number");
+            throw new MalformedInput("intelligenceConfiguration.version must be a string or a number");
         }
         List<OperatorResult> results = new ArrayList<>();
         JsonArray array = array(body, "operatorResults");
         for (int i = 0; i < array.size(); i++) {
             if (!(array.getValue(i) instanceof JsonObject result)) {
-                throw new IllegalArgumentException("operatorResults[" + i + "] must be an object");
+                throw new MalformedInput("operatorResults[" + i + "] must be an object");
             }
             results.add(operatorResult(result, "operatorResults[" + i + "]"));
         }
@@ -73,12 +88,12 @@ final class IntelligenceWebhook {
         List<IntelligenceParticipant> participants = new ArrayList<>();
         Object list = details.getValue("participants");
         if (list != null && !(list instanceof JsonArray)) {
-            throw new IllegalArgumentException(where + ".executionDetails.participants must be an array");
+            throw new MalformedInput(where + ".executionDetails.participants must be an array");
         }
         if (list instanceof JsonArray array) {
             for (Object item : array) {
                 if (!(item instanceof JsonObject p)) {
-                    throw new IllegalArgumentException(where + ".executionDetails.participants must hold objects");
+                    throw new MalformedInput(where + ".executionDetails.participants must hold objects");
                 }
                 participants.add(IntelligenceParticipant.newBuilder().setId(str(p, "id"))
                         .setProfileId(str(p, "profileId")).setType(str(p, "type")).build());
@@ -101,7 +116,7 @@ final class IntelligenceWebhook {
         if (parent.getValue(name) instanceof JsonObject object) {
             return object;
         }
-        throw new IllegalArgumentException(name + " must be an object");
+        throw new MalformedInput(name + " must be an object");
     }
 
     private static JsonObject optionalObject(JsonObject parent, String name, String where) {
@@ -112,14 +127,14 @@ final class IntelligenceWebhook {
         if (value instanceof JsonObject object) {
             return object;
         }
-        throw new IllegalArgumentException(where + "." + name + " must be an object");
+        throw new MalformedInput(where + "." + name + " must be an object");
     }
 
     private static JsonArray array(JsonObject parent, String name) {
         if (parent.getValue(name) instanceof JsonArray array) {
             return array;
         }
-        throw new IllegalArgumentException(name + " must be an array");
+        throw new MalformedInput(name + " must be an array");
     }
 
     /** A string field or null; a present value of another JSON type is malformed. */
@@ -128,12 +143,12 @@ final class IntelligenceWebhook {
         if (value == null || value instanceof String) {
             return (String) value;
         }
-        throw new IllegalArgumentException(name + " must be a string");
+        throw new MalformedInput(name + " must be a string");
     }
 
     private static String required(String value, String name) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " is required");
+            throw new MalformedInput(name + " is required");
         }
         return value;
     }

@@ -4,11 +4,8 @@ import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.EventPublisher;
 import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
-import io.switchboard.ingress.http.SignatureCheck;
-import io.switchboard.ingress.http.StrictJson;
-import io.switchboard.logging.Redaction;
+import io.switchboard.ingress.http.MalformedInputHandler;
 import io.vertx.core.Handler;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -18,8 +15,9 @@ import org.slf4j.MDC;
 
 /**
  * {@code POST /ci-webhook}: Conversation Intelligence operator results (opt-in, served when
- * {@code CONVERSATION_INTELLIGENCE_CONFIGURATION_ID} is set). Signed JSON exactly like {@code /webhook}: 403 without a
- * valid X-Twilio-Signature (bodySHA256 scheme), 400 for a malformed body, 413 over the body limit. Events of another
+ * {@code CONVERSATION_INTELLIGENCE_CONFIGURATION_ID} is set). Signed JSON exactly like {@code /webhook}, behind the
+ * same signature gate: 403 without a valid X-Twilio-Signature (bodySHA256 scheme), 400 for a malformed body (read by
+ * {@link IntelligenceWebhook}, answered by the route's failure handler with {@link #malformed}), 413 over the body limit. Events of another
  * configuration are answered 200 {@code skipped} and go nowhere; the others are written to tac.ci.v1 and answered 200
  * only once Kafka acknowledged them (503 when it does not in time, so Twilio retries). Answers carry TAC's JSON:
  * {@code {success, event_type, skipped, skip_reason, error, created_count}}, where {@code created_count} counts the
@@ -29,13 +27,10 @@ public final class IntelligenceWebhookHandler implements Handler<RoutingContext>
     private static final Logger log = LoggerFactory.getLogger(IntelligenceWebhookHandler.class);
     static final String EVENT_TYPE = "operator_results";
 
-    private final SignatureCheck signatures;
     private final EventPublisher<IntelligenceEvent> publisher;
     private final String configurationId;
 
-    public IntelligenceWebhookHandler(SignatureCheck signatures, EventPublisher<IntelligenceEvent> publisher,
-            String configurationId) {
-        this.signatures = signatures;
+    public IntelligenceWebhookHandler(EventPublisher<IntelligenceEvent> publisher, String configurationId) {
         this.publisher = publisher;
         this.configurationId = configurationId;
     }
@@ -43,38 +38,18 @@ public final class IntelligenceWebhookHandler implements Handler<RoutingContext>
     @Override
     public void handle(RoutingContext ctx) {
         if (!Forms.isJson(ctx)) {
-            // A form is still checked as Twilio signs forms: an unsigned or forged request is a 403 on every route.
-            if (Forms.isForm(ctx) && !signatures.form(ctx.request(), Forms.params(ctx))) {
-                Forms.forbidden(ctx);
-                return;
-            }
             answer(ctx, 400, failure("Expected application/json"));
             return;
         }
-        byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        if (!signatures.json(ctx.request(), raw)) {
-            Forms.forbidden(ctx);
+        JsonObject body = IntelligenceWebhook.body(Forms.rawBody(ctx));
+        String received = IntelligenceWebhook.configurationId(body);
+        if (!received.equals(configurationId)) {
+            log.debug("CI event of configuration {} skipped", received);
+            answer(ctx, 200, result(true, null, true, "Configuration ID mismatch (expected " + configurationId + ")",
+                    null, 0));
             return;
         }
-        IntelligenceEvent event;
-        try {
-            if (raw.length == 0) {
-                throw new IllegalArgumentException("empty body");
-            }
-            JsonObject body = new JsonObject(StrictJson.text(raw));
-            String received = IntelligenceWebhook.configurationId(body);
-            if (!received.equals(configurationId)) {
-                log.debug("CI event of configuration {} skipped", received);
-                answer(ctx, 200, result(true, null, true, "Configuration ID mismatch (expected " + configurationId + ")",
-                        null, 0));
-                return;
-            }
-            event = IntelligenceWebhook.parse(body, Instant.now());
-        } catch (DecodeException | IllegalArgumentException | ClassCastException e) {
-            log.warn("Malformed CI webhook: {}", Redaction.mask(String.valueOf(e.getMessage())));
-            answer(ctx, 400, failure("Malformed webhook: " + Forms.publicReason(e)));
-            return;
-        }
+        IntelligenceEvent event = IntelligenceWebhook.parse(body, Instant.now());
         int count = event.getOperatorResults().size();
         if (count == 0) {
             answer(ctx, 200, result(true, null, true, "No operator results", null, 0));
@@ -101,6 +76,11 @@ public final class IntelligenceWebhookHandler implements Handler<RoutingContext>
             int createdCount) {
         return new JsonObject().put("success", success).put("event_type", eventType).put("skipped", skipped)
                 .put("skip_reason", skipReason).put("error", error).put("created_count", createdCount);
+    }
+
+    /** TAC's answer to a malformed body (the route's failure handler, {@link MalformedInputHandler}). */
+    public static void malformed(RoutingContext ctx, String reason) {
+        answer(ctx, 400, failure("Malformed webhook: " + reason));
     }
 
     private static JsonObject failure(String error) {

@@ -8,7 +8,6 @@ import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
-import io.switchboard.ingress.http.SignatureCheck;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -18,19 +17,18 @@ import org.slf4j.MDC;
 
 /**
  * {@code POST /conversation-relay-callback}: Twilio reports how the relay session ended (and the HandoffData of an
- * {@code end} frame). Signed, from the configured account only; answered with TwiML once Kafka has the event.
+ * {@code end} frame). Signed (the route's signature gate checks it first), from the configured account only; answered with TwiML once Kafka has the event.
  */
 public final class ActionCallbackHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(ActionCallbackHandler.class);
 
-    private final SignatureCheck signatures;
     private final InboundPublisher publisher;
     private final String accountSid;
     private final CallbackTwiml twiml;
     private final RelaySessions sessions;
 
-    public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid) {
-        this(signatures, publisher, accountSid, CallbackTwiml.hangUp(), new RelaySessions());
+    public ActionCallbackHandler(InboundPublisher publisher, String accountSid) {
+        this(publisher, accountSid, CallbackTwiml.hangUp(), new RelaySessions());
     }
 
     /**
@@ -38,9 +36,8 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
      * id of an orchestrated call): the callback, which carries only the CallSid, is published under it so the router
      * finds the call's session.
      */
-    public ActionCallbackHandler(SignatureCheck signatures, InboundPublisher publisher, String accountSid,
-                                 CallbackTwiml twiml, RelaySessions sessions) {
-        this.signatures = signatures;
+    public ActionCallbackHandler(InboundPublisher publisher, String accountSid, CallbackTwiml twiml,
+                                 RelaySessions sessions) {
         this.publisher = publisher;
         this.accountSid = accountSid;
         this.twiml = twiml;
@@ -49,17 +46,8 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
+        Forms.requireWellFormed(ctx); // else a MalformedInput: the route's failure handler answers 400
         Map<String, String> form = Forms.params(ctx);
-        if (!signatures.form(ctx.request(), form)) {
-            Forms.forbidden(ctx);
-            return;
-        }
-        try {
-            Forms.requireWellFormed(ctx);
-        } catch (IllegalArgumentException e) {
-            ctx.response().setStatusCode(400).end("Malformed callback: " + e.getMessage());
-            return;
-        }
         if (!accountSid.equals(form.get("AccountSid"))) {
             log.warn("Relay callback for another account refused");
             ctx.response().setStatusCode(403).end("Unknown AccountSid");

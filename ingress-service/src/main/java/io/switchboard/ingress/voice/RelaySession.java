@@ -127,7 +127,7 @@ final class RelaySession {
         lastInterruptTurn = Math.max(lastInterruptTurn, turn);
         if (replyOpen) {
             replyOpen = false;
-            socket.writeTextMessage(RelayFrames.CLOSING_TOKEN);
+            socket.writeTextMessage(RelayProtocol.CLOSING_TOKEN);
         }
     }
 
@@ -154,7 +154,7 @@ final class RelaySession {
             log.info("Ending relay session {} of call {}", sessionId, callSid);
             MDC.remove("conversationId");
         }
-        socket.writeTextMessage(RelayFrames.toJson(payload).encode());
+        socket.writeTextMessage(RelayProtocol.encode(payload));
         return Written.WRITTEN;
     }
 

@@ -27,20 +27,24 @@ public final class TwimlHandler implements Handler<RoutingContext> {
     static final List<String> WELL_KNOWN = List.of("conversationId", "profileId", "customerParticipantId", "aiAgentParticipantId");
 
     private final IngressConfig config;
-    private final SignatureCheck signatures;
 
-    public TwimlHandler(IngressConfig config, SignatureCheck signatures) {
+    /** Serves requests the route's signature gate ({@link io.switchboard.ingress.http.SignedRoute#form}) let through. */
+    public TwimlHandler(IngressConfig config) {
         this.config = config;
-        this.signatures = signatures;
+    }
+
+    /**
+     * For callers that only build TwiML ({@link #twiml}); the signature is no longer this handler's to check.
+     * @deprecated use {@link #TwimlHandler(IngressConfig)} behind a {@link io.switchboard.ingress.http.SignedRoute}
+     */
+    @Deprecated
+    public TwimlHandler(IngressConfig config, SignatureCheck unused) {
+        this(config);
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         Map<String, String> form = Forms.params(ctx);
-        if (!signatures.form(ctx.request(), form)) {
-            Forms.forbidden(ctx);
-            return;
-        }
         String callSid = form.get("CallSid");
         if (callSid == null || callSid.isBlank()) {
             ctx.response().setStatusCode(400).end("CallSid is required");
