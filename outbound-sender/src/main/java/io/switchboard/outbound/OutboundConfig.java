@@ -42,6 +42,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String HTTP_TIMEOUT_MS = "OUTBOUND_HTTP_TIMEOUT_MS";
     public static final String DEDUP_WINDOW_MS = "OUTBOUND_DEDUP_WINDOW_MS";
     public static final String COMMIT_INTERVAL_MS = "OUTBOUND_COMMIT_INTERVAL_MS";
+    public static final String MAX_IN_FLIGHT = "OUTBOUND_MAX_IN_FLIGHT";
 
     public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
             .define(ACCOUNT_SID, Type.STRING, null, Importance.HIGH,
@@ -85,7 +86,9 @@ public final class OutboundConfig extends EnvConfig {
             .define(DEDUP_WINDOW_MS, Type.LONG, Duration.ofHours(6).toMillis(), Range.atLeast(0), Importance.LOW,
                     "How far back tac.delivery.v1 is read at partition assignment to drop outbound events already sent.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
-                    "How often delivery events, dead letters and offsets are committed (one Kafka transaction). Voice frames never wait for it.");
+                    "How often delivery events, dead letters and offsets are committed (one Kafka transaction). Voice frames never wait for it.")
+            .define(MAX_IN_FLIGHT, Type.INT, 1000, Range.atLeast(2), Importance.LOW,
+                    "Outbound records polled and not yet done, at most; above it the sender pauses its partitions until half are done, so a slow Twilio leaves the backlog in Kafka, not in memory.");
 
     public OutboundConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -197,6 +200,10 @@ public final class OutboundConfig extends EnvConfig {
 
     public Duration httpTimeout() {
         return Duration.ofMillis(getLong(HTTP_TIMEOUT_MS));
+    }
+
+    public int maxInFlight() {
+        return getInt(MAX_IN_FLIGHT);
     }
 
     public Duration commitInterval() {

@@ -3,36 +3,26 @@ package io.switchboard.outbound;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.kafka.ordered.KeyOrderedConsumer;
+import io.switchboard.kafka.ordered.KeyOrderedOptions;
+import io.switchboard.kafka.ordered.PartitionListener;
+import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -44,50 +34,38 @@ import org.slf4j.LoggerFactory;
  * The outbound sender: consumes tac.outbound.v1 (consumer group {@code OUTBOUND_GROUP_ID}) and writes voice frames,
  * delivery events and dead letters.
  *
- * <p>One poll thread owns the consumer. Records are dispatched per conversation ({@link KeyedDispatcher}): voice is
- * routed inline, messaging runs on a worker pool. Every {@code OUTBOUND_COMMIT_INTERVAL_MS} a committer thread
- * writes, in one Kafka transaction, the delivery events and dead letters of the finished records plus the offsets
- * that are now safe ({@link OffsetTracker}); the poll thread goes on polling meanwhile (a commit takes several broker
- * round trips, and voice frames routed on the poll thread must not wait for it). Only a rebalance commits on the
- * poll thread, for the partitions it gives up. Voice frames do not wait for that transaction: they go out at once on a
- * plain idempotent producer (a transaction commit costs several broker round trips, tens of milliseconds under load,
- * on the path a caller is listening to). Duplicates are dropped by the {@link SentLedger}, rebuilt from
- * tac.delivery.v1 when a partition is assigned; a frame re-sent after a crash carries the same event id.
+ * <p>It runs on the shared {@link KeyOrderedConsumer}: one poll thread owns the consumer, a conversation's records are
+ * handled one after another and different conversations concurrently; voice is routed inline, messaging runs on a
+ * worker pool. Records polled and not done are bounded by {@code OUTBOUND_MAX_IN_FLIGHT}: above it the consumer pauses
+ * its partitions, so a slow Twilio makes the backlog wait in Kafka, not in memory (gauge
+ * {@code switchboard.consumer.in.flight{consumer=outbound}}). Every {@code OUTBOUND_COMMIT_INTERVAL_MS} the
+ * {@link DeliveryCommitter} writes, in one Kafka transaction on its own thread, the delivery events and dead letters
+ * of the finished records plus the offsets that are now safe; the poll thread goes on polling meanwhile (a commit
+ * takes several broker round trips, and voice frames routed on the poll thread must not wait for it). Only a
+ * rebalance or a stop commits on the poll thread, for the partitions it gives up. Voice frames do not wait for that
+ * transaction: they go out at once on a plain idempotent producer (a transaction commit costs several broker round
+ * trips, tens of milliseconds under load, on the path a caller is listening to). Duplicates are dropped by the
+ * {@link SentLedger}, rebuilt from tac.delivery.v1 when a partition is assigned; a frame re-sent after a crash
+ * carries the same event id.
  */
 public final class OutboundService implements ManagedService {
     private static final Logger log = LoggerFactory.getLogger(OutboundService.class);
+    static final String CONSUMER_NAME = "outbound";
     private static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final OutboundConfig config;
     private final MeterRegistry meters;
-    private final Queue<Emitted> emitted = new ConcurrentLinkedQueue<>();
-    private final Queue<Done> done = new ConcurrentLinkedQueue<>();
-    private final OffsetTracker offsets = new OffsetTracker();
-    private final KeyedDispatcher dispatcher = new KeyedDispatcher();
-    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
-    /** Serialises transactions: the committer's and those of a rebalance on the poll thread. */
-    private final Object transactions = new Object();
-    /** The consumer's group metadata as of its latest poll, for the committer (the consumer is the poll thread's). */
-    private volatile ConsumerGroupMetadata groupMetadata;
-    private final CountDownLatch assigned = new CountDownLatch(1);
     private volatile boolean running;
-    private KafkaConsumer<String, byte[]> consumer;
+    private KeyOrderedConsumer<byte[]> consumer;
     private KafkaConsumer<String, byte[]> ledgerReader;
     private KafkaProducer<String, byte[]> producer;
     private KafkaProducer<String, byte[]> frameProducer;
+    private DeliveryCommitter committer;
     private ExecutorService workers;
     private java.net.http.HttpClient http;
     private SentLedger ledger;
     private OutboundProcessor processor;
-    private Thread pollThread;
-    private Thread committer;
-
-    private record Emitted(int originPartition, ProducerRecord<String, byte[]> record) {
-    }
-
-    private record Done(TopicPartition partition, long offset) {
-    }
 
     public OutboundService(OutboundConfig config, MeterRegistry meters) {
         this.config = config;
@@ -122,17 +100,15 @@ public final class OutboundService implements ManagedService {
         }
         log.info("HandoffData storeId: {}", messaging.memoryStoreId() == null ? "none (\"\")" : messaging.memoryStoreId());
 
-        Map<String, Object> consumerConfig = clients.consumerConfig(config.groupId(), "outbound-" + config.instanceId());
-        consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
         ledgerReader = new KafkaConsumer<>(clients.consumerConfig(null, "outbound-ledger-" + config.instanceId()),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> producerConfig = clients.producerConfig("outbound-" + config.instanceId());
+        java.util.Map<String, Object> producerConfig = clients.producerConfig("outbound-" + config.instanceId());
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "switchboard-outbound-" + config.instanceId());
         producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
         frameProducer = new KafkaProducer<>(clients.producerConfig("outbound-frames-" + config.instanceId()),
                 new StringSerializer(), new ByteArraySerializer());
+        committer = new DeliveryCommitter(producer, this::stopOnFatalCommit);
 
         ledger = new SentLedger(ledgerReader, clients.serdes().forType(DeliveryEvent.class).deserializer(),
                 Topic.DELIVERY.topicName(), config.dedupWindow());
@@ -140,7 +116,7 @@ public final class OutboundService implements ManagedService {
                 new OutboundProcessor.Emitter() {
                     @Override
                     public void emit(int originPartition, ProducerRecord<String, byte[]> record) {
-                        emitted.add(new Emitted(originPartition, record));
+                        committer.emit(originPartition, record);
                     }
 
                     @Override
@@ -152,239 +128,92 @@ public final class OutboundService implements ManagedService {
                         });
                     }
                 }, workers, meters);
-        consumer.subscribe(List.of(Topic.OUTBOUND.topicName()), new Rebalance());
+        KeyOrderedOptions options = KeyOrderedOptions.defaults().withName(CONSUMER_NAME)
+                .withMaxInFlight(config.maxInFlight())
+                .withCommitInterval(config.commitInterval())
+                .withRevokeTimeout(REVOKE_WAIT)
+                .withMeterRegistry(meters);
+        consumer = new KeyOrderedConsumer<>(clients.consumerConfig(config.groupId(), "outbound-" + config.instanceId()),
+                new ByteArrayDeserializer(), List.of(Topic.OUTBOUND.topicName()), new Handler(), options, committer,
+                new Partitions());
         running = true;
-        pollThread = new Thread(this::pollLoop, "outbound-poll");
-        pollThread.start();
-        committer = new Thread(this::commitLoop, "outbound-commit");
-        committer.setDaemon(true);
-        committer.start();
-        log.info("Outbound sender started (group {}, instance {}, Twilio API {})", config.groupId(),
-                config.instanceId(), config.apiBaseUrl() == null ? "twilio.com" : config.apiBaseUrl());
+        consumer.start();
+        log.info("Outbound sender started (group {}, instance {}, Twilio API {}, at most {} records in flight)",
+                config.groupId(), config.instanceId(), config.apiBaseUrl() == null ? "twilio.com" : config.apiBaseUrl(),
+                config.maxInFlight());
     }
 
     /** Waits until the consumer got its first partition assignment (handy in tests and `dev`). */
     public boolean awaitAssignment(Duration timeout) throws InterruptedException {
-        return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        KeyOrderedConsumer<byte[]> c = consumer;
+        return c != null && c.awaitAssignment(timeout);
     }
 
-    private void pollLoop() {
-        try {
-            while (running) {
-                try {
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                        dispatch(record);
-                    }
-                    groupMetadata = consumer.groupMetadata();
-                } catch (WakeupException e) {
-                    if (!running) {
-                        break;
-                    }
-                }
-            }
-            joinCommitter();
-            groupMetadata = consumer.groupMetadata();
-            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-            while (offsets.busy() && System.nanoTime() < deadline) {
-                writeBatch();
-                Thread.sleep(5);
-            }
-            writeBatch();
-        } catch (ProducerFencedException e) {
-            log.error("Another outbound sender with instance id {} took over; stopping", config.instanceId());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("Outbound sender poll loop failed; stopping", e);
-        } finally {
-            running = false;
-            joinCommitter();
-            closeQuietly(consumer);
-            closeQuietly(ledgerReader);
-            for (KafkaProducer<String, byte[]> p : List.of(frameProducer, producer)) {
-                try {
-                    p.close(Duration.ofSeconds(5));
-                } catch (RuntimeException e) {
-                    log.debug("Closing a producer", e);
-                }
-            }
+    /** Records polled and not yet done: bounded by {@code OUTBOUND_MAX_IN_FLIGHT}. */
+    int inFlight() {
+        KeyOrderedConsumer<byte[]> c = consumer;
+        return c == null ? 0 : c.inFlight();
+    }
+
+    /** The transactional producer was fenced (another instance took over) or cannot commit: stop consuming. */
+    private void stopOnFatalCommit() {
+        KeyOrderedConsumer<byte[]> c = consumer;
+        if (c != null) {
+            // not on the committer thread: closing waits for the poll thread, whose last commit needs no committer
+            Thread stopper = new Thread(() -> c.close(CLOSE_WAIT), "outbound-stop");
+            stopper.setDaemon(true);
+            stopper.start();
         }
     }
 
-    /** Commits what finished every {@code OUTBOUND_COMMIT_INTERVAL_MS}, beside the poll thread, until stopped. */
-    private void commitLoop() {
-        long interval = Math.max(1, config.commitInterval().toMillis());
-        try {
-            while (running) {
-                Thread.sleep(interval);
-                if (running) {
-                    writeBatch(); // after a stop, the poll thread writes the last batches itself
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ProducerFencedException e) {
-            log.error("Another outbound sender with instance id {} took over; stopping", config.instanceId());
-            stopPolling();
-        } catch (RuntimeException e) {
-            log.error("Outbound sender commits failed; stopping", e);
-            stopPolling();
-        }
-    }
-
-    private void stopPolling() {
-        running = false;
-        consumer.wakeup();
-    }
-
-    private void joinCommitter() {
-        Thread thread = committer;
-        // not interrupted: an interrupt inside a transaction would break the producer the last commits need
-        if (thread != null && thread != Thread.currentThread()) {
-            try {
-                thread.join(CLOSE_WAIT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void dispatch(ConsumerRecord<String, byte[]> record) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        offsets.started(partition, record.offset());
-        String key = record.key() == null ? partition + "@" + record.offset() : record.key();
-        dispatcher.submit(key, () -> processor.handle(record)).whenComplete((v, e) -> {
-            if (e != null) {
-                log.error("Outbound record {}@{} failed unexpectedly", partition, record.offset(), e);
-            }
-            done.add(new Done(partition, record.offset()));
-        });
-    }
-
-    /**
-     * Writes what finished records produced, and the safe offsets, in one transaction: on the committer, and on the
-     * poll thread when a rebalance takes partitions away or the service stops.
-     */
-    private void writeBatch() {
-        synchronized (transactions) {
-            writeBatchLocked();
-        }
-    }
-
-    private void writeBatchLocked() {
-        ConsumerGroupMetadata group = groupMetadata;
-        if (group == null) {
-            return; // nothing polled yet, so nothing finished
-        }
-        List<Done> finished = drain(done);
-        List<Emitted> records = drain(emitted);
-        if (finished.isEmpty() && records.isEmpty()) {
-            return;
-        }
-        try {
-            producer.beginTransaction();
-            for (Emitted e : records) {
-                if (owned.contains(e.originPartition())) {
-                    producer.send(e.record());
-                } else {
-                    log.warn("Dropping output of outbound partition {} (no longer assigned): {}", e.originPartition(),
-                            e.record().topic());
-                }
-            }
-            finished.forEach(d -> offsets.finished(d.partition(), d.offset()));
-            Map<TopicPartition, OffsetAndMetadata> safe = offsets.committable();
-            safe.keySet().removeIf(tp -> !owned.contains(tp.partition()));
-            if (!safe.isEmpty()) {
-                producer.sendOffsetsToTransaction(safe, group);
-            }
-            producer.commitTransaction();
-        } catch (ProducerFencedException e) {
-            throw e;
-        } catch (KafkaException e) {
-            log.warn("Outbound transaction failed, retrying it: {}", e.toString());
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abort) {
-                throw new IllegalStateException("Cannot abort the outbound transaction", abort);
-            }
-            records.forEach(emitted::add);
-            finished.forEach(d -> offsets.started(d.partition(), d.offset()));
-            finished.forEach(done::add);
-        }
-    }
-
-    private static <T> List<T> drain(Queue<T> queue) {
-        List<T> out = new ArrayList<>();
-        for (T item; (item = queue.poll()) != null; ) {
-            out.add(item);
-        }
-        return out;
-    }
-
-    private final class Rebalance implements ConsumerRebalanceListener {
+    private final class Handler implements RecordHandler<byte[]> {
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            groupMetadata = consumer.groupMetadata();
-            long deadline = System.nanoTime() + REVOKE_WAIT.toNanos();
-            while (offsets.busy(partitions) && System.nanoTime() < deadline) {
-                writeBatch();
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            writeBatch();
-            forget(partitions);
+        public CompletionStage<?> handle(ConsumerRecord<String, byte[]> record) {
+            return processor.handle(record);
         }
+    }
 
+    /** Keeps the dedupe ledger and the committer's notion of owned partitions in step with the assignment. */
+    private final class Partitions implements PartitionListener {
         @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            forget(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+        public void assigned(Collection<TopicPartition> partitions) {
+            List<Integer> numbers = numbers(partitions);
             ledger.rebuild(numbers, Duration.ofSeconds(30));
-            owned.addAll(numbers);
-            groupMetadata = consumer.groupMetadata();
-            assigned.countDown();
-            if (!partitions.isEmpty()) {
-                log.info("Outbound partitions assigned: {}", numbers);
-            }
+            committer.owned(numbers);
+            log.info("Outbound partitions assigned: {}", numbers);
         }
 
-        private void forget(Collection<TopicPartition> partitions) {
-            List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
-            synchronized (transactions) {
-                owned.removeAll(numbers);
-                offsets.forget(partitions);
-            }
+        @Override
+        public void released(Collection<TopicPartition> partitions, boolean lost) {
+            List<Integer> numbers = numbers(partitions);
+            committer.released(numbers);
             ledger.forget(numbers);
+        }
+
+        private List<Integer> numbers(Collection<TopicPartition> partitions) {
+            return partitions.stream().map(TopicPartition::partition).toList();
         }
     }
 
     @Override
     public void close() {
-        Thread thread;
+        KeyOrderedConsumer<byte[]> c;
         synchronized (this) {
-            if (!running && pollThread == null) {
+            if (!running) {
                 return;
             }
             running = false;
-            thread = pollThread;
-            pollThread = null;
+            c = consumer;
         }
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
+        // the poll thread's last commit (records done, their outputs) runs inside close, on the transactional producer
+        c.close(CLOSE_WAIT);
+        committer.close();
+        closeQuietly(ledgerReader);
+        for (KafkaProducer<String, byte[]> p : List.of(frameProducer, producer)) {
             try {
-                thread.join(CLOSE_WAIT.toMillis() + 10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                p.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("Closing a producer", e);
             }
         }
         if (workers != null) {

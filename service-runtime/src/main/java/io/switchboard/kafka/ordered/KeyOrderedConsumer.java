@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -54,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * is abandoned without a commit. {@link #close(Duration)} stops polling, drops the records that have not started,
  * waits for the running ones up to the timeout, commits and leaves the group.
  *
+ * <p>Seams: an {@link OffsetCommitter} decides how offsets are committed (the consumer's own commits by default; the
+ * outbound sender commits them in a Kafka transaction with the records they caused), and a {@link PartitionListener}
+ * hears of partitions assigned (before their records are handed out) and released (after the revocation's commit).
+ *
  * <p>Why not Confluent's parallel-consumer ({@code io.confluent.parallelconsumer:parallel-consumer-core}): the
  * Confluent-hosted project is no longer maintained, its releases build against kafka-clients 3.x and Kafka 4.x clients
  * are not supported (confluentinc/parallel-consumer#904; the maintained fork tracks 3.9 and defers 4.x), and it reads
@@ -76,6 +81,8 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
     private final List<String> topics;
     private final RecordHandler<V> handler;
     private final KeyOrderedOptions options;
+    private final OffsetCommitter committer;
+    private final PartitionListener partitionListener;
     private final int maxPollRecords;
 
     /** Guards partitions, their key queues and trackers; waited on by revocation and close. */
@@ -108,11 +115,33 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
      */
     public KeyOrderedConsumer(Map<String, Object> consumerConfig, Deserializer<V> deserializer,
                               Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options) {
-        this(kafkaConsumer(consumerConfig, maxPollRecords(options)), deserializer, topics, handler, options);
+        this(consumerConfig, deserializer, topics, handler, options, OffsetCommitter.KAFKA, PartitionListener.NONE);
+    }
+
+    /**
+     * As above, with the seams a service with its own commit protocol needs.
+     *
+     * @param committer         how done offsets are committed (e.g. in a Kafka transaction with the records they
+     *                          caused); {@link OffsetCommitter#KAFKA} commits through the consumer
+     * @param partitionListener told of partitions assigned and released, on the poll thread
+     */
+    public KeyOrderedConsumer(Map<String, Object> consumerConfig, Deserializer<V> deserializer,
+                              Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options,
+                              OffsetCommitter committer, PartitionListener partitionListener) {
+        this(kafkaConsumer(consumerConfig, maxPollRecords(options)), deserializer, topics, handler, options, committer,
+                partitionListener);
     }
 
     KeyOrderedConsumer(Supplier<Consumer<String, byte[]>> consumerFactory, Deserializer<V> deserializer,
                        Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options) {
+        this(consumerFactory, deserializer, topics, handler, options, OffsetCommitter.KAFKA, PartitionListener.NONE);
+    }
+
+    KeyOrderedConsumer(Supplier<Consumer<String, byte[]>> consumerFactory, Deserializer<V> deserializer,
+                       Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options,
+                       OffsetCommitter committer, PartitionListener partitionListener) {
+        this.committer = Objects.requireNonNull(committer, "committer");
+        this.partitionListener = Objects.requireNonNull(partitionListener, "partitionListener");
         this.consumerFactory = consumerFactory;
         this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
         this.topics = List.copyOf(topics);
@@ -326,21 +355,32 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
         }
         lastCommit = now;
         Map<TopicPartition, OffsetAndMetadata> offsets = committable(null);
-        if (!offsets.isEmpty()) {
-            consumer.commitAsync(offsets, (committed, error) -> {
-                if (error != null) {
-                    log.warn("{}: commit failed (retried with the next one): {}", options.name(), error.toString());
-                    return;
-                }
-                synchronized (lock) {
-                    committed.forEach((tp, offset) -> {
-                        PartitionState state = partitions.get(tp);
-                        if (state != null) {
-                            state.committed = Math.max(state.committed, offset.offset());
-                        }
-                    });
+        committer.commitAsync(consumer, groupMetadata(), offsets, (committed, error) -> {
+            if (error != null) {
+                log.warn("{}: commit failed (retried with the next one): {}", options.name(), error.toString());
+                return;
+            }
+            markCommitted(committed);
+        });
+    }
+
+    private void markCommitted(Map<TopicPartition, OffsetAndMetadata> committed) {
+        synchronized (lock) {
+            committed.forEach((tp, offset) -> {
+                PartitionState state = partitions.get(tp);
+                if (state != null) {
+                    state.committed = Math.max(state.committed, offset.offset());
                 }
             });
+        }
+    }
+
+    /** The group's generation for transactional commits; null when the consumer has none (no group id). */
+    private ConsumerGroupMetadata groupMetadata() {
+        try {
+            return consumer.groupMetadata();
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -360,19 +400,9 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
 
     private void commitSync(Collection<TopicPartition> only) {
         Map<TopicPartition, OffsetAndMetadata> offsets = committable(only);
-        if (offsets.isEmpty()) {
-            return;
-        }
         try {
-            consumer.commitSync(offsets, Duration.ofSeconds(10));
-            synchronized (lock) {
-                offsets.forEach((tp, offset) -> {
-                    PartitionState state = partitions.get(tp);
-                    if (state != null) {
-                        state.committed = Math.max(state.committed, offset.offset());
-                    }
-                });
-            }
+            committer.commitSync(consumer, groupMetadata(), offsets);
+            markCommitted(offsets);
             log.debug("{}: committed {}", options.name(), offsets);
         } catch (RuntimeException e) {
             log.warn("{}: commit of {} failed: {}", options.name(), offsets, e.toString());
@@ -509,6 +539,15 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
             }
             commitSync(revoked);
             forget(revoked);
+            released(revoked, false);
+        }
+
+        private void released(Collection<TopicPartition> gone, boolean lost) {
+            try {
+                partitionListener.released(gone, lost);
+            } catch (RuntimeException e) {
+                log.warn("{}: partition listener failed on release of {}", options.name(), gone, e);
+            }
         }
 
         @Override
@@ -523,6 +562,7 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
                 }
             }
             forget(lost);
+            released(lost, true);
         }
 
         @Override
@@ -535,6 +575,10 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
             }
             if (paused && !newlyAssigned.isEmpty()) {
                 consumer.pause(newlyAssigned);
+            }
+            if (!newlyAssigned.isEmpty()) {
+                // a failure here must not hand out records the handler is not ready for: it stops the consumer
+                partitionListener.assigned(newlyAssigned);
             }
             assigned.countDown();
         }

@@ -259,4 +259,60 @@ class KeyOrderedConsumerTest {
         assertThat(bad).containsExactly(0L);
         assertThat(started).containsExactly("good");
     }
+
+    @Test
+    void aPluggedCommitterGetsTheSafeOffsetsAndTheListenerHearsAssignmentBeforeRecordsAndReleaseAfterTheCommit() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        OffsetCommitter committer = new OffsetCommitter() {
+            @Override
+            public void commitAsync(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c,
+                                    org.apache.kafka.clients.consumer.ConsumerGroupMetadata group,
+                                    Map<TopicPartition, OffsetAndMetadata> offsets,
+                                    java.util.function.BiConsumer<Map<TopicPartition, OffsetAndMetadata>, Throwable> done) {
+                offsets.forEach((tp, o) -> events.add("async " + tp + "=" + o.offset()));
+                done.accept(offsets, null);
+            }
+
+            @Override
+            public void commitSync(org.apache.kafka.clients.consumer.Consumer<String, byte[]> c,
+                                   org.apache.kafka.clients.consumer.ConsumerGroupMetadata group,
+                                   Map<TopicPartition, OffsetAndMetadata> offsets) {
+                offsets.forEach((tp, o) -> events.add("sync " + tp + "=" + o.offset()));
+            }
+        };
+        PartitionListener listener = new PartitionListener() {
+            @Override
+            public void assigned(java.util.Collection<TopicPartition> partitions) {
+                events.add("assigned " + partitions.size());
+            }
+
+            @Override
+            public void released(java.util.Collection<TopicPartition> partitions, boolean lost) {
+                events.add("released " + partitions + " lost=" + lost);
+            }
+        };
+        mock.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        RecordHandler<String> recording = record -> {
+            events.add("handle " + record.value());
+            return handler.handle(record);
+        };
+        consumer = new KeyOrderedConsumer<>(() -> mock, new StringDeserializer(), List.of(TOPIC), recording,
+                KeyOrderedOptions.defaults().withPollTimeout(Duration.ofMillis(5)).withCommitInterval(Duration.ZERO),
+                committer, listener);
+        consumer.start();
+        mock.schedulePollTask(() -> mock.rebalance(List.of(P0, P1)));
+        add(P0, 0, "a", "a0");
+        finish(P0, 0);
+        await().until(() -> events.contains("async " + P0 + "=1"));
+        assertThat(events.indexOf("assigned 2")).isLessThan(events.indexOf("handle a0")).isNotNegative();
+        assertThat(commits).as("the consumer's own commits are not used").isEmpty();
+
+        add(P0, 1, "b", "b0");
+        await().until(() -> started.contains("b0"));
+        mock.schedulePollTask(() -> mock.rebalance(List.of(P1)));
+        finish(P0, 1);
+        await().until(() -> events.contains("released [" + P0 + "] lost=false"));
+        assertThat(events.indexOf("sync " + P0 + "=2")).isNotNegative()
+                .isLessThan(events.indexOf("released [" + P0 + "] lost=false"));
+    }
 }
