@@ -338,10 +338,10 @@ class LocalMemoryTest {
                 MemoryConfig.ADVERTISED_URL, "http://localhost:1"))));
         LocalMemory memory = new LocalMemory(config, new io.switchboard.kafka.KafkaClients(config.kafka()), vertx);
         // The HTTP API is served before start(): a retrieval then is "not ready" (503, retry), not a provider failure.
-        assertThat(memory.customer("+14155550100").toCompletionStage().toCompletableFuture())
+        assertThat(memory.queries().customer("+14155550100").toCompletionStage().toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                 .withCauseInstanceOf(org.apache.kafka.streams.errors.InvalidStateStoreException.class);
-        assertThat(memory.localCustomer("+14155550100").toCompletionStage().toCompletableFuture())
+        assertThat(memory.queries().localCustomer("+14155550100").toCompletionStage().toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                 .withCauseInstanceOf(org.apache.kafka.streams.errors.InvalidStateStoreException.class);
     }
