@@ -239,9 +239,9 @@ public final class MemoryService implements ManagedService {
             error(ctx, 404, "served by the local provider only");
             return;
         }
-        local.localCustomer(ctx.pathParam("subject")).onComplete(result -> {
+        local.queries().localCustomer(ctx.pathParam("subject")).onComplete(result -> {
             if (result.succeeded()) {
-                ctx.response().putHeader("Content-Type", "application/json").end(LocalMemory.customerToJson(result.result()));
+                ctx.response().putHeader("Content-Type", "application/json").end(MemoryQueries.customerToJson(result.result()));
             } else {
                 error(ctx, result.cause() instanceof InvalidStateStoreException ? 503 : 500, result.cause().getMessage());
             }

@@ -3,64 +3,42 @@ package io.switchboard.memory.service;
 import io.switchboard.events.Channel;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.OutboundEvent;
-import io.switchboard.events.Reply;
-import io.switchboard.events.Session;
-import io.switchboard.events.Source;
-import io.switchboard.events.inbound.CallStarted;
-import io.switchboard.events.inbound.MessageReceived;
-import io.switchboard.events.inbound.Prompt;
-import io.switchboard.ids.EventIds;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
-import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes the inbound and outbound events the local memory learns from, as ingress and agents would. */
+/** Writes the events of {@link MemoryEvents} to the test broker, as ingress and agents would. */
 final class Events implements AutoCloseable {
     private final KafkaProducer<String, InboundEvent> inbound = TestKafka.clients().producer("test-inbound", InboundEvent.class);
     private final KafkaProducer<String, OutboundEvent> outbound = TestKafka.clients().producer("test-outbound", OutboundEvent.class);
-    private long clock = System.currentTimeMillis() - 3_600_000;
+    private final MemoryEvents events = new MemoryEvents();
 
     void message(String conversationId, Channel channel, String from, String text) {
         message(conversationId, channel, from, null, text);
     }
 
     void message(String conversationId, Channel channel, String from, String profileId, String text) {
-        inbound(conversationId, MessageReceived.newBuilder().setChannel(channel).setText(text).setAuthorAddress(from)
-                .setRecipientAddress("+15550001111").setProfileId(profileId).build());
+        send(inbound, Topic.INBOUND, conversationId, events.message(conversationId, channel, from, profileId, text));
     }
 
     void callStarted(String callSid, String from) {
-        callStarted(callSid, from, java.util.Map.of());
+        callStarted(callSid, from, Map.of());
     }
 
-    /** A call whose TwiML passed {@code customParameters} (e.g. the caller's {@code profileId}). */
-    void callStarted(String callSid, String from, java.util.Map<String, String> customParameters) {
-        inbound(callSid, CallStarted.newBuilder().setSessionId("VX" + callSid).setCallSid(callSid).setFrom(from)
-                .setTo("+15550001111").setIngressInstance(0).setCustomParameters(customParameters).build());
+    void callStarted(String callSid, String from, Map<String, String> customParameters) {
+        send(inbound, Topic.INBOUND, callSid, events.callStarted(callSid, from, customParameters));
     }
 
     void prompt(String callSid, String text, boolean last) {
-        inbound(callSid, Prompt.newBuilder().setVoicePrompt(text).setLast(last).setTurn(clock).build());
+        send(inbound, Topic.INBOUND, callSid, events.prompt(callSid, text, last));
     }
 
     void reply(String conversationId, Channel channel, String customer, String replyId, int sequence, String text, boolean last) {
-        Session session = Session.newBuilder().setConversationId(conversationId).setChannel(channel)
-                .setStartedAt(Instant.ofEpochMilli(clock)).setFrom(customer).setTo("+15550001111").build();
-        OutboundEvent event = OutboundEvent.newBuilder().setEventId(EventIds.random()).setConversationId(conversationId)
-                .setOccurredAt(Instant.ofEpochMilli(clock += 1000)).setTraceId(EventIds.newTraceId()).setSession(session)
-                .setPayload(Reply.newBuilder().setReplyId(replyId).setSequence(sequence).setText(text).setLast(last).build())
-                .build();
-        send(outbound, Topic.OUTBOUND, conversationId, event);
-    }
-
-    private void inbound(String conversationId, Object payload) {
-        InboundEvent event = InboundEvent.newBuilder().setEventId(EventIds.random()).setConversationId(conversationId)
-                .setOccurredAt(Instant.ofEpochMilli(clock += 1000)).setTraceId(EventIds.newTraceId())
-                .setSource(Source.UNKNOWN).setPayload(payload).build();
-        send(inbound, Topic.INBOUND, conversationId, event);
+        send(outbound, Topic.OUTBOUND, conversationId,
+                events.reply(conversationId, channel, customer, null, replyId, sequence, text, last));
     }
 
     private static <V> void send(KafkaProducer<String, V> producer, Topic topic, String key, V value) {

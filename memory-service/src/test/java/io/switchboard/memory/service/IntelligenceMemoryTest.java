@@ -1,5 +1,13 @@
 package io.switchboard.memory.service;
 
+import static io.switchboard.memory.service.IntelligenceEvents.OBSERVATIONS;
+import static io.switchboard.memory.service.IntelligenceEvents.OBSERVED;
+import static io.switchboard.memory.service.IntelligenceEvents.STORE;
+import static io.switchboard.memory.service.IntelligenceEvents.SUMMARIES;
+import static io.switchboard.memory.service.IntelligenceEvents.SUMMARISED;
+import static io.switchboard.memory.service.IntelligenceEvents.event;
+import static io.switchboard.memory.service.IntelligenceEvents.id;
+import static io.switchboard.memory.service.IntelligenceEvents.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,9 +17,6 @@ import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Observation;
 import io.switchboard.events.Summary;
-import io.switchboard.events.ci.IntelligenceConfiguration;
-import io.switchboard.events.ci.IntelligenceParticipant;
-import io.switchboard.events.ci.OperatorResult;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FakeTwilioApi;
@@ -40,10 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  * retrieval returns them) and to Twilio Conversation Memory (the fake API receives TAC's requests).
  */
 class IntelligenceMemoryTest {
-    static final String OBSERVATIONS = "LY0000000000000000000000000000obs";
-    static final String SUMMARIES = "LY0000000000000000000000000000sum";
-    static final String STORE = "mem_store_01ci";
-
     static Vertx vertx;
     static KafkaProducer<String, IntelligenceEvent> producer;
     static MemoryService local;
@@ -88,33 +89,9 @@ class IntelligenceMemoryTest {
         vertx.close();
     }
 
-    static String id(String prefix) {
-        return prefix + UUID.randomUUID().toString().replace("-", "");
-    }
-
-    static OperatorResult result(String id, String operatorId, String resultJson, String customerProfile) {
-        return OperatorResult.newBuilder().setId(id).setOperatorId(operatorId).setOutputFormat("JSON")
-                .setResultJson(resultJson).setDateCreated("2026-11-24T10:20:00Z").setTriggerOn("CONVERSATION_END")
-                .setParticipants(List.of(
-                        IntelligenceParticipant.newBuilder().setId("p1").setProfileId(customerProfile).setType("CUSTOMER").build(),
-                        IntelligenceParticipant.newBuilder().setId("p2").setProfileId("mem_profile_agent").setType("AI_AGENT").build()))
-                .build();
-    }
-
-    static IntelligenceEvent event(String conversationId, OperatorResult... results) {
-        return IntelligenceEvent.newBuilder().setEventId("ci_" + UUID.randomUUID()).setConversationId(conversationId)
-                .setOccurredAt(Instant.now()).setTraceId("t").setAccountId("AC0").setMemoryStoreId(STORE)
-                .setConfiguration(IntelligenceConfiguration.newBuilder().setId("intelligence_configuration_01").build())
-                .setOperatorResults(List.of(results)).build();
-    }
-
     static void send(IntelligenceEvent event) throws Exception {
         producer.send(new ProducerRecord<>(Topic.INTELLIGENCE.topicName(), event.getConversationId(), event)).get();
     }
-
-    static final String OBSERVED = "{\"payload\":{\"observations\":[{\"content\":\"Prefers a call after 5pm\"},"
-            + "{\"content\":\"Has two dogs\"}]}}";
-    static final String SUMMARISED = "{\"payload\":\"{\\\"summary\\\":\\\"Asked to move the delivery to Friday.\\\"}\"}";
 
     @Test
     void theLocalMemoryReturnsObservationsAndSummariesOfTheCustomerOnce() throws Exception {

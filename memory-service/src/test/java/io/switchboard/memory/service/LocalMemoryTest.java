@@ -269,31 +269,6 @@ class LocalMemoryTest {
     }
 
     @Test
-    void eachCustomerKeepsTheNewestItemsUpToTheBoundOfEachKind(@TempDir Path stateDir) throws Exception {
-        MemoryService bounded = newService("memory-bound-" + UUID.randomUUID(), stateDir,
-                Map.of(MemoryConfig.PORT, "0", MemoryConfig.HISTORY_PER_CUSTOMER, "3"));
-        try {
-            MemoryClient via = new MemoryClient(URI.create("http://localhost:" + bounded.port()), Duration.ofSeconds(5), InternalTokens.TOKEN);
-            String phone = phone();
-            String conversation = "conv_" + UUID.randomUUID();
-            via.addObservation(phone, "Prefers email", conversation).join();
-            for (int i = 1; i <= 5; i++) {
-                events.message(conversation, Channel.SMS, phone, "message " + i);
-                Thread.sleep(3); // distinct timestamps: "newest" is by time
-            }
-            MemoryQuery query = new MemoryQuery(conversation, null, phone, Channel.SMS, "", 10, 10, 10, null);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-                Memory m = via.retrieve(query).join();
-                assertThat(m.getCommunications()).extracting(PastCommunication::getText)
-                        .containsExactlyInAnyOrder("message 3", "message 4", "message 5");
-                assertThat(m.getObservations()).extracting(Observation::getContent).containsExactly("Prefers email");
-            });
-        } finally {
-            bounded.close();
-        }
-    }
-
-    @Test
     void withTwoInstancesEitherAnswersForEveryCustomer(@TempDir Path first, @TempDir Path second) throws Exception {
         String applicationId = "memory-pair-" + UUID.randomUUID();
         int portA = freePort();
@@ -338,10 +313,10 @@ class LocalMemoryTest {
                 MemoryConfig.ADVERTISED_URL, "http://localhost:1"))));
         LocalMemory memory = new LocalMemory(config, new io.switchboard.kafka.KafkaClients(config.kafka()), vertx);
         // The HTTP API is served before start(): a retrieval then is "not ready" (503, retry), not a provider failure.
-        assertThat(memory.customer("+14155550100").toCompletionStage().toCompletableFuture())
+        assertThat(memory.queries().customer("+14155550100").toCompletionStage().toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                 .withCauseInstanceOf(org.apache.kafka.streams.errors.InvalidStateStoreException.class);
-        assertThat(memory.localCustomer("+14155550100").toCompletionStage().toCompletableFuture())
+        assertThat(memory.queries().localCustomer("+14155550100").toCompletionStage().toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                 .withCauseInstanceOf(org.apache.kafka.streams.errors.InvalidStateStoreException.class);
     }
