@@ -10,6 +10,7 @@ import io.switchboard.examples.llm.LlmAgent;
 import io.switchboard.examples.llm.LlmConfig;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
+import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.memory.service.MemoryConfig;
 import io.switchboard.memory.service.MemoryService;
 import io.switchboard.outbound.OutboundConfig;
@@ -22,7 +23,6 @@ import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.launcher.simulator.Simulator;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.vertx.core.Vertx;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.switchboard.launcher.simulator;
 
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;

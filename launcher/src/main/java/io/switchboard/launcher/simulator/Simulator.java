@@ -2,8 +2,8 @@ package io.switchboard.launcher.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;

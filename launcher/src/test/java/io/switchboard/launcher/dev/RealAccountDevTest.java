@@ -8,7 +8,7 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.launcher.Services;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.launcher.operator.Reachability;
-import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

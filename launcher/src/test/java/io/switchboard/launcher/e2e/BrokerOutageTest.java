@@ -10,7 +10,7 @@ import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.dev.EmbeddedKafka;
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.switchboard.topics.TopicProvisioner;
 import io.vertx.core.Vertx;

@@ -3,11 +3,11 @@ package io.switchboard.launcher.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.FakeOpenAi.Script;
 import io.switchboard.testkit.FakeOpenAi.ToolCall;
 import io.switchboard.testkit.FakeOpenAi;
-import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;

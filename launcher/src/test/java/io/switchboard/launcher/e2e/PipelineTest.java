@@ -2,8 +2,8 @@ package io.switchboard.launcher.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.testkit.FakeTwilioApi;
-import io.switchboard.testkit.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,8 +2,8 @@ package io.switchboard.launcher.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.switchboard.testkit;
+package io.switchboard.localtwilio;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -11,8 +11,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Computes X-Twilio-Signature as Twilio does: HMAC-SHA1 with the auth token over the URL followed by the sorted
- * form parameters (each name immediately followed by its value), base64. JSON bodies are signed over the URL with
+ * Part of the local stand-in for Twilio's cloud that {@code dev} and the tests run: computes X-Twilio-Signature as
+ * Twilio does: HMAC-SHA1 with the auth token over the URL followed by the sorted form parameters (each name
+ * immediately followed by its value), base64. JSON bodies are signed over the URL with
  * {@code bodySHA256=<hex SHA-256 of the body>} in its query and no parameters.
  */
 public final class TwilioSignatures {

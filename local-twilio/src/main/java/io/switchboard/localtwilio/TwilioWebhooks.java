@@ -1,4 +1,4 @@
-package io.switchboard.testkit;
+package io.switchboard.localtwilio;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Twilio's webhooks, built from the real payload shapes (see /work/shared/reference/samples) and posted signed to a
- * Switchboard ingress on loopback: Conversation Orchestrator JSON (bodySHA256 scheme), Conversations v1 forms,
- * the voice TwiML webhook and the ConversationRelay action callback.
+ * Part of the local stand-in for Twilio's cloud that {@code dev}'s simulator and the tests run: Twilio's webhooks,
+ * built from the real payload shapes and posted signed to a Switchboard ingress on loopback: Conversation
+ * Orchestrator JSON (bodySHA256 scheme), Conversations v1 forms, the voice TwiML webhook and the ConversationRelay
+ * action callback.
  *
  * <pre>{@code
  * TwilioWebhooks twilio = new TwilioWebhooks(vertx, port, authToken);

@@ -1,12 +1,12 @@
-package io.switchboard.testkit;
+package io.switchboard.localtwilio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.FakeTwilioApi.Reply;
+import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.FakeTwilioApi.Reply;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package io.switchboard.testkit;
+package io.switchboard.localtwilio;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * A fake of Twilio's REST APIs: a real HTTP server on loopback (port 0) for tests and for `dev` without credentials.
+ * The local stand-in for Twilio's cloud that {@code dev} (without credentials) and the tests run: Twilio's REST APIs
+ * as a real HTTP server on loopback (port 0), answering as Twilio does.
  * Point a Twilio client at {@link #baseUrl()} (Switchboard: {@code TWILIO_API_BASE_URL}); every Twilio host
  * (conversations, api, studio) is served from that one base, told apart by path.
  *

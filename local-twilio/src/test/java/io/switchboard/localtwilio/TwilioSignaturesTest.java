@@ -1,4 +1,4 @@
-package io.switchboard.testkit;
+package io.switchboard.localtwilio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
