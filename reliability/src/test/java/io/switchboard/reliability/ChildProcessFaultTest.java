@@ -3,8 +3,8 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.dev.EmbeddedKafka;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.launcher.dev.EmbeddedKafka;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
 import io.switchboard.localtwilio.FakeTwilioApi.Reply;
