@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Twilio Conversation Memory configured as TAC configures it: the store comes from the Orchestrator configuration
- * fetched at start, against testkit's fake Twilio (which answers Lookup, Recall and Communications as Twilio does).
+ * fetched at start, against local-twilio's fake Twilio (which answers Lookup, Recall and Communications as Twilio does).
  */
 class OrchestratedMemoryTest {
     static final String KEY = "SK00000000000000000000000000000mem";
