@@ -1,9 +1,9 @@
 package io.switchboard.bench;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.dev.DevStack;
 import io.switchboard.launcher.ServiceDefinition;
 import io.switchboard.launcher.Services;
-import io.switchboard.launcher.dev.DevStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;

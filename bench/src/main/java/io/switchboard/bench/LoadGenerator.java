@@ -1,7 +1,7 @@
 package io.switchboard.bench;
 
-import io.switchboard.testkit.TwilioSignatures;
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.localtwilio.TwilioSignatures;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

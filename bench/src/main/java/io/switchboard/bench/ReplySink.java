@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * Twilio's REST API as the benchmark sees it: the place where a messaging reply ends up. It answers the
  * Conversation Orchestrator {@code SEND_MESSAGE} action like Twilio (202) and hands every message id found in the
- * request body, with its arrival time, to the listener. Lighter than testkit's {@code FakeTwilioApi}, which keeps
+ * request body, with its arrival time, to the listener. Lighter than local-twilio's {@code FakeTwilioApi}, which keeps
  * every request in a copy-on-write list (quadratic at thousands of requests per second).
  */
 final class ReplySink implements AutoCloseable {

@@ -69,7 +69,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String TWILIO_TIMEOUT = "INGRESS_TWILIO_TIMEOUT_MS";
     public static final String TWILIO_THREADS = "INGRESS_TWILIO_THREADS";
 
-    /** The dev identity (launcher's {@code dev}, the testkit): never a real account. */
+    /** The dev identity ({@code dev}, the tests): never a real account. */
     public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
     private static final Pattern REAL_ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
 

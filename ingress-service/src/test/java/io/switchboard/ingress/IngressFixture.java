@@ -2,8 +2,8 @@ package io.switchboard.ingress;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.switchboard.events.VoiceFrame;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.TestKafka;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.time.Instant;

@@ -2,10 +2,10 @@ package io.switchboard.ingress;
 
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.events.InboundEvent;
+import io.switchboard.localtwilio.TwilioWebhooks.Signing;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.RelayClient;
 import io.switchboard.testkit.TopicTail;
-import io.switchboard.testkit.TwilioWebhooks.Signing;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.util.Map;

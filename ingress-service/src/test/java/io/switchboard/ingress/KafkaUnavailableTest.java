@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.TestKafka;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.TopicProvisioner;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.inbound.MessageReceived;
-import io.switchboard.testkit.FakeTwilioApi;
-import io.switchboard.testkit.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.TopicTail;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.time.Duration;

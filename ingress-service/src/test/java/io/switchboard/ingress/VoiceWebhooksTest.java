@@ -4,10 +4,11 @@ import io.switchboard.events.InboundEvent;
 import io.switchboard.events.inbound.CallEndReason;
 import io.switchboard.events.inbound.CallEnded;
 import io.switchboard.ids.EventIds;
+import io.switchboard.localtwilio.TwilioSignatures;
+import io.switchboard.localtwilio.TwilioWebhooks.Response;
+import io.switchboard.localtwilio.TwilioWebhooks.Signing;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.TopicTail;
-import io.switchboard.testkit.TwilioWebhooks.Response;
-import io.switchboard.testkit.TwilioWebhooks.Signing;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
@@ -63,7 +64,7 @@ class VoiceWebhooksTest {
     @Test
     void twimlSignedForTheForwardedPublicUrlIsAccepted() throws Exception {
         Map<String, String> form = TwilioWebhooks.incomingCall("CA00000000000000000000000000000002");
-        String signature = io.switchboard.testkit.TwilioSignatures.sign(IngressFixture.TOKEN, "https://proxy.example.org/twiml", form);
+        String signature = TwilioSignatures.sign(IngressFixture.TOKEN, "https://proxy.example.org/twiml", form);
         var client = io.vertx.ext.web.client.WebClient.create(vertx);
         try {
             int status = client.post(ingress.port(), "127.0.0.1", "/twiml")

@@ -19,10 +19,8 @@ import io.switchboard.router.RouterService;
 import io.switchboard.launcher.observability.Health;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.launcher.operator.OperatorListener;
-import io.switchboard.launcher.simulator.Simulator;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.vertx.core.Vertx;
 import java.util.List;
 
@@ -54,54 +52,6 @@ public final class Services {
     private static List<ServiceDefinition> observed(List<ServiceDefinition> definitions) {
         return definitions.stream().map(d -> new ServiceDefinition(d.command(), d.description(),
                 context -> observed(context, d.factory().create(context)))).toList();
-    }
-
-    /**
-     * What {@code dev} runs: every service of {@link #all()} plus the simulator page (at {@code /} of the operator
-     * listener), which is a dev tool and has no sub-command of its own — and is off with a real Twilio account
-     * unless {@link OperatorConfig#SIMULATOR_WITH_REAL_ACCOUNT} asks for it ({@link #simulator}).
-     */
-    public static List<ServiceDefinition> dev() {
-        List<ServiceDefinition> services = new java.util.ArrayList<>(all());
-        int ingress = services.stream().map(ServiceDefinition::command).toList().indexOf("ingress");
-        services.add(ingress, new ServiceDefinition("simulator",
-                "The browser simulator: a customer on any channel, through the real webhooks and relay socket",
-                Services::simulator));
-        return List.copyOf(services);
-    }
-
-    /**
-     * The simulator signs webhooks with the account's auth token and makes the agent message whatever address the
-     * page names, so with an account of one's own (any TWILIO_ACCOUNT_SID but dev's placeholder) it is served only on
-     * explicit opt-in, and OperatorConfig refuses that opt-in unless the operator listener is on loopback.
-     */
-    private static ManagedService simulator(ServiceContext context) {
-        FakeTwilioApi localTwilio = context.find(FakeTwilioApi.class).orElse(null);
-        boolean devAccount = IngressConfig.DEV_ACCOUNT_SID.equals(context.env().get(IngressConfig.ACCOUNT_SID));
-        if (!devAccount && !OperatorConfig.fromEnv(context.env()).simulatorWithRealAccount()) {
-            return new SimulatorOff();
-        }
-        Simulator simulator = new Simulator(context.env(), vertx(context), localTwilio);
-        routes(context).add(simulator);
-        return simulator;
-    }
-
-    /** Stands where the simulator would, to say at start why it is not there. */
-    private static final class SimulatorOff implements ManagedService {
-        @Override
-        public String name() {
-            return "simulator (off)";
-        }
-
-        @Override
-        public void start() {
-            org.slf4j.LoggerFactory.getLogger(Services.class).info("The simulator is off: {} names a Twilio account "
-                    + "and {} is not true", IngressConfig.ACCOUNT_SID, OperatorConfig.SIMULATOR_WITH_REAL_ACCOUNT);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** Registers the service's own readiness (if it has one) and the shared health routes; returns the service. */
@@ -141,7 +91,7 @@ public final class Services {
     }
 
     /** One Vert.x per JVM: every HTTP server and client of the services in it shares the event loops. */
-    static Vertx vertx(ServiceContext context) {
+    public static Vertx vertx(ServiceContext context) {
         return context.shared(Vertx.class, Vertx::vertx, vertx -> vertx.close().await());
     }
 
@@ -160,7 +110,7 @@ public final class Services {
         }, MeterRegistry::close);
     }
 
-    static HttpRoutes routes(ServiceContext context) {
+    public static HttpRoutes routes(ServiceContext context) {
         return context.shared(HttpRoutes.class, HttpRoutes::new, routes -> {
         });
     }

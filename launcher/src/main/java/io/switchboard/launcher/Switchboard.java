@@ -1,6 +1,5 @@
 package io.switchboard.launcher;
 
-import io.switchboard.launcher.dev.DevCommand;
 import io.switchboard.launcher.tools.ExportCommand;
 import io.switchboard.launcher.tools.GroupsCommand;
 import io.switchboard.launcher.tools.ReplayCommand;
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -16,12 +16,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code switchboard} command: {@code dev} runs everything in one JVM; one sub-command per service runs it alone;
- * {@code transcript}, {@code replay}, {@code export} and {@code groups} are tools over the topics.
+ * The {@code switchboard} command of the service jar: one sub-command per service runs it alone; {@code topics}
+ * provisions the catalog; {@code transcript}, {@code replay}, {@code export} and {@code groups} are tools over the
+ * topics. {@code dev} (everything in one JVM) is not here: the dev module's {@code DevMain} adds it to this command
+ * line, so the service jar holds no embedded broker and no fake of Twilio.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
         description = "Twilio channels to AI agents, as an event-driven pipeline on Apache Kafka.",
-        subcommands = {DevCommand.class, TopicsCommand.class, TranscriptCommand.class, ReplayCommand.class,
+        subcommands = {TopicsCommand.class, TranscriptCommand.class, ReplayCommand.class,
             ExportCommand.class, GroupsCommand.class})
 public final class Switchboard implements Runnable {
     @Spec
@@ -31,13 +33,21 @@ public final class Switchboard implements Runnable {
     private static final List<String> TOOLS = List.of("transcript", "replay", "export", "groups");
 
     public static void main(String[] args) {
+        System.exit(execute(args, Switchboard::commandLine));
+    }
+
+    /**
+     * Runs {@code args} on the command line {@code commandLine} builds. A tool's output is its result, so it logs on
+     * stderr: chosen here, before the command line (and with it any logger) exists.
+     */
+    public static int execute(String[] args, Supplier<CommandLine> commandLine) {
         if (args.length > 0 && TOOLS.contains(args[0])) {
             System.setProperty("switchboard.log.target", "System.err");
         }
-        System.exit(commandLine().execute(args));
+        return commandLine.get().execute(args);
     }
 
-    /** The command line with every sub-command: {@code dev} and one per entry of {@link Services}. */
+    /** The command line with every sub-command: the tools and one per entry of {@link Services}. */
     public static CommandLine commandLine() {
         return commandLine(Services.all());
     }

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.switchboard.config.KafkaSettings;
-import io.switchboard.kafka.KafkaClients;
-import io.switchboard.launcher.dev.EmbeddedKafka;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
-import io.switchboard.topics.TopicProvisioner;
+import io.switchboard.testkit.TestKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -18,15 +16,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,39 +29,29 @@ import picocli.CommandLine.Command;
 class ManagementEndpointsTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @TempDir
-    Path dataDir;
-
     @Test
     void aServiceRunAloneServesHealthReadinessAndMetricsOnTheOperatorPort() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, 0)) {
-            int port = freePort();
-            Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                    KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1",
-                    OperatorConfig.OPERATOR_PORT, Integer.toString(port));
-            KafkaSettings settings = KafkaSettings.fromEnv(env);
-            try (Admin admin = new KafkaClients(settings).admin("management-test")) {
-                new TopicProvisioner(admin, settings, 30_000).provision();
-            }
-            AtomicBoolean working = new AtomicBoolean(false);
-            LoneCommand command = new LoneCommand(env, working);
-            CommandLine commandLine = new CommandLine(command);
-            commandLine.setOut(new PrintWriter(new StringWriter(), true));
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(commandLine::execute);
-            try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/healthz") == 200);
-                HttpResponse<String> notYet = get(port, "/readyz");
-                assertThat(notYet.statusCode()).isEqualTo(503);
-                assertThat(notYet.body()).contains("\"lone\":\"warming up\"");
+        int port = freePort();
+        // The test cluster comes with the topic catalog provisioned, as `topics` would.
+        Map<String, String> env = TestKafka.env(Map.of(OperatorConfig.OPERATOR_PORT, Integer.toString(port)));
+        AtomicBoolean working = new AtomicBoolean(false);
+        LoneCommand command = new LoneCommand(env, working);
+        CommandLine commandLine = new CommandLine(command);
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(commandLine::execute);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/healthz") == 200);
+            HttpResponse<String> notYet = get(port, "/readyz");
+            assertThat(notYet.statusCode()).isEqualTo(503);
+            assertThat(notYet.body()).contains("\"lone\":\"warming up\"");
 
-                working.set(true);
-                assertThat(status(port, "/readyz")).isEqualTo(200);
-                assertThat(get(port, "/metrics").body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
-            } finally {
-                command.stop();
-            }
-            assertThat(exit.get()).isZero();
+            working.set(true);
+            assertThat(status(port, "/readyz")).isEqualTo(200);
+            assertThat(get(port, "/metrics").body()).contains("jvm_memory_used_bytes").contains("process_uptime_seconds");
+        } finally {
+            command.stop();
         }
+        assertThat(exit.get()).isZero();
     }
 
     @Test

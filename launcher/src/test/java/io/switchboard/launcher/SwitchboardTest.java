@@ -3,11 +3,9 @@ package io.switchboard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.InvalidConfigurationException;
-import io.switchboard.launcher.dev.DevCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -16,12 +14,15 @@ class SwitchboardTest {
     private final StringWriter err = new StringWriter();
 
     @Test
-    void helpListsDevAndExitsWithZero() {
+    void helpListsTheServicesAndToolsButNotDevAndExitsWithZero() {
         CommandLine commandLine = Switchboard.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
 
         assertThat(commandLine.execute("--help")).isZero();
-        assertThat(out.toString()).contains("Usage: switchboard").contains("dev");
+        assertThat(out.toString()).contains("Usage: switchboard").contains("ingress").contains("transcript");
+        // dev (embedded broker, fake Twilio) comes with the dev module's jar, never with the service jar
+        assertThat(commandLine.getSubcommands()).containsKeys("ingress", "agent", "topics", "replay")
+                .doesNotContainKey("dev");
     }
 
     @Test
@@ -47,14 +48,5 @@ class SwitchboardTest {
         assertThat(commandLine.execute("echo-agent", "--bootstrap-servers", "127.0.0.1:9092")).isEqualTo(2);
         assertThat(err.toString()).isEqualToIgnoringNewLines(
                 "echo-agent: Missing required configuration \"ECHO_PREFIX\" which has no default value.");
-    }
-
-    @Test
-    void devWithAnInvalidPortExitsWithCode2NamingPort() {
-        CommandLine commandLine = new CommandLine(DevCommand.withEnvironment(Map.of("PORT", "eighty")));
-        commandLine.setErr(new PrintWriter(err, true));
-
-        assertThat(commandLine.execute("--data-dir", "target/never-created")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("dev: ").contains("PORT").contains("eighty");
     }
 }

@@ -15,7 +15,7 @@ import io.switchboard.events.DeliveryStatus;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Source;
 import io.switchboard.ids.EventIds;
-import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;

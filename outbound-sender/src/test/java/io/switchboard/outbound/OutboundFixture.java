@@ -7,7 +7,7 @@ import io.switchboard.events.Session;
 import io.switchboard.events.Source;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
 import java.time.Duration;

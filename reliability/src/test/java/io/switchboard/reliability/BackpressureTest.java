@@ -3,11 +3,11 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.dev.EmbeddedKafka;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.launcher.dev.EmbeddedKafka;
-import io.switchboard.testkit.TwilioSignatures;
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.localtwilio.TwilioSignatures;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.switchboard.topics.TopicProvisioner;
 import java.lang.management.ManagementFactory;

@@ -3,8 +3,8 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.localtwilio.TwilioSignatures;
 import io.switchboard.testkit.LogCapture;
-import io.switchboard.testkit.TwilioSignatures;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;

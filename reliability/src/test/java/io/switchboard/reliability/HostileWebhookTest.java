@@ -2,9 +2,9 @@ package io.switchboard.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.localtwilio.TwilioSignatures;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.LogCapture;
-import io.switchboard.testkit.TwilioSignatures;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

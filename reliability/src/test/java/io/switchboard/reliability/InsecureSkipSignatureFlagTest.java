@@ -3,9 +3,9 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.ingress.IngressConfig;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.LogCapture;
 import io.switchboard.testkit.TestKafka;
-import io.switchboard.testkit.TwilioWebhooks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.switchboard.testkit.LogCapture;
 import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.dev.DevServices;
+import io.switchboard.dev.DevStack;
 import io.switchboard.kafka.KafkaClients;
-import io.switchboard.launcher.Services;
-import io.switchboard.launcher.dev.DevStack;
 import io.switchboard.memory.service.MemoryService;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
@@ -83,7 +83,7 @@ class OperatorRoutesOnPublicPortTest {
         }
         stack = DevStack.start(new DevStack.Settings(Files.createTempDirectory("operator-routes"), 0, port),
                 Map.of(KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1",
-                        "SWITCHBOARD_OPERATOR_PORT", "0"), Services.dev());
+                        "SWITCHBOARD_OPERATOR_PORT", "0"), DevServices.all());
         token = stack.env().get(InternalToken.NAME);
     }
 

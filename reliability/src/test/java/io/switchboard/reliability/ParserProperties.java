@@ -2,7 +2,7 @@ package io.switchboard.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.testkit.TwilioWebhooks;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

@@ -3,13 +3,13 @@ package io.switchboard.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.dev.DevStack;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.Services;
-import io.switchboard.launcher.dev.DevStack;
-import io.switchboard.testkit.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.testkit.RelayClient;
-import io.switchboard.testkit.TwilioWebhooks;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
 package io.switchboard.testkit;
 
+import io.switchboard.localtwilio.TwilioSignatures;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;

@@ -3,8 +3,8 @@ package io.switchboard.ingress.voice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.switchboard.testkit.FakeTwilioApi;
-import io.switchboard.testkit.FakeTwilioApi.Listing;
+import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi.Listing;
 import io.switchboard.twilio.TwilioAccess;
 import io.vertx.core.Vertx;
 import java.net.http.HttpClient;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.switchboard.config.InternalToken;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.launcher.HttpRoutes;
+import io.switchboard.testkit.Reachability;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.URI;

@@ -9,13 +9,13 @@ import io.switchboard.events.Channel;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Observation;
 import io.switchboard.events.PastCommunication;
+import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
+import io.switchboard.localtwilio.FakeTwilioApi.Reply;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
-import io.switchboard.testkit.FakeTwilioApi;
 import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.LogCapture;
-import io.switchboard.testkit.FakeTwilioApi.Recorded;
-import io.switchboard.testkit.FakeTwilioApi.Reply;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Twilio Conversation Memory configured as TAC configures it: the store comes from the Orchestrator configuration
- * fetched at start, against testkit's fake Twilio (which answers Lookup, Recall and Communications as Twilio does).
+ * fetched at start, against local-twilio's fake Twilio (which answers Lookup, Recall and Communications as Twilio does).
  */
 class OrchestratedMemoryTest {
     static final String KEY = "SK00000000000000000000000000000mem";
