@@ -31,38 +31,30 @@ final class ConversationState {
      * defaults; when it changes, keep the old schema and add it to {@link Serde}'s decoder so changelogs written
      * by an older router stay readable. {@link #SCHEMA_V1} is the first one (before {@code memory}).
      */
-    static final Schema SCHEMA_V1 = SchemaBuilder.record("ConversationState").namespace("io.switchboard.router.store")
-            .doc("channel-router state per conversation (changelogged store value)")
-            .fields()
-            .name("session").type(Session.getClassSchema()).noDefault()
-            .name("status").type().stringType().stringDefault(ConversationStatus.ACTIVE.name())
-            .name("lastActivityMillis").type().longType().noDefault()
-            .name("orchestrated").type().booleanType().booleanDefault(false)
-            .name("callLive").type().booleanType().booleanDefault(false)
-            .name("partialPrompt").type().optional().stringType()
-            .name("partialLang").type().optional().stringType()
-            .name("callClosedAtMillis").type().optional().longType()
-            .name("endedAtMillis").type().optional().longType()
-            .name("endReason").type().optional().stringType()
-            .endRecord();
+    static final Schema SCHEMA_V1 = v1Fields().endRecord();
 
     /** The current schema: {@link #SCHEMA_V1} plus {@code memory}. */
-    static final Schema SCHEMA = SchemaBuilder.record("ConversationState").namespace("io.switchboard.router.store")
-            .doc("channel-router state per conversation (changelogged store value)")
-            .fields()
-            .name("session").type(Session.getClassSchema()).noDefault()
-            .name("status").type().stringType().stringDefault(ConversationStatus.ACTIVE.name())
-            .name("lastActivityMillis").type().longType().noDefault()
-            .name("orchestrated").type().booleanType().booleanDefault(false)
-            .name("callLive").type().booleanType().booleanDefault(false)
-            .name("partialPrompt").type().optional().stringType()
-            .name("partialLang").type().optional().stringType()
-            .name("callClosedAtMillis").type().optional().longType()
-            .name("endedAtMillis").type().optional().longType()
-            .name("endReason").type().optional().stringType()
+    static final Schema SCHEMA = v1Fields()
             .name("memory").doc("memory_mode once: the memory fetched at the first message, until INACTIVE")
                 .type(Schema.createUnion(Schema.create(Schema.Type.NULL), Memory.getClassSchema())).withDefault(null)
             .endRecord();
+
+    /** The fields of the first schema, which every later one starts with. */
+    private static SchemaBuilder.FieldAssembler<Schema> v1Fields() {
+        return SchemaBuilder.record("ConversationState").namespace("io.switchboard.router.store")
+                .doc("channel-router state per conversation (changelogged store value)")
+                .fields()
+                .name("session").type(Session.getClassSchema()).noDefault()
+                .name("status").type().stringType().stringDefault(ConversationStatus.ACTIVE.name())
+                .name("lastActivityMillis").type().longType().noDefault()
+                .name("orchestrated").type().booleanType().booleanDefault(false)
+                .name("callLive").type().booleanType().booleanDefault(false)
+                .name("partialPrompt").type().optional().stringType()
+                .name("partialLang").type().optional().stringType()
+                .name("callClosedAtMillis").type().optional().longType()
+                .name("endedAtMillis").type().optional().longType()
+                .name("endReason").type().optional().stringType();
+    }
 
     Session session;
     ConversationStatus status = ConversationStatus.ACTIVE;
