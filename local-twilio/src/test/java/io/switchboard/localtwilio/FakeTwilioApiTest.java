@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class FakeTwilioApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** No request may hang the build: a fake that stops answering fails the test instead. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static FakeTwilioApi twilio;
 
     @BeforeAll
@@ -37,7 +39,7 @@ class FakeTwilioApiTest {
     }
 
     private static HttpResponse<String> call(String method, String path, String contentType, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(twilio.baseUrl() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(twilio.baseUrl() + path)).timeout(TIMEOUT)
                 .header("Authorization", "Basic " + Base64.getEncoder()
                         .encodeToString("SKkey:secret".getBytes(StandardCharsets.UTF_8)));
         if (body == null) {
@@ -52,7 +54,7 @@ class FakeTwilioApiTest {
     void unreachableRefusesConnectionsUntilItListensAgainOnTheSamePort() throws Exception {
         try (FakeTwilioApi unreachable = FakeTwilioApi.start()) {
             URI actions = URI.create(unreachable.baseUrl() + "/v2/Conversations/conv_u/Actions");
-            HttpRequest request = HttpRequest.newBuilder(actions)
+            HttpRequest request = HttpRequest.newBuilder(actions).timeout(TIMEOUT)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
             assertThat(HTTP.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
 
