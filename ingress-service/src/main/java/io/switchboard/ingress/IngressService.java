@@ -26,6 +26,7 @@ import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.ParticipantReconciler;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -105,16 +106,16 @@ public final class IngressService implements ManagedService {
             thread.setDaemon(true);
             return thread;
         });
-        OrchestratorClient client = config.twilioAccess().orchestrator(
+        OrchestratorClient client = config.twilio().access().orchestrator(
                 java.net.http.HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
                 config.twilioTimeout(), meters);
         Retrier retrier = new Retrier(new RetryPolicy(3, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)),
                 meters);
-        String store = MemoryStore.resolve(client, retrier, configurationId, config.memoryStoreId())
+        String store = MemoryStore.resolve(client, retrier, configurationId, config.twilio().memoryStoreId())
                 .map(MemoryStore::id).orElse(null);
         if (store == null) {
             log.warn("No Memory store ({} unset and configuration {} has no memoryStoreId): customers promoted from "
-                    + "UNKNOWN get no profile", IngressConfig.MEMORY_STORE_ID, configurationId);
+                    + "UNKNOWN get no profile", TwilioSettings.MEMORY_STORE_ID, configurationId);
         } else {
             log.info("Participant reconciliation on; profiles in Memory store {}", store);
         }
@@ -132,14 +133,14 @@ public final class IngressService implements ManagedService {
         egress.start();
 
         SignatureCheck signatures = config.insecureSkipSignature()
-                ? SignatureCheck.skipping(config.authToken(), config.publicDomain().orElse(null))
-                : new SignatureCheck(config.authToken(), config.publicDomain().orElse(null));
+                ? SignatureCheck.skipping(config.twilio().authToken(), config.publicDomain().orElse(null))
+                : new SignatureCheck(config.twilio().authToken(), config.publicDomain().orElse(null));
         Router router = Router.router(vertx);
         router.route().handler(this::countResponses);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
         if (config.orchestrated()) {
             lookupHttp = java.net.http.HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
-            lookup = new ConversationLookup(vertx, config.twilioAccess().orchestrator(lookupHttp,
+            lookup = new ConversationLookup(vertx, config.twilio().access().orchestrator(lookupHttp,
                     config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
         }
         // Each signed route: its body (webhooks), the signature gate, its handler; a MalformedInput its handler's
@@ -151,7 +152,7 @@ public final class IngressService implements ManagedService {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
         router.post("/twiml").handler(bodies).handler(SignedRoute.form(signatures)).handler(new TwimlHandler(config));
         router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
-                .handler(new ActionCallbackHandler(publisher, config.accountSid(),
+                .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
                         new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
                 .failureHandler(MalformedInputHandler.text("callback"));
         router.post("/webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))

@@ -139,7 +139,8 @@ public final class OutboundService implements ManagedService {
         running = true;
         consumer.start();
         log.info("Outbound sender started (group {}, instance {}, Twilio API {}, at most {} records in flight)",
-                config.groupId(), config.instanceId(), config.apiBaseUrl() == null ? "twilio.com" : config.apiBaseUrl(),
+                config.groupId(), config.instanceId(),
+                config.twilio().apiBaseUrl() == null ? "twilio.com" : config.twilio().apiBaseUrl(),
                 config.maxInFlight());
     }
 

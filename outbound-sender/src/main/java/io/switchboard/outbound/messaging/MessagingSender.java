@@ -45,17 +45,17 @@ public final class MessagingSender {
         TwilioEndpoints endpoints = config.twilioAccess().endpoints();
         this.retrier = new Retrier(config.retryPolicy(), meters);
         OrchestratorClient client = config.twilioAccess().orchestrator(http, config.httpTimeout(), meters);
-        this.memoryStoreId = MemoryStore.resolve(client, retrier, config.conversationConfigurationId(),
-                config.memoryStoreIdOverride()).map(MemoryStore::id).orElse(null);
+        this.memoryStoreId = MemoryStore.resolve(client, retrier, config.twilio().conversationConfigurationId(),
+                config.twilio().memoryStoreId()).map(MemoryStore::id).orElse(null);
         this.release = new ConversationRelease(client, retrier);
         this.orchestrator = new OrchestratorSender(client, retrier);
         TwilioRestClient sdk = new TwilioRestClient.Builder(config.accountSid(), config.authToken())
-                .accountSid(config.accountSid()).region(config.region())
+                .accountSid(config.accountSid()).region(config.twilio().region())
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
         this.v1 = new ConversationsV1Sender(sdk, meters);
-        this.handoffs = new HandoffSender(release, sdk, retrier, config.studioHandoffFlowSid());
-        this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
-                config.voiceTwimlUrl());
+        this.handoffs = new HandoffSender(release, sdk, retrier, config.twilio().studioHandoffFlowSid());
+        this.outreach = new OutreachSender(client, orchestrator, sdk, retrier,
+                config.twilio().conversationConfigurationId(), config.voiceTwimlUrl());
         this.typing = new TypingIndicatorSender(sdk);
     }
 
