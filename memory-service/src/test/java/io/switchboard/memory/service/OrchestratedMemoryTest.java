@@ -238,7 +238,7 @@ class OrchestratedMemoryTest {
 
     /**
      * What a Lookup + Recall through the memory service takes when Twilio answers as slowly as a real round trip
-     * ({@link FakeTwilioApi#simulateMemoryLatency}); the router's {@code SWITCHBOARD_MEMORY_TIMEOUT} default (5 s) is
+     * ({@link FakeTwilioApi#simulateMemoryLatency}); the router's {@code SWITCHBOARD_MEMORY_TIMEOUT_MS} default (5 s) is
      * chosen from it. The old 1 s could not fit even one retrieval.
      */
     @Test
