@@ -4,6 +4,7 @@ import io.switchboard.channel.ChannelTraits;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.events.Channel;
 import io.switchboard.ingress.voice.LookupSchedule;
 import io.switchboard.twilio.TwilioSettings;
 import java.time.Duration;
@@ -276,7 +277,7 @@ public final class IngressConfig extends EnvConfig {
     }
 
     /** The agent's own address on {@code channel} (the first when a setting lists several), or null. */
-    public String ownAddress(io.switchboard.events.Channel channel) {
+    public String ownAddress(Channel channel) {
         for (ChannelTraits traits : ChannelTraits.values()) {
             if (traits.channel() == channel) {
                 String value = optionalString(traits.ownAddressSetting());

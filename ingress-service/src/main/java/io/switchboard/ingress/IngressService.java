@@ -33,8 +33,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,10 +67,10 @@ public final class IngressService implements ManagedService {
     private VoiceEgress egress;
     private ConversationLookup lookup;
     /** The voice lookup's HTTP client, kept for the service's lifetime. */
-    private java.net.http.HttpClient lookupHttp;
+    private HttpClient lookupHttp;
     private HttpServer server;
     /** Threads of ingress's blocking Twilio calls (orchestrated mode only). */
-    private java.util.concurrent.ExecutorService twilioCalls;
+    private ExecutorService twilioCalls;
     private boolean closed;
 
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
@@ -101,15 +105,15 @@ public final class IngressService implements ManagedService {
         if (configurationId == null) {
             return null;
         }
-        twilioCalls = java.util.concurrent.Executors.newFixedThreadPool(config.twilioThreads(), runnable -> {
+        twilioCalls = Executors.newFixedThreadPool(config.twilioThreads(), runnable -> {
             Thread thread = new Thread(runnable, "ingress-twilio");
             thread.setDaemon(true);
             return thread;
         });
         OrchestratorClient client = config.twilio().access().orchestrator(
-                java.net.http.HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
+                HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
                 config.twilioTimeout(), meters);
-        Retrier retrier = new Retrier(new RetryPolicy(3, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)),
+        Retrier retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
                 meters);
         String store = MemoryStore.resolve(client, retrier, configurationId, config.twilio().memoryStoreId())
                 .map(MemoryStore::id).orElse(null);
@@ -139,7 +143,7 @@ public final class IngressService implements ManagedService {
         router.route().handler(this::countResponses);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
         if (config.orchestrated()) {
-            lookupHttp = java.net.http.HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
+            lookupHttp = HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
             lookup = new ConversationLookup(vertx, config.twilio().access().orchestrator(lookupHttp,
                     config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
         }

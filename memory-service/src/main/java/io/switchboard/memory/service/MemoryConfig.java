@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Settings of the memory service: TAC's TWILIO_MEMORY_* names for the retrieval defaults, TAC's Twilio credentials
@@ -43,7 +44,7 @@ public final class MemoryConfig extends EnvConfig {
                             + "sends as `Authorization: Bearer …`; a request without it or with another gets 401. `dev` generates one.")
             .define(PROVIDER, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
                 if (value != null && !List.of("local", "twilio").contains(value.toString().toLowerCase(Locale.ROOT))) {
-                    throw new org.apache.kafka.common.config.ConfigException(name, value, "must be local or twilio");
+                    throw new ConfigException(name, value, "must be local or twilio");
                 }
             }, () -> "local, twilio"), Importance.HIGH,
                     "`local` (history and observations kept in Kafka) or `twilio` (Twilio Conversation Memory). Default: "

@@ -3,6 +3,7 @@ package io.switchboard.outbound.messaging;
 import com.twilio.http.TwilioRestClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.channel.ChannelTraits;
+import io.switchboard.events.Channel;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
@@ -84,7 +85,7 @@ public final class MessagingSender {
 
     /** Places an agent-initiated call (see {@link OutreachSender}). Never throws for a Twilio failure. */
     public SendResult placeCall(OutboundEvent event) {
-        return outreach.placeCall(event, config.senderAddress(io.switchboard.events.Channel.SMS));
+        return outreach.placeCall(event, config.senderAddress(Channel.SMS));
     }
 
     /** Whether a Studio handoff flow is configured ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID}); without one a handoff is refused. */
