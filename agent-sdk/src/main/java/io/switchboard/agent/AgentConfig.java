@@ -54,7 +54,7 @@ public final class AgentConfig extends EnvConfig {
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory API — the memory service's operator listener (e.g. http://memory:9464); needed only for SwitchboardAgent.retrieveMemory, and then SWITCHBOARD_INTERNAL_TOKEN too.")
             .define(MEMORY_TIMEOUT_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
-                    "How long retrieveMemory waits for the memory service before its future fails; like the router's SWITCHBOARD_MEMORY_TIMEOUT, sized for Twilio Memory's Lookup + Recall (about 0.9 s at Twilio-like latency).")
+                    "How long retrieveMemory waits for the memory service before its future fails; like the router's SWITCHBOARD_MEMORY_TIMEOUT_MS, sized for Twilio Memory's Lookup + Recall (about 0.9 s at Twilio-like latency).")
             .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,
                     "Show the customer a typing indicator while a reply is slow, as TAC does: only WhatsApp has one (Twilio Messaging v2 Indicators/Typing). Needs an outbound-sender that knows the v2 Typing event.")
             .define(TYPING_INDICATOR_DELAY_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,

@@ -223,7 +223,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                 record.key(), error);
         try {
             deadLetters.send(new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), letter))
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(10, TimeUnit.SECONDS);
             metrics.deadLetters.increment();
         } catch (Exception e) {
             log.error("Cannot dead-letter the undecodable record {}-{}@{}", record.topic(), record.partition(),

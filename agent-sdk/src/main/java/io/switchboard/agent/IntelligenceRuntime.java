@@ -9,6 +9,7 @@ import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -74,7 +75,7 @@ final class IntelligenceRuntime implements RecordHandler<IntelligenceEvent> {
                     try {
                         handler.onIntelligence(result);
                     } catch (Exception e) {
-                        throw new java.util.concurrent.CompletionException(e);
+                        throw new CompletionException(e);
                     }
                 }), pool)
                 .orTimeout(config.handlerTimeout().toMillis(), TimeUnit.MILLISECONDS)

@@ -2,9 +2,11 @@ package io.switchboard.agent;
 
 import io.switchboard.events.AgentEvent;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,9 +166,9 @@ final class Invocation {
 
     private void failed(int n, Throwable error, Outbox box) {
         box.cancel();
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        if (cause instanceof java.util.concurrent.TimeoutException) {
+        if (cause instanceof TimeoutException) {
             // only a timed-out callback may still be running; any other failure is reported by a finished one, often
             // on its own thread, which must not interrupt itself (the dead letter's send would fail)
             Future<?> running;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Twilio Knowledge search, as TAC's knowledge tool calls it: {@code POST
@@ -45,10 +46,10 @@ public final class KnowledgeSearch {
     }
 
     /** From TAC's variables; empty when {@code TWILIO_KNOWLEDGE_BASE_ID} is not set. */
-    public static java.util.Optional<KnowledgeSearch> fromEnv(Map<String, String> env) {
+    public static Optional<KnowledgeSearch> fromEnv(Map<String, String> env) {
         String base = env.get(KNOWLEDGE_BASE_ID);
         if (base == null || base.isBlank()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String user = firstSet(env.get("TWILIO_API_KEY"), env.get("TWILIO_ACCOUNT_SID"));
         String password = firstSet(env.get("TWILIO_API_SECRET"), env.get("TWILIO_AUTH_TOKEN"));
@@ -56,7 +57,7 @@ public final class KnowledgeSearch {
             throw new IllegalArgumentException(KNOWLEDGE_BASE_ID
                     + " is set but neither TWILIO_API_KEY/TWILIO_API_SECRET nor TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN are");
         }
-        return java.util.Optional.of(new KnowledgeSearch(env.get("TWILIO_API_BASE_URL"), base.trim(), user, password));
+        return Optional.of(new KnowledgeSearch(env.get("TWILIO_API_BASE_URL"), base.trim(), user, password));
     }
 
     public List<Chunk> search(String query) {

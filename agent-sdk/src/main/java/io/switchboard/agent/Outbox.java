@@ -1,12 +1,17 @@
 package io.switchboard.agent;
 
 import io.switchboard.events.AgentEvent;
+import io.switchboard.events.Channel;
 import io.switchboard.events.EndSession;
+import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.Typing;
 import io.switchboard.ids.EventIds;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,7 +37,7 @@ final class Outbox implements Reply {
         this.runtime = runtime;
         this.event = event;
         this.turn = turn;
-        this.voice = event.getSession().getChannel() == io.switchboard.events.Channel.VOICE;
+        this.voice = event.getSession().getChannel() == Channel.VOICE;
     }
 
     @Override
@@ -77,14 +82,13 @@ final class Outbox implements Reply {
     }
 
     @Override
-    public synchronized boolean handoff(String reason, java.util.Map<String, String> attributes) {
+    public synchronized boolean handoff(String reason, Map<String, String> attributes) {
         if (!voice && runtime.config.studioHandoffFlowSid() == null) {
             throw new HandoffRefusedException("Handoff refused: no Studio flow is configured for messaging handoffs ("
                     + AgentConfig.STUDIO_HANDOFF_FLOW_SID + " is unset), so nobody would take conversation "
                     + event.getConversationId() + "; it stays with the agent");
         }
-        return emit(new io.switchboard.events.Handoff(reason,
-                new java.util.HashMap<String, String>(attributes == null ? java.util.Map.of() : attributes)));
+        return emit(new Handoff(reason, new HashMap<>(attributes == null ? Map.of() : attributes)));
     }
 
     /**
@@ -97,7 +101,7 @@ final class Outbox implements Reply {
             return false;
         }
         runtime.produce(outbound(EventIds.derived(event.getEventId(), "typing"),
-                io.switchboard.events.Typing.newBuilder().setMessageId(messageId).build()));
+                Typing.newBuilder().setMessageId(messageId).build()));
         return true;
     }
 

@@ -1,5 +1,7 @@
 package io.switchboard.agent;
 
+import java.util.Map;
+
 /**
  * How a handler answers the event it was given, TAC style. Every outbound event gets a deterministic id derived
  * from the agent event and its position ({@code EventIds.derived(agentEventId, "out", n)}), so a re-run after a crash
@@ -38,11 +40,11 @@ public interface Reply {
      *
      * @throws HandoffRefusedException on a messaging channel when no Studio flow is configured (nothing is sent)
      */
-    boolean handoff(String reason, java.util.Map<String, String> attributes);
+    boolean handoff(String reason, Map<String, String> attributes);
 
     /** {@link #handoff(String, java.util.Map)} without attributes. */
     default boolean handoff(String reason) {
-        return handoff(reason, java.util.Map.of());
+        return handoff(reason, Map.of());
     }
 
     /** True once an interrupt (or the handler timeout) cancelled this handler: stop working, nothing more is sent. */

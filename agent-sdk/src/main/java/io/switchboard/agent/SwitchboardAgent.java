@@ -10,17 +10,21 @@ import io.switchboard.agent.Handlers.IntelligenceHandler;
 import io.switchboard.agent.Handlers.InterruptHandler;
 import io.switchboard.agent.Handlers.MessageHandler;
 import io.switchboard.agent.Handlers.ReplyingMessageHandler;
+import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.AgentEvent;
+import io.switchboard.events.Channel;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
+import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.kafka.PayloadType;
 import io.switchboard.kafka.ordered.KeyOrderedConsumer;
 import io.switchboard.kafka.ordered.KeyOrderedOptions;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
+import io.switchboard.outreach.Outreach;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
@@ -29,6 +33,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,8 +158,8 @@ public final class SwitchboardAgent implements ManagedService {
      * action callback routes it), messaging only with a Studio flow ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID}). An LLM
      * agent offers its handoff tool only when this is true.
      */
-    public boolean handoffAvailable(io.switchboard.events.Channel channel) {
-        return channel == io.switchboard.events.Channel.VOICE || config.studioHandoffFlowSid() != null;
+    public boolean handoffAvailable(Channel channel) {
+        return channel == Channel.VOICE || config.studioHandoffFlowSid() != null;
     }
 
     public AgentConfig config() {
@@ -250,9 +256,8 @@ public final class SwitchboardAgent implements ManagedService {
      * e.g. {@code whatsapp:+1…}). The request is a durable Kafka event; the returned future completes with its id once
      * Kafka has it. The customer's answer arrives through {@code onMessageReady} in the created conversation.
      */
-    public java.util.concurrent.CompletableFuture<String> startConversation(io.switchboard.events.Channel channel,
-                                                                            String to, String firstMessage) {
-        if (channel == io.switchboard.events.Channel.VOICE) {
+    public CompletableFuture<String> startConversation(Channel channel, String to, String firstMessage) {
+        if (channel == Channel.VOICE) {
             throw new IllegalArgumentException("Use placeCall for voice");
         }
         return request(channel, to, firstMessage);
@@ -263,19 +268,18 @@ public final class SwitchboardAgent implements ManagedService {
      * {@code /twiml} and the call connects to ConversationRelay: the session then behaves like an inbound call
      * (conversation id = the call SID). The future completes with the request's id once Kafka has it.
      */
-    public java.util.concurrent.CompletableFuture<String> placeCall(String to) {
-        return request(io.switchboard.events.Channel.VOICE, to, "");
+    public CompletableFuture<String> placeCall(String to) {
+        return request(Channel.VOICE, to, "");
     }
 
-    private java.util.concurrent.CompletableFuture<String> request(io.switchboard.events.Channel channel, String to,
-                                                                   String firstMessage) {
+    private CompletableFuture<String> request(Channel channel, String to, String firstMessage) {
         if (outbound == null) {
             throw new IllegalStateException(name() + " is not started");
         }
-        OutboundEvent event = io.switchboard.outreach.Outreach.request(io.switchboard.ids.EventIds.random(),
-                io.switchboard.ids.EventIds.newTraceId(), channel, java.util.Objects.requireNonNull(to, "to"), firstMessage);
-        java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
-        outbound.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.OUTBOUND.topicName(),
+        OutboundEvent event = Outreach.request(EventIds.random(), EventIds.newTraceId(), channel,
+                Objects.requireNonNull(to, "to"), firstMessage);
+        CompletableFuture<String> done = new CompletableFuture<>();
+        outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(),
                 event.getConversationId(), event), (metadata, error) -> {
                     if (error != null) {
                         done.completeExceptionally(error);
@@ -349,7 +353,7 @@ public final class SwitchboardAgent implements ManagedService {
 
         /** Kafka bootstrap servers (default: {@code KAFKA_BOOTSTRAP_SERVERS}, else localhost:9092). */
         public Builder bootstrapServers(String servers) {
-            overrides.put(io.switchboard.config.KafkaSettings.BOOTSTRAP_SERVERS, servers);
+            overrides.put(KafkaSettings.BOOTSTRAP_SERVERS, servers);
             return this;
         }
 

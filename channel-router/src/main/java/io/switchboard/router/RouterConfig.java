@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,57 +17,79 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Settings of the channel router. Durations take a unit (`30m`, `90s`, `250ms`, `24h`, `2d`) or ISO-8601
- * (`PT30M`); a bare number is milliseconds.
+ * Settings of the channel router. Durations are milliseconds ({@code *_MS}), as everywhere else; the former names
+ * without {@code _MS}, which took a duration with a unit ({@code 30m}), are still read when the new one is unset.
  */
 public final class RouterConfig extends EnvConfig {
     public static final String APPLICATION_ID = "SWITCHBOARD_ROUTER_APPLICATION_ID";
-    public static final String INACTIVITY_TIMEOUT = "SWITCHBOARD_INACTIVITY_TIMEOUT";
-    public static final String DEDUP_WINDOW = "SWITCHBOARD_ROUTER_DEDUP_WINDOW";
-    public static final String CALL_END_GRACE = "SWITCHBOARD_ROUTER_CALL_END_GRACE";
+    public static final String INACTIVITY_TIMEOUT_MS = "SWITCHBOARD_INACTIVITY_TIMEOUT_MS";
+    public static final String DEDUP_WINDOW_MS = "SWITCHBOARD_ROUTER_DEDUP_WINDOW_MS";
+    public static final String CALL_END_GRACE_MS = "SWITCHBOARD_ROUTER_CALL_END_GRACE_MS";
     public static final String STATE_DIR = "SWITCHBOARD_ROUTER_STATE_DIR";
-    public static final String COMMIT_INTERVAL = "SWITCHBOARD_ROUTER_COMMIT_INTERVAL";
+    public static final String COMMIT_INTERVAL_MS = "SWITCHBOARD_ROUTER_COMMIT_INTERVAL_MS";
     public static final String STREAM_THREADS = "SWITCHBOARD_ROUTER_STREAM_THREADS";
-    public static final String START_TIMEOUT = "SWITCHBOARD_ROUTER_START_TIMEOUT";
+    public static final String START_TIMEOUT_MS = "SWITCHBOARD_ROUTER_START_TIMEOUT_MS";
     /** TAC's {@code memory_mode} for every channel without an override of its own. */
     public static final String MEMORY_MODE = "SWITCHBOARD_MEMORY_MODE";
     /** Per-channel override: {@code SWITCHBOARD_MEMORY_MODE_VOICE}, {@code _SMS}, {@code _WHATSAPP}, {@code _RCS}, {@code _CHAT}. */
     public static final String MEMORY_MODE_PREFIX = MEMORY_MODE + "_";
     public static final String MEMORY_URL = "SWITCHBOARD_MEMORY_URL";
-    public static final String MEMORY_TIMEOUT = "SWITCHBOARD_MEMORY_TIMEOUT";
+    public static final String MEMORY_TIMEOUT_MS = "SWITCHBOARD_MEMORY_TIMEOUT_MS";
     /** The channels a memory mode can be set for. */
     static final List<Channel> MEMORY_CHANNELS = List.of(Channel.VOICE, Channel.SMS, Channel.WHATSAPP, Channel.RCS, Channel.CHAT);
 
+    /** The names of the millisecond settings before they had one convention: durations with a unit (`30m`). */
+    @Deprecated
+    public static final String INACTIVITY_TIMEOUT = "SWITCHBOARD_INACTIVITY_TIMEOUT";
+    @Deprecated
+    public static final String DEDUP_WINDOW = "SWITCHBOARD_ROUTER_DEDUP_WINDOW";
+    @Deprecated
+    public static final String CALL_END_GRACE = "SWITCHBOARD_ROUTER_CALL_END_GRACE";
+    @Deprecated
+    public static final String COMMIT_INTERVAL = "SWITCHBOARD_ROUTER_COMMIT_INTERVAL";
+    @Deprecated
+    public static final String START_TIMEOUT = "SWITCHBOARD_ROUTER_START_TIMEOUT";
+    @Deprecated
+    public static final String MEMORY_TIMEOUT = "SWITCHBOARD_MEMORY_TIMEOUT";
+    /** Each millisecond setting by the deprecated name it replaces. */
+    private static final Map<String, String> RENAMED = Map.of(INACTIVITY_TIMEOUT, INACTIVITY_TIMEOUT_MS,
+            DEDUP_WINDOW, DEDUP_WINDOW_MS, CALL_END_GRACE, CALL_END_GRACE_MS, COMMIT_INTERVAL, COMMIT_INTERVAL_MS,
+            START_TIMEOUT, START_TIMEOUT_MS, MEMORY_TIMEOUT, MEMORY_TIMEOUT_MS);
+
+    private static final Logger log = LoggerFactory.getLogger(RouterConfig.class);
     private static final Pattern WITH_UNIT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
                     "The shared secret the memory service checks (`Authorization: Bearer …`); required when a memory mode is not `never`.")
             .define(APPLICATION_ID, Type.STRING, "switchboard-router", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Kafka Streams application id of the router: its consumer group, transactional id prefix and the prefix of its changelog topics. Every router instance of one deployment shares it.")
-            .define(INACTIVITY_TIMEOUT, Type.STRING, "30m", durationValidator(Duration.ofSeconds(1)), Importance.MEDIUM,
+            .define(INACTIVITY_TIMEOUT_MS, Type.LONG, Duration.ofMinutes(30).toMillis(), Range.atLeast(1_000), Importance.MEDIUM,
                     "A conversation with no inbound event for this long ends with one conversation-ended (INACTIVITY_TIMEOUT) and its session is freed.")
-            .define(DEDUP_WINDOW, Type.STRING, "24h", durationValidator(Duration.ofSeconds(1)), Importance.LOW,
+            .define(DEDUP_WINDOW_MS, Type.LONG, Duration.ofHours(24).toMillis(), Range.atLeast(1_000), Importance.LOW,
                     "How long the router remembers inbound event ids to drop duplicates (retried webhooks, re-produced frames), across restarts.")
-            .define(CALL_END_GRACE, Type.STRING, "5s", durationValidator(Duration.ZERO), Importance.LOW,
+            .define(CALL_END_GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.LOW,
                     "Relay-only voice: after the socket closes, how long the router waits for the action callback (which carries HandoffData) before it ends the conversation without it.")
             .define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "switchboard-router").toString(),
                     new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Directory of the router's local state (RocksDB); the changelog topics rebuild it when lost.")
-            .define(COMMIT_INTERVAL, Type.STRING, "100ms", durationValidator(Duration.ofMillis(1)), Importance.LOW,
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
                     "Kafka Streams commit interval: how often the router's transaction (state, offsets, routed events) commits. Agents read uncommitted by default and do not wait for it; read_committed readers of tac.agent.v1 see a routed event only then. A commit stops the stream thread for milliseconds to tens of milliseconds, so a shorter interval lowers throughput; a crash replays up to this much.")
             .define(STREAM_THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.LOW,
                     "Stream threads of one router instance (partitions are shared among all threads of all instances).")
-            .define(START_TIMEOUT, Type.STRING, "60s", durationValidator(Duration.ofSeconds(1)), Importance.LOW,
+            .define(START_TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1_000), Importance.LOW,
                     "How long start() waits for the router to reach RUNNING (state restored, partitions assigned).")
             .define(MEMORY_MODE, Type.STRING, "never", memoryModeValidator(), Importance.MEDIUM,
                     "TAC's memory_mode for every channel without its own setting: `never` (no memory), `once` (fetched with an empty query at the first message, cached in the session until it turns INACTIVE) or `always` (fetched for every message, the message text as query). A failed or slow fetch lets the message go on without memory.")
             .define(MEMORY_URL, Type.STRING, null, Importance.MEDIUM,
                     "Base URL of the memory API — the memory service's operator listener (e.g. `http://localhost:9464`, `http://memory:9464`); required when a memory mode is not `never`.")
-            .define(MEMORY_TIMEOUT, Type.STRING, "5s", durationValidator(Duration.ofMillis(1)), Importance.LOW,
+            .define(MEMORY_TIMEOUT_MS, Type.LONG, 5_000L, Range.atLeast(1), Importance.LOW,
                     "How long a message waits for its memory; after it, the message goes on without memory (a warning is logged). Other conversations never wait. "
                             + "5 s fits Twilio Memory's Lookup + Recall: about 0.9 s through memory-service at Twilio-like latency (measured with the fake's realistic delays), plus a Communications fallback and room for Twilio's slow tail; TAC waits for it (30 s HTTP timeout).");
 
@@ -75,14 +98,21 @@ public final class RouterConfig extends EnvConfig {
             DEFINITION.define(MEMORY_MODE_PREFIX + channel.name(), Type.STRING, null, memoryModeValidator(), Importance.LOW,
                     "memory_mode of " + channel.name() + " conversations (`never`, `once`, `always`); unset: " + MEMORY_MODE + ".");
         }
+        RENAMED.forEach((deprecated, name) -> DEFINITION.define(deprecated, Type.STRING, null, durationValidator(),
+                Importance.LOW,
+                "Deprecated: use " + name + " (milliseconds). Read only when that is unset (with a WARN at start), as a "
+                        + "duration with a unit (`30m`, `90s`, `250ms`, `24h`, `2d`), ISO-8601 (`PT30M`) or milliseconds."));
     }
 
     private final KafkaSettings kafka;
     private final InternalToken internalToken;
+    /** Each millisecond setting's value, from its deprecated name when only that is set. */
+    private final Map<String, Duration> durations = new HashMap<>();
 
     public RouterConfig(Map<String, String> env) {
         super(DEFINITION, env);
         this.kafka = new KafkaSettings(env);
+        RENAMED.forEach((deprecated, name) -> durations.put(name, millisOrDeprecated(name, deprecated)));
         if (memoryUrl() == null) {
             for (Channel channel : Channel.values()) {
                 if (memoryMode(channel) != MemoryMode.NEVER) {
@@ -121,15 +151,15 @@ public final class RouterConfig extends EnvConfig {
     }
 
     public Duration inactivityTimeout() {
-        return duration(INACTIVITY_TIMEOUT);
+        return durations.get(INACTIVITY_TIMEOUT_MS);
     }
 
     public Duration dedupWindow() {
-        return duration(DEDUP_WINDOW);
+        return durations.get(DEDUP_WINDOW_MS);
     }
 
     public Duration callEndGrace() {
-        return duration(CALL_END_GRACE);
+        return durations.get(CALL_END_GRACE_MS);
     }
 
     public Path stateDir() {
@@ -137,7 +167,7 @@ public final class RouterConfig extends EnvConfig {
     }
 
     public Duration commitInterval() {
-        return duration(COMMIT_INTERVAL);
+        return durations.get(COMMIT_INTERVAL_MS);
     }
 
     public int streamThreads() {
@@ -145,7 +175,7 @@ public final class RouterConfig extends EnvConfig {
     }
 
     public Duration startTimeout() {
-        return duration(START_TIMEOUT);
+        return durations.get(START_TIMEOUT_MS);
     }
 
     /** The memory mode of {@code channel}: its own setting, else {@link #MEMORY_MODE}; UNKNOWN channels use the latter. */
@@ -171,11 +201,26 @@ public final class RouterConfig extends EnvConfig {
     }
 
     public Duration memoryTimeout() {
-        return duration(MEMORY_TIMEOUT);
+        return durations.get(MEMORY_TIMEOUT_MS);
     }
 
-    private Duration duration(String name) {
-        return parseDuration(getString(name));
+    /**
+     * {@code name}, in milliseconds; when only its {@code deprecated} name is set, that one (a duration such as
+     * {@code 30m}) within the same bounds, with a WARN naming the new setting.
+     */
+    private Duration millisOrDeprecated(String name, String deprecated) {
+        String old = optionalString(deprecated);
+        if (old == null) {
+            return Duration.ofMillis(getLong(name));
+        }
+        if (originals().containsKey(name)) {
+            log.warn("{} is deprecated and ignored: {} is set", deprecated, name);
+            return Duration.ofMillis(getLong(name));
+        }
+        Duration value = parseDuration(old);
+        DEFINITION.configKeys().get(name).validator.ensureValid(deprecated, value.toMillis());
+        log.warn("{} is deprecated: set {}={} (milliseconds) instead", deprecated, name, value.toMillis());
+        return value;
     }
 
     /** `30m`, `90s`, `250ms`, `24h`, `2d`, ISO-8601 `PT30M`, or a bare number of milliseconds. */
@@ -223,27 +268,24 @@ public final class RouterConfig extends EnvConfig {
         };
     }
 
-    private static ConfigDef.Validator durationValidator(Duration atLeast) {
+    /** A deprecated duration setting: unset, or a duration {@link #parseDuration} reads. */
+    private static ConfigDef.Validator durationValidator() {
         return new ConfigDef.Validator() {
             @Override
             public void ensureValid(String name, Object value) {
                 if (value == null) {
-                    throw new ConfigException(name, null, "a duration is required");
+                    return;
                 }
-                Duration parsed;
                 try {
-                    parsed = parseDuration(value.toString());
+                    parseDuration(value.toString());
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(name, value, e.getMessage());
-                }
-                if (parsed.compareTo(atLeast) < 0) {
-                    throw new ConfigException(name, value, "must be at least " + atLeast);
                 }
             }
 
             @Override
             public String toString() {
-                return "a duration of at least " + atLeast;
+                return "a duration such as 30m, 90s, 250ms or PT30M";
             }
         };
     }

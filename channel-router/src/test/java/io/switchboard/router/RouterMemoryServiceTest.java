@@ -73,7 +73,7 @@ class RouterMemoryServiceTest {
 
     @Test
     void aSlowMemoryFetchDoesNotDelayOtherConversationsOnTheSamePartition() throws Exception {
-        startRouter("state", "always", "90s");
+        startRouter("state", "always", "90000");
         Chat warmUp = new Chat(Channel.SMS);
         sendToPartitionZero(warmUp.message("warm up"));
         awaitMessages(warmUp.conversationId, 1);
@@ -155,18 +155,18 @@ class RouterMemoryServiceTest {
     }
 
     private RouterService startRouter(String stateDir, String mode) throws Exception {
-        return startRouter(stateDir, mode, "5s");
+        return startRouter(stateDir, mode, "5000");
     }
 
-    private RouterService startRouter(String stateDir, String mode, String memoryTimeout) throws Exception {
+    private RouterService startRouter(String stateDir, String mode, String memoryTimeoutMs) throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put(RouterConfig.APPLICATION_ID, applicationId);
         env.put(RouterConfig.STATE_DIR, tempDir.resolve(stateDir).toString());
-        env.put(RouterConfig.COMMIT_INTERVAL, "20ms");
+        env.put(RouterConfig.COMMIT_INTERVAL_MS, "20");
         env.put(RouterConfig.MEMORY_MODE, mode);
         env.put(RouterConfig.MEMORY_URL, memory.url());
         env.put(io.switchboard.config.InternalToken.NAME, FakeMemoryService.TOKEN);
-        env.put(RouterConfig.MEMORY_TIMEOUT, memoryTimeout);
+        env.put(RouterConfig.MEMORY_TIMEOUT_MS, memoryTimeoutMs);
         RouterService router = new RouterService(RouterConfig.fromEnv(TestKafka.env(env)), registry);
         routers.add(router);
         router.start();

@@ -168,7 +168,7 @@ class RouterMemoryTest {
 
     @Test
     void slowMemoryServiceLetsTheMessageGoOnWithoutMemoryAfterTheTimeout() {
-        startRouter(Map.of(RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_TIMEOUT, "300ms"));
+        startRouter(Map.of(RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_TIMEOUT_MS, "300"));
         Chat chat = new Chat(Channel.SMS);
         memory.delay(chat.conversationId, Duration.ofSeconds(3));
         send(chat.message("hello"));
@@ -180,7 +180,7 @@ class RouterMemoryTest {
 
     @Test
     void punctuationReleasesAHeldMessageAtTheTimeoutEvenWhenTheFetchNeverEnds() {
-        startRouter(Map.of(RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_TIMEOUT, "10s"));
+        startRouter(Map.of(RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_TIMEOUT_MS, "10000"));
         Chat chat = new Chat(Channel.SMS);
         memory.delay(chat.conversationId, Duration.ofSeconds(30));
         send(chat.message("hello"));
@@ -199,7 +199,7 @@ class RouterMemoryTest {
 
     @Test
     void laterEventsOfAConversationWaitBehindItsHeldMessageWhileOtherConversationsGoOn() {
-        startRouter(Map.of(RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_TIMEOUT, "5s"));
+        startRouter(Map.of(RouterConfig.MEMORY_MODE, "always", RouterConfig.MEMORY_TIMEOUT_MS, "5000"));
         Chat slow = new Chat(Channel.SMS);
         Chat fast = new Chat(Channel.SMS);
         memory.delay(slow.conversationId, Duration.ofMillis(400));

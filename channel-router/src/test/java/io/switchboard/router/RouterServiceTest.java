@@ -137,7 +137,7 @@ class RouterServiceTest {
         Map<String, String> env = new HashMap<>();
         env.put(RouterConfig.APPLICATION_ID, applicationId);
         env.put(RouterConfig.STATE_DIR, tempDir.resolve(stateDir).toString());
-        env.put(RouterConfig.COMMIT_INTERVAL, "20ms");
+        env.put(RouterConfig.COMMIT_INTERVAL_MS, "20");
         RouterService router = new RouterService(RouterConfig.fromEnv(TestKafka.env(env)), registry);
         routers.add(router);
         router.start();

@@ -76,9 +76,9 @@ class RouterTopologyTest {
         RouterConfig config = RouterConfig.fromEnv(Map.of(
                 KafkaSettings.BOOTSTRAP_SERVERS, "localhost:1",
                 RouterConfig.STATE_DIR, stateDir.toString(),
-                RouterConfig.INACTIVITY_TIMEOUT, "30m",
-                RouterConfig.DEDUP_WINDOW, "24h",
-                RouterConfig.CALL_END_GRACE, "5s"));
+                RouterConfig.INACTIVITY_TIMEOUT_MS, "1800000",
+                RouterConfig.DEDUP_WINDOW_MS, "86400000",
+                RouterConfig.CALL_END_GRACE_MS, "5000"));
         EventSerdes serdes = config.kafka().serdes();
         RouterMetrics metrics = new RouterMetrics(registry);
         driver = new TopologyTestDriver(RouterTopology.build(config, serdes, metrics),

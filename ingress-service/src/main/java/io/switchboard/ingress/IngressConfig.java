@@ -4,8 +4,9 @@ import io.switchboard.channel.ChannelTraits;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.events.Channel;
 import io.switchboard.ingress.voice.LookupSchedule;
-import io.switchboard.twilio.TwilioAccess;
+import io.switchboard.twilio.TwilioSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -22,18 +23,11 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 /** Settings of the ingress service; TAC's variable names where TAC has one. */
 public final class IngressConfig extends EnvConfig {
-    public static final String ACCOUNT_SID = "TWILIO_ACCOUNT_SID";
-    public static final String AUTH_TOKEN = "TWILIO_AUTH_TOKEN";
-    public static final String PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
+    /** Alias: the launcher reads it too. */
+    public static final String ACCOUNT_SID = TwilioSettings.ACCOUNT_SID;
     public static final String WEBSOCKET_PATH = "TWILIO_VOICE_WEBSOCKET_PATH";
     public static final String ACTION_PATH = "TWILIO_VOICE_ACTION_PATH";
-    public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
     public static final String CI_CONFIGURATION_ID = "CONVERSATION_INTELLIGENCE_CONFIGURATION_ID";
-    public static final String PHONE_NUMBER = "TWILIO_PHONE_NUMBER";
-    public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
-    public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
-    public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
-    public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     public static final String HANDOFF_QUEUE = "SWITCHBOARD_HANDOFF_QUEUE";
     public static final String HANDOFF_DIAL = "SWITCHBOARD_HANDOFF_DIAL";
     public static final String PORT = "PORT";
@@ -55,51 +49,31 @@ public final class IngressConfig extends EnvConfig {
     public static final String DEBUG = "TWILIO_VOICE_DEBUG";
     public static final String LANGUAGES = "TWILIO_VOICE_LANGUAGES";
     // Twilio REST calls of ingress: the orchestrated voice lookup, participant reconciliation of messaging
-    public static final String API_KEY = "TWILIO_API_KEY";
-    public static final String API_SECRET = "TWILIO_API_SECRET";
-    public static final String REGION = "TWILIO_REGION";
-    public static final String API_BASE_URL = "TWILIO_API_BASE_URL";
     public static final String LOOKUP_ATTEMPTS = "SWITCHBOARD_VOICE_LOOKUP_ATTEMPTS";
     public static final String LOOKUP_INITIAL_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_INITIAL_BACKOFF_MS";
     public static final String LOOKUP_MAX_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_MAX_BACKOFF_MS";
     public static final String LOOKUP_HTTP_TIMEOUT = "SWITCHBOARD_VOICE_LOOKUP_HTTP_TIMEOUT_MS";
-    public static final String MEMORY_STORE_ID = "TWILIO_MEMORY_STORE_ID";
     public static final String PHONE_TRAIT_GROUP = "TWILIO_MEMORY_PHONE_TRAIT_GROUP";
     public static final String PHONE_TRAIT_FIELD = "TWILIO_MEMORY_PHONE_TRAIT_FIELD";
     public static final String TWILIO_TIMEOUT = "INGRESS_TWILIO_TIMEOUT_MS";
     public static final String TWILIO_THREADS = "INGRESS_TWILIO_THREADS";
 
-    /** The dev identity ({@code dev}, the tests): never a real account. */
-    public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
+    /** Alias: the launcher and dev read it too. */
+    public static final String DEV_ACCOUNT_SID = TwilioSettings.DEV_ACCOUNT_SID;
     private static final Pattern REAL_ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
 
     public static final String DEFAULT_WELCOME_GREETING = "Hello! How can I assist you today?";
 
-    public static final ConfigDef DEFINITION = KafkaSettings.define(new ConfigDef())
-            .define(ACCOUNT_SID, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Twilio account SID (AC…); the relay action callback must come from this account.")
-            .define(AUTH_TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "Twilio auth token: every webhook and relay upgrade must carry a valid X-Twilio-Signature made with it.")
-            .define(PUBLIC_DOMAIN, Type.STRING, null, Importance.HIGH,
-                    "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app), used in TwiML URLs and to rebuild signed URLs; unset: the request's Host.")
+    public static final ConfigDef DEFINITION = twilioSettings(KafkaSettings.define(new ConfigDef()))
             .define(WEBSOCKET_PATH, Type.STRING, "/ws", Importance.MEDIUM, "Path of the ConversationRelay WebSocket.")
             .define(ACTION_PATH, Type.STRING, "/conversation-relay-callback", Importance.MEDIUM,
                     "Path of the ConversationRelay action callback: the <Connect action> when no Studio handoff flow is set (both modes).")
-            .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
-                    "Studio flow (FW...) a voice handoff goes to: the TwiML's <Connect action> is the flow's webhook (https://webhooks.twilio.com/v1/Accounts/{AC}/Flows/{FW}?Trigger=incomingCall), as TAC, so Studio receives HandoffData; unset: the action is the relay callback.")
             .define(HANDOFF_QUEUE, Type.STRING, null, Importance.MEDIUM,
                     "Voice handoff without a Studio flow: the relay callback answers <Enqueue> to this queue (the queue gets the call, not the HandoffData, which reaches the agent's onConversationEnded).")
             .define(HANDOFF_DIAL, Type.STRING, null, Importance.MEDIUM,
                     "Voice handoff without a Studio flow or queue: the relay callback answers <Dial> to this number (it gets the call, not the HandoffData).")
-            .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
-                    "Conversation Orchestrator configuration id; set: orchestrated mode (a call's conversation is looked up in the Orchestrator at `setup`, `GET /v2/Conversations?channelId={CallSid}&status=ACTIVE`, and its events are keyed by that id; a `conversationId` custom parameter overrides the lookup).")
             .define(CI_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Intelligence configuration id; set: `POST /ci-webhook` is served (unset: 404) and its operator results go to tac.ci.v1; events of another configuration are answered `skipped`.")
-            .define(PHONE_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own phone number (SMS/voice); messages from it are ignored.")
-            .define(WHATSAPP_NUMBER, Type.STRING, null, Importance.MEDIUM, "Switchboard's own WhatsApp address, `whatsapp:+1…`; messages from it are ignored.")
-            .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM, "Switchboard's own RCS sender id(s), comma-separated; messages from them are ignored.")
-            .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
-                    "The agent's chat identity / v1 message Author (TAC's default `ai-assistant`); messages from it are ignored.")
             .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "Public HTTP port, the only one to expose (behind TLS): Twilio's signed routes and `/healthz`, nothing else (0: any free port).")
             .define(INSTANCE_ID, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.HIGH,
                     "This ingress instance's number = its partition of tac.voice.egress.v1; must be < SWITCHBOARD_VOICE_EGRESS_PARTITIONS.")
@@ -127,13 +101,6 @@ public final class IngressConfig extends EnvConfig {
             .define(DEBUG, Type.STRING, null, Importance.LOW, "ConversationRelay debug (e.g. `debugging speaker-events`); Twilio then sends `info` frames.")
             .define(LANGUAGES, Type.STRING, null, Importance.LOW,
                     "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.")
-            .define(API_KEY, Type.STRING, null, Importance.HIGH,
-                    "Twilio API key SID (SK…): Basic auth of ingress's Orchestrator and Memory calls in orchestrated mode (the voice conversation lookup, participant reconciliation), as TAC; unset: TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN.")
-            .define(API_SECRET, Type.PASSWORD, null, Importance.HIGH, "Secret of TWILIO_API_KEY.")
-            .define(REGION, Type.STRING, null, Importance.LOW,
-                    "Twilio region (e.g. ie1): ingress's Twilio calls go to conversations.{region}.twilio.com (and memory.{region}).")
-            .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
-                    "Unset in production. Sends ingress's Twilio REST calls to this base URL instead (a fake Twilio API in tests, dev's local stand-in).")
             .define(LOOKUP_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 100), Importance.LOW,
                     "Orchestrated voice: tries of the conversation lookup after `setup` before the call goes on under its call SID (TAC: 10).")
             .define(LOOKUP_INITIAL_BACKOFF, Type.INT, 250, ConfigDef.Range.between(0, 60_000), Importance.LOW,
@@ -142,9 +109,6 @@ public final class IngressConfig extends EnvConfig {
                     "Orchestrated voice: longest wait between lookups (TAC: 1.5 s).")
             .define(LOOKUP_HTTP_TIMEOUT, Type.INT, 3_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
                     "Orchestrated voice: timeout of one lookup HTTP call.")
-
-            .define(MEMORY_STORE_ID, Type.STRING, null, Importance.MEDIUM,
-                    "Conversation Memory store for the profiles of customers promoted from UNKNOWN; unset: the memoryStoreId of the Orchestrator configuration (TWILIO_CONVERSATION_CONFIGURATION_ID), read at start as TAC does.")
             .define(PHONE_TRAIT_GROUP, Type.STRING, "Contact", Importance.LOW,
                     "Trait group holding the phone identifier of a profile ingress creates (TAC's default).")
             .define(PHONE_TRAIT_FIELD, Type.STRING, "phone", Importance.LOW,
@@ -154,23 +118,36 @@ public final class IngressConfig extends EnvConfig {
             .define(TWILIO_THREADS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Threads making ingress's blocking Twilio calls (never on the event loop); one slow conversation holds at most one.");
 
+    /** The Twilio settings ingress reads: a required account (signatures), and all the shared others. */
+    private static ConfigDef twilioSettings(ConfigDef def) {
+        TwilioSettings.defineAccount(def, true);
+        TwilioSettings.defineApiKey(def);
+        TwilioSettings.defineEndpoint(def);
+        TwilioSettings.defineSenders(def);
+        TwilioSettings.defineOrchestrator(def);
+        TwilioSettings.defineHandoff(def);
+        return TwilioSettings.defineVoicePublicDomain(def);
+    }
+
     /** One `<Language>` child of ConversationRelay. */
     public record RelayLanguage(String code, Map<String, String> attributes) {
     }
 
     private final KafkaSettings kafka;
+    private final TwilioSettings twilio;
     private final List<RelayLanguage> languages;
 
     public IngressConfig(Map<String, String> env) {
         super(DEFINITION, env);
         this.kafka = new KafkaSettings(env);
+        this.twilio = TwilioSettings.of(this);
         if (instanceId() >= kafka.voiceEgressPartitions()) {
             throw new InvalidConfigurationException(INSTANCE_ID + "=" + instanceId() + " must be below "
                     + KafkaSettings.VOICE_EGRESS_PARTITIONS + "=" + kafka.voiceEgressPartitions());
         }
-        String token = secret(AUTH_TOKEN);
-        if (token == null || token.isBlank()) {
-            throw new InvalidConfigurationException(AUTH_TOKEN + " is required: Twilio signatures are always checked");
+        if (twilio.authToken() == null) {
+            throw new InvalidConfigurationException(TwilioSettings.AUTH_TOKEN
+                    + " is required: Twilio signatures are always checked");
         }
         for (String path : List.of(websocketPath(), actionPath())) {
             if (!path.startsWith("/")) {
@@ -178,9 +155,9 @@ public final class IngressConfig extends EnvConfig {
             }
         }
         this.languages = parseLanguages(optionalString(LANGUAGES));
-        if (insecureSkipSignature() && isRealAccountSid(accountSid())) {
+        if (insecureSkipSignature() && isRealAccountSid(twilio.accountSid())) {
             throw new InvalidConfigurationException(INSECURE_SKIP_SIGNATURE + "=true is refused with a real Twilio account ("
-                    + ACCOUNT_SID + "=" + accountSid().substring(0, 6) + "…): signatures are only skipped with the dev "
+                    + ACCOUNT_SID + "=" + twilio.accountSid().substring(0, 6) + "…): signatures are only skipped with the dev "
                     + "placeholder " + DEV_ACCOUNT_SID + "; unset " + INSECURE_SKIP_SIGNATURE + " for a real account");
         }
     }
@@ -225,8 +202,9 @@ public final class IngressConfig extends EnvConfig {
         return kafka;
     }
 
-    public String studioHandoffFlowSid() {
-        return optionalString(STUDIO_HANDOFF_FLOW_SID);
+    /** The Twilio account, API key, endpoint, Orchestrator configuration and handoff flow. */
+    public TwilioSettings twilio() {
+        return twilio;
     }
 
     public String handoffQueue() {
@@ -237,16 +215,8 @@ public final class IngressConfig extends EnvConfig {
         return optionalString(HANDOFF_DIAL);
     }
 
-    public String accountSid() {
-        return getString(ACCOUNT_SID);
-    }
-
-    public String authToken() {
-        return secret(AUTH_TOKEN);
-    }
-
     public Optional<String> publicDomain() {
-        return Optional.ofNullable(optionalString(PUBLIC_DOMAIN));
+        return Optional.ofNullable(twilio.voicePublicDomain());
     }
 
     public String websocketPath() {
@@ -258,7 +228,7 @@ public final class IngressConfig extends EnvConfig {
     }
 
     public Optional<String> conversationConfigurationId() {
-        return Optional.ofNullable(optionalString(CONVERSATION_CONFIGURATION_ID));
+        return Optional.ofNullable(twilio.conversationConfigurationId());
     }
 
     /** Set: {@code /ci-webhook} is served and accepts this Conversation Intelligence configuration's events. */
@@ -290,11 +260,6 @@ public final class IngressConfig extends EnvConfig {
         return own;
     }
 
-    /** The Memory store override; null: the Orchestrator configuration's memoryStoreId. */
-    public String memoryStoreId() {
-        return optionalString(MEMORY_STORE_ID);
-    }
-
     public String phoneTraitGroup() {
         return getString(PHONE_TRAIT_GROUP);
     }
@@ -312,7 +277,7 @@ public final class IngressConfig extends EnvConfig {
     }
 
     /** The agent's own address on {@code channel} (the first when a setting lists several), or null. */
-    public String ownAddress(io.switchboard.events.Channel channel) {
+    public String ownAddress(Channel channel) {
         for (ChannelTraits traits : ChannelTraits.values()) {
             if (traits.channel() == channel) {
                 String value = optionalString(traits.ownAddressSetting());
@@ -399,12 +364,6 @@ public final class IngressConfig extends EnvConfig {
 
     public List<RelayLanguage> languages() {
         return languages;
-    }
-
-    /** How ingress reaches Twilio (base URL, region, API key or account credentials): the voice lookup, reconciliation. */
-    public TwilioAccess twilioAccess() {
-        return new TwilioAccess(optionalString(API_BASE_URL), optionalString(REGION), accountSid(), authToken(),
-                optionalString(API_KEY), secret(API_SECRET));
     }
 
     /** The orchestrated voice lookup's retry schedule (TAC: 10 tries, 250 ms doubling, capped at 1.5 s). */

@@ -26,14 +26,19 @@ import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.ParticipantReconciler;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,10 +67,10 @@ public final class IngressService implements ManagedService {
     private VoiceEgress egress;
     private ConversationLookup lookup;
     /** The voice lookup's HTTP client, kept for the service's lifetime. */
-    private java.net.http.HttpClient lookupHttp;
+    private HttpClient lookupHttp;
     private HttpServer server;
     /** Threads of ingress's blocking Twilio calls (orchestrated mode only). */
-    private java.util.concurrent.ExecutorService twilioCalls;
+    private ExecutorService twilioCalls;
     private boolean closed;
 
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
@@ -100,21 +105,21 @@ public final class IngressService implements ManagedService {
         if (configurationId == null) {
             return null;
         }
-        twilioCalls = java.util.concurrent.Executors.newFixedThreadPool(config.twilioThreads(), runnable -> {
+        twilioCalls = Executors.newFixedThreadPool(config.twilioThreads(), runnable -> {
             Thread thread = new Thread(runnable, "ingress-twilio");
             thread.setDaemon(true);
             return thread;
         });
-        OrchestratorClient client = config.twilioAccess().orchestrator(
-                java.net.http.HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
+        OrchestratorClient client = config.twilio().access().orchestrator(
+                HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
                 config.twilioTimeout(), meters);
-        Retrier retrier = new Retrier(new RetryPolicy(3, java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1)),
+        Retrier retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
                 meters);
-        String store = MemoryStore.resolve(client, retrier, configurationId, config.memoryStoreId())
+        String store = MemoryStore.resolve(client, retrier, configurationId, config.twilio().memoryStoreId())
                 .map(MemoryStore::id).orElse(null);
         if (store == null) {
             log.warn("No Memory store ({} unset and configuration {} has no memoryStoreId): customers promoted from "
-                    + "UNKNOWN get no profile", IngressConfig.MEMORY_STORE_ID, configurationId);
+                    + "UNKNOWN get no profile", TwilioSettings.MEMORY_STORE_ID, configurationId);
         } else {
             log.info("Participant reconciliation on; profiles in Memory store {}", store);
         }
@@ -132,14 +137,14 @@ public final class IngressService implements ManagedService {
         egress.start();
 
         SignatureCheck signatures = config.insecureSkipSignature()
-                ? SignatureCheck.skipping(config.authToken(), config.publicDomain().orElse(null))
-                : new SignatureCheck(config.authToken(), config.publicDomain().orElse(null));
+                ? SignatureCheck.skipping(config.twilio().authToken(), config.publicDomain().orElse(null))
+                : new SignatureCheck(config.twilio().authToken(), config.publicDomain().orElse(null));
         Router router = Router.router(vertx);
         router.route().handler(this::countResponses);
         router.get("/healthz").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain").end("ok"));
         if (config.orchestrated()) {
-            lookupHttp = java.net.http.HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
-            lookup = new ConversationLookup(vertx, config.twilioAccess().orchestrator(lookupHttp,
+            lookupHttp = HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
+            lookup = new ConversationLookup(vertx, config.twilio().access().orchestrator(lookupHttp,
                     config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
         }
         // Each signed route: its body (webhooks), the signature gate, its handler; a MalformedInput its handler's
@@ -151,7 +156,7 @@ public final class IngressService implements ManagedService {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
         router.post("/twiml").handler(bodies).handler(SignedRoute.form(signatures)).handler(new TwimlHandler(config));
         router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
-                .handler(new ActionCallbackHandler(publisher, config.accountSid(),
+                .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
                         new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
                 .failureHandler(MalformedInputHandler.text("callback"));
         router.post("/webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))

@@ -1,5 +1,6 @@
 package io.switchboard.memory;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -139,7 +140,7 @@ public final class MemoryJson {
         try {
             node = json == null ? null : MAPPER.readTree(json);
         } catch (IOException e) {
-            throw new IllegalArgumentException("malformed JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw new IllegalArgumentException("malformed JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("a JSON object is required");

@@ -4,6 +4,7 @@ import io.switchboard.kafka.ordered.OffsetCommitter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -138,7 +139,7 @@ final class DeliveryCommitter implements OffsetCommitter, AutoCloseable {
     private KafkaException write(ConsumerGroupMetadata group, Map<TopicPartition, OffsetAndMetadata> offsets) {
         synchronized (transactions) {
             List<Emitted> records = drain();
-            Map<TopicPartition, OffsetAndMetadata> safe = new java.util.HashMap<>(offsets);
+            Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>(offsets);
             safe.keySet().removeIf(tp -> !owned.contains(tp.partition()));
             if (group == null) {
                 safe.clear();

@@ -24,6 +24,7 @@ import io.switchboard.outbound.voice.VoiceFrames;
 import io.switchboard.outreach.Outreach;
 import io.switchboard.topics.Topic;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -229,7 +230,7 @@ final class OutboundProcessor {
         String twilioIds = result.twilioIds().isEmpty() ? null : String.join(",", result.twilioIds());
         String what = handoffData != null ? "Handoff" : "Reply";
         if (result.sent()) {
-            log.info("Sent {} {} to {} on {} in {} attempt(s)", what.toLowerCase(java.util.Locale.ROOT), event.getEventId(),
+            log.info("Sent {} {} to {} on {} in {} attempt(s)", what.toLowerCase(Locale.ROOT), event.getEventId(),
                     Redaction.mask(event.getSession().getFrom()), event.getSession().getChannel(), result.attempts());
             DeliveryEvent sent = delivery(event, DeliveryStatus.SENT, result.attempts(), twilioIds, result.httpStatus(), null, null);
             sent.setHandoffData(handoffData);

@@ -10,9 +10,11 @@ import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +65,7 @@ public final class OutboundService implements ManagedService {
     private KafkaProducer<String, byte[]> frameProducer;
     private DeliveryCommitter committer;
     private ExecutorService workers;
-    private java.net.http.HttpClient http;
+    private HttpClient http;
     private SentLedger ledger;
     private OutboundProcessor processor;
 
@@ -89,7 +91,7 @@ public final class OutboundService implements ManagedService {
             t.setDaemon(true);
             return t;
         });
-        http = java.net.http.HttpClient.newBuilder().connectTimeout(config.httpTimeout()).build();
+        http = HttpClient.newBuilder().connectTimeout(config.httpTimeout()).build();
         MessagingSender messaging;
         try {
             // reads the Memory store of the Orchestrator configuration: a failure stops the start, naming it
@@ -102,7 +104,7 @@ public final class OutboundService implements ManagedService {
 
         ledgerReader = new KafkaConsumer<>(clients.consumerConfig(null, "outbound-ledger-" + config.instanceId()),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        java.util.Map<String, Object> producerConfig = clients.producerConfig("outbound-" + config.instanceId());
+        Map<String, Object> producerConfig = clients.producerConfig("outbound-" + config.instanceId());
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "switchboard-outbound-" + config.instanceId());
         producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
@@ -139,7 +141,8 @@ public final class OutboundService implements ManagedService {
         running = true;
         consumer.start();
         log.info("Outbound sender started (group {}, instance {}, Twilio API {}, at most {} records in flight)",
-                config.groupId(), config.instanceId(), config.apiBaseUrl() == null ? "twilio.com" : config.apiBaseUrl(),
+                config.groupId(), config.instanceId(),
+                config.twilio().apiBaseUrl() == null ? "twilio.com" : config.twilio().apiBaseUrl(),
                 config.maxInFlight());
     }
 

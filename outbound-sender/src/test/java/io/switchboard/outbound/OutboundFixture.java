@@ -10,6 +10,7 @@ import io.switchboard.kafka.KafkaClients;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
+import io.switchboard.twilio.TwilioSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,8 +49,8 @@ final class OutboundFixture {
         env.put(OutboundConfig.API_KEY, "SK0123456789abcdef0123456789abcdef");
         env.put(OutboundConfig.API_SECRET, "api-secret");
         env.put(OutboundConfig.PHONE_NUMBER, PHONE);
-        env.put(OutboundConfig.WHATSAPP_NUMBER, WHATSAPP);
-        env.put(OutboundConfig.RCS_SENDER_ID, RCS);
+        env.put(TwilioSettings.WHATSAPP_NUMBER, WHATSAPP);
+        env.put(TwilioSettings.RCS_SENDER_ID, RCS);
         env.put(OutboundConfig.GROUP_ID, group);
         env.put(OutboundConfig.INSTANCE_ID, group);
         env.put(OutboundConfig.RETRY_INITIAL_BACKOFF_MS, "20");

@@ -18,6 +18,7 @@ import io.switchboard.ids.EventIds;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
 import io.switchboard.topics.Topic;
+import io.switchboard.twilio.TwilioSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ class VoiceHandoffTest {
         twilio = FakeTwilioApi.start();
         twilio.addConfiguration(CONFIGURATION, STORE);
         Map<String, String> env = OutboundFixture.env(twilio, GROUP);
-        env.put(OutboundConfig.CONVERSATION_CONFIGURATION_ID, CONFIGURATION);
+        env.put(TwilioSettings.CONVERSATION_CONFIGURATION_ID, CONFIGURATION);
         service = new OutboundService(OutboundConfig.fromEnv(env), new SimpleMeterRegistry());
         service.start();
         assertThat(service.awaitAssignment(WAIT)).isTrue();
@@ -109,7 +110,7 @@ class VoiceHandoffTest {
     @Test
     void aConfigurationThatCannotBeReadStopsTheStartNamingIt() {
         Map<String, String> env = OutboundFixture.env(twilio, GROUP + "-broken");
-        env.put(OutboundConfig.CONVERSATION_CONFIGURATION_ID, "conv_configuration_unknown");
+        env.put(TwilioSettings.CONVERSATION_CONFIGURATION_ID, "conv_configuration_unknown");
         OutboundService broken = new OutboundService(OutboundConfig.fromEnv(env), new SimpleMeterRegistry());
         try {
             assertThatThrownBy(broken::start).isInstanceOf(InvalidConfigurationException.class)
@@ -123,8 +124,8 @@ class VoiceHandoffTest {
     @Test
     void theStoreIdOverrideNeedsNoConfigurationRead() {
         Map<String, String> env = OutboundFixture.env(twilio, GROUP + "-override");
-        env.put(OutboundConfig.CONVERSATION_CONFIGURATION_ID, "conv_configuration_unknown");
-        env.put(OutboundConfig.MEMORY_STORE_ID, "mem_store_override");
+        env.put(TwilioSettings.CONVERSATION_CONFIGURATION_ID, "conv_configuration_unknown");
+        env.put(TwilioSettings.MEMORY_STORE_ID, "mem_store_override");
         var messaging = new io.switchboard.outbound.messaging.MessagingSender(OutboundConfig.fromEnv(env),
                 java.net.http.HttpClient.newHttpClient(), new SimpleMeterRegistry());
         assertThat(messaging.memoryStoreId()).isEqualTo("mem_store_override");

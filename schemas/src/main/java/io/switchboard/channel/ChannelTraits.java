@@ -1,6 +1,7 @@
 package io.switchboard.channel;
 
 import io.switchboard.events.Channel;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -103,7 +104,7 @@ public enum ChannelTraits {
         if (address == null || address.isBlank()) {
             return Optional.empty();
         }
-        String lower = address.trim().toLowerCase(java.util.Locale.ROOT);
+        String lower = address.trim().toLowerCase(Locale.ROOT);
         if (lower.startsWith(WHATSAPP.addressPrefix)) {
             return Optional.of(WHATSAPP);
         }

@@ -3,6 +3,7 @@ package io.switchboard.serde;
 import io.apicurio.registry.serde.avro.DefaultAvroDatumProvider;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
@@ -32,7 +33,7 @@ public final class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<
         return cached(readers, schema, super::createDatumReader);
     }
 
-    private static <V> V cached(Map<Key, V> cache, Schema schema, java.util.function.Function<Schema, V> create) {
+    private static <V> V cached(Map<Key, V> cache, Schema schema, Function<Schema, V> create) {
         Key key = new Key(schema);
         V value = cache.get(key);
         if (value == null) {

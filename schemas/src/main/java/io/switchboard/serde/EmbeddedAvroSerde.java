@@ -166,7 +166,7 @@ public final class EmbeddedAvroSerde<T extends SpecificRecord> implements Serde<
     }
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // configured at construction
     }
 

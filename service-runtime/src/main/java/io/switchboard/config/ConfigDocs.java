@@ -1,6 +1,7 @@
 package io.switchboard.config;
 
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
@@ -34,7 +35,7 @@ public final class ConfigDocs {
         if (value == null || value.toString().isEmpty()) {
             return "—";
         }
-        if (value instanceof java.util.List<?> list) {
+        if (value instanceof List<?> list) {
             return list.isEmpty() ? "—" : "`" + String.join(",", list.stream().map(Object::toString).toList()) + "`";
         }
         return "`" + value + "`";

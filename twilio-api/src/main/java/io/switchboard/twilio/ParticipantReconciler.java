@@ -2,6 +2,7 @@ package io.switchboard.twilio;
 
 import io.switchboard.twilio.OrchestratorClient.Address;
 import io.switchboard.twilio.OrchestratorClient.Participant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -61,7 +62,7 @@ public final class ParticipantReconciler {
     public Reconciled reconcile(String conversationId, String channel, String agentAddress) {
         List<Participant> participants = retrier.call("v2.participants.list", true,
                 () -> client.listParticipants(conversationId)).value();
-        List<Participant> current = new java.util.ArrayList<>(participants);
+        List<Participant> current = new ArrayList<>(participants);
         Participant agent = participants.stream().filter(p -> p.owns(channel, agentAddress)).findFirst().orElse(null);
         if (agent == null) {
             agent = retrier.call("v2.participants.create", false,

@@ -5,10 +5,10 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 
 /**
- * How a service reaches Twilio's REST APIs, from the settings every service declares the same way
+ * How a service reaches Twilio's REST APIs, from the shared {@link TwilioSettings}
  * ({@code TWILIO_API_BASE_URL}, {@code TWILIO_REGION}, {@code TWILIO_ACCOUNT_SID}/{@code TWILIO_AUTH_TOKEN},
  * {@code TWILIO_API_KEY}/{@code TWILIO_API_SECRET}): the one place that builds an {@link OrchestratorClient}, so
- * ingress (the voice conversation lookup) and outbound (replies, handoffs) authenticate alike.
+ * ingress (the voice conversation lookup), outbound (replies, handoffs) and memory authenticate alike.
  *
  * <p>The Orchestrator (v2) is called with the API key and secret, as TAC does; without a key the account SID and
  * auth token are used (Twilio accepts them, its docs recommend them for local testing only).

@@ -38,12 +38,16 @@ public final class TwilioEndpoints {
 
     /** A Conversation Orchestrator (v2) URL for {@code pathAndQuery}, e.g. {@code /v2/Conversations/x/Actions}. */
     public URI conversations(String pathAndQuery) {
-        String host = region == null ? "conversations.twilio.com" : "conversations." + region + ".twilio.com";
-        return resolve(URI.create("https://" + host + pathAndQuery));
+        return resolve(URI.create("https://" + host("conversations") + pathAndQuery));
     }
 
     /** A Conversation Memory URL for {@code pathAndQuery}, e.g. {@code /v1/Stores/x/Profiles/Lookup}. */
     public URI memory(String pathAndQuery) {
-        return resolve(URI.create("https://memory.twilio.com" + pathAndQuery));
+        return resolve(URI.create("https://" + host("memory") + pathAndQuery));
+    }
+
+    /** Twilio's host of {@code product} in the configured region ({@code memory.ie1.twilio.com}). */
+    private String host(String product) {
+        return region == null ? product + ".twilio.com" : product + "." + region + ".twilio.com";
     }
 }

@@ -17,6 +17,17 @@ class TwilioEndpointsTest {
     }
 
     @Test
+    void memoryCallsGoToTheRegionAsOrchestratorCallsDo() {
+        assertThat(new TwilioEndpoints(null, null).memory("/v1/Stores/s/Profiles/Lookup"))
+                .isEqualTo(URI.create("https://memory.twilio.com/v1/Stores/s/Profiles/Lookup"));
+        assertThat(new TwilioEndpoints(null, "ie1").memory("/v1/Stores/s/Profiles/Lookup"))
+                .isEqualTo(URI.create("https://memory.ie1.twilio.com/v1/Stores/s/Profiles/Lookup"));
+        // a base URL stands in for every regional host
+        assertThat(new TwilioEndpoints("http://127.0.0.1:8099", "ie1").memory("/v1/Stores/s"))
+                .isEqualTo(URI.create("http://127.0.0.1:8099/v1/Stores/s"));
+    }
+
+    @Test
     void baseUrlReplacesSchemeHostAndPortAndKeepsPathAndQuery() {
         TwilioEndpoints endpoints = new TwilioEndpoints("http://127.0.0.1:8099/twilio/", null);
         assertThat(endpoints.resolve(URI.create("https://api.twilio.com/2010-04-01/Accounts/AC1/Calls.json?a=b%20c")))

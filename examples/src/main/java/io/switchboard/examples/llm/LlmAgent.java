@@ -8,6 +8,7 @@ import io.switchboard.agent.Reply;
 import io.switchboard.agent.Session;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.agent.TokenStream;
+import io.switchboard.events.Channel;
 import io.switchboard.events.Memory;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -148,9 +149,9 @@ public final class LlmAgent {
      * The tools this agent offers on {@code channel}: handoff where it can reach a human (null channel: wherever it
      * can), knowledge search and memory retrieval when configured.
      */
-    JsonArray tools(io.switchboard.events.Channel channel) {
+    JsonArray tools(Channel channel) {
         JsonArray tools = new JsonArray();
-        if (agent == null || agent.handoffAvailable(channel == null ? io.switchboard.events.Channel.VOICE : channel)) {
+        if (agent == null || agent.handoffAvailable(channel == null ? Channel.VOICE : channel)) {
             tools.add(new JsonObject(AgentTools.HANDOFF.asOpenAiFunction()));
         }
         if (config.knowledgeSearch() != null) {

@@ -5,6 +5,7 @@ import io.switchboard.agent.KnowledgeSearch;
 import io.switchboard.config.EnvConfig;
 import io.switchboard.config.KafkaSettings;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -109,8 +110,8 @@ public final class LlmConfig extends EnvConfig {
         return getInt(HISTORY_TURNS);
     }
 
-    public java.time.Duration requestTimeout() {
-        return java.time.Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS));
+    public Duration requestTimeout() {
+        return Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS));
     }
 
     public int maxToolRounds() {

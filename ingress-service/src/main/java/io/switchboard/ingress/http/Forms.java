@@ -1,10 +1,17 @@
 package io.switchboard.ingress.http;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Request helpers shared by the handlers: form and query parameters, the public host, the refusal answers. */
 public final class Forms {
@@ -38,10 +45,10 @@ public final class Forms {
      * slip replacement characters into an event) or that names a parameter twice (Twilio never does).
      */
     public static void requireWellFormed(RoutingContext ctx) {
-        io.vertx.core.buffer.Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+        Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
         if (raw != null) {
-            for (String pair : raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1).split("&")) {
-                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            for (String pair : raw.toString(StandardCharsets.ISO_8859_1).split("&")) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 for (int i = 0; i < pair.length(); i++) {
                     char c = pair.charAt(i);
                     if (c == '%' && i + 2 < pair.length()) {
@@ -60,7 +67,7 @@ public final class Forms {
                 }
                 try {
                     StrictJson.utf8(bytes.toByteArray());
-                } catch (io.vertx.core.json.DecodeException e) {
+                } catch (DecodeException e) {
                     throw new MalformedInput("form is not valid UTF-8");
                 }
             }
@@ -70,7 +77,7 @@ public final class Forms {
 
     /** Refuses ({@link MalformedInput}, a 400) a form that names a parameter twice: Twilio never does. */
     static void requireUnique(RoutingContext ctx) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         ctx.request().formAttributes().forEach(e -> {
             if (!seen.add(e.getKey())) {
                 throw new MalformedInput("parameter " + e.getKey() + " given twice");
@@ -103,11 +110,11 @@ public final class Forms {
 
     public static boolean isForm(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
-        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
     public static boolean isJson(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
-        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json");
     }
 }

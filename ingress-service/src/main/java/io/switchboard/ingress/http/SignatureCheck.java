@@ -4,9 +4,14 @@ import com.twilio.security.RequestValidator;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.ingress.IngressConfig;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,7 +152,7 @@ public final class SignatureCheck {
         if (host != null) {
             return host;
         }
-        io.vertx.core.net.HostAndPort authority = request.authority();
+        HostAndPort authority = request.authority();
         if (authority == null) {
             return null;
         }
@@ -156,14 +161,14 @@ public final class SignatureCheck {
 
     private static String sha256Hex(byte[] body) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static String scheme(String proto, boolean websocket) {
-        String p = proto.toLowerCase(java.util.Locale.ROOT);
+        String p = proto.toLowerCase(Locale.ROOT);
         if (!websocket) {
             return p.equals("wss") ? "https" : p.equals("ws") ? "http" : p;
         }

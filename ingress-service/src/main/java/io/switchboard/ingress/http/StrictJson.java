@@ -2,6 +2,7 @@ package io.switchboard.ingress.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.json.DecodeException;
@@ -41,7 +42,7 @@ public final class StrictJson {
             if (parser.nextToken() != null) {
                 throw new DecodeException("trailing content after the JSON document");
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new DecodeException("invalid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new DecodeException("invalid JSON");

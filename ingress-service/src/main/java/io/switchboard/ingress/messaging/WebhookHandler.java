@@ -14,6 +14,7 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Collection;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -98,7 +99,7 @@ public final class WebhookHandler implements Handler<RoutingContext> {
                     if (ar.failed()) {
                         MDC.put("conversationId", inbound.getConversationId());
                         log.warn("Participants of the conversation could not be reconciled ({}); the message goes on as it came",
-                                ar.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                                ar.cause() instanceof CompletionException c && c.getCause() != null
                                         ? c.getCause().toString() : ar.cause().toString());
                         MDC.remove("conversationId");
                         publish(ctx, inbound);

@@ -1,5 +1,7 @@
 package io.switchboard.ingress.voice;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,8 +14,8 @@ public final class RelaySessions {
     private static final int REMEMBERED_CALLS = 10_000;
 
     private final Map<String, RelaySession> byCallSid = new ConcurrentHashMap<>();
-    private final Map<String, String> conversationOfCall = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+    private final Map<String, String> conversationOfCall = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
                     return size() > REMEMBERED_CALLS;

@@ -116,8 +116,8 @@ public final class TwimlHandler implements Handler<RoutingContext> {
      * {@code end} frame, which carries {@code HandoffData}, reaches Studio itself; else the relay callback.
      */
     String actionUrl(String domain) {
-        String flow = config.studioHandoffFlowSid();
-        return flow != null ? studioVoiceUrl(config.accountSid(), flow) : "https://" + domain + config.actionPath();
+        String flow = config.twilio().studioHandoffFlowSid();
+        return flow != null ? studioVoiceUrl(config.twilio().accountSid(), flow) : "https://" + domain + config.actionPath();
     }
 
     /** TAC's Studio voice webhook of a flow. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.events.ci.IntelligenceParticipant;
 import io.switchboard.events.ci.OperatorResult;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ final class IntelligenceResults {
         }
         try {
             return JSON.readTree(text);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

@@ -4,6 +4,7 @@ import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InternalToken;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.twilio.TwilioSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Settings of the memory service: TAC's TWILIO_MEMORY_* names for the retrieval defaults, TAC's Twilio credentials
@@ -25,13 +27,6 @@ public final class MemoryConfig extends EnvConfig {
     public static final String COMMUNICATIONS_LIMIT = "TWILIO_MEMORY_COMMUNICATIONS_LIMIT";
     public static final String RELEVANCE_THRESHOLD = "TWILIO_MEMORY_RELEVANCE_THRESHOLD";
     public static final String PROFILE_TRAIT_GROUPS = "TWILIO_MEMORY_PROFILE_TRAIT_GROUPS";
-    public static final String STORE_ID = "TWILIO_MEMORY_STORE_ID";
-    public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
-    public static final String ACCOUNT_SID = "TWILIO_ACCOUNT_SID";
-    public static final String API_KEY = "TWILIO_API_KEY";
-    public static final String API_SECRET = "TWILIO_API_SECRET";
-    public static final String REGION = "TWILIO_REGION";
-    public static final String API_BASE_URL = "TWILIO_API_BASE_URL";
     public static final String PORT = "PORT";
     public static final String APPLICATION_ID = "SWITCHBOARD_MEMORY_APPLICATION_ID";
     public static final String STATE_DIR = "SWITCHBOARD_MEMORY_STATE_DIR";
@@ -44,12 +39,12 @@ public final class MemoryConfig extends EnvConfig {
     /** Which memory answers retrievals. */
     public enum Provider { LOCAL, TWILIO }
 
-    public static final ConfigDef DEFINITION = InternalToken.define(KafkaSettings.define(new ConfigDef()),
+    public static final ConfigDef DEFINITION = InternalToken.define(twilioSettings(KafkaSettings.define(new ConfigDef())),
                     "Required: the shared secret every caller of the memory API (router, agents, other memory instances) "
                             + "sends as `Authorization: Bearer …`; a request without it or with another gets 401. `dev` generates one.")
             .define(PROVIDER, Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
                 if (value != null && !List.of("local", "twilio").contains(value.toString().toLowerCase(Locale.ROOT))) {
-                    throw new org.apache.kafka.common.config.ConfigException(name, value, "must be local or twilio");
+                    throw new ConfigException(name, value, "must be local or twilio");
                 }
             }, () -> "local, twilio"), Importance.HIGH,
                     "`local` (history and observations kept in Kafka) or `twilio` (Twilio Conversation Memory). Default: "
@@ -66,21 +61,6 @@ public final class MemoryConfig extends EnvConfig {
                     "Default minimum relevance (0.0-1.0) of items returned for a query.")
             .define(PROFILE_TRAIT_GROUPS, Type.LIST, "", Importance.LOW,
                     "Comma-separated trait groups fetched with a profile (GET /memory/profiles/{id}); empty = all.")
-            .define(STORE_ID, Type.STRING, null, Importance.MEDIUM,
-                    "Twilio Conversation Memory store id (mem_store_...). Overrides the `memoryStoreId` of the "
-                            + "Orchestrator configuration; without a configuration id it is required for the twilio provider.")
-            .define(CONVERSATION_CONFIGURATION_ID, Type.STRING, null, Importance.HIGH,
-                    "Conversation Orchestrator configuration id (conv_configuration_...), as TAC: the Memory store is its "
-                            + "`memoryStoreId`, fetched at start (GET /v2/ControlPlane/Configurations/{id}); a failed fetch or a "
-                            + "configuration without a store (and no TWILIO_MEMORY_STORE_ID) stops the start. Lookup or Recall "
-                            + "failing then falls back to the conversation's Communications.")
-            .define(ACCOUNT_SID, Type.STRING, null, Importance.LOW, "Twilio account SID (informational here).")
-            .define(API_KEY, Type.STRING, null, Importance.MEDIUM, "Twilio API key SID (SK...) for Conversation Memory and the Orchestrator (configuration, Communications fallback), as TAC.")
-            .define(API_SECRET, Type.PASSWORD, null, Importance.MEDIUM, "Twilio API key secret.")
-            .define(REGION, Type.STRING, null, Importance.LOW,
-                    "Twilio region (au1, ie1, ...): Memory host becomes memory.<region>.twilio.com.")
-            .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
-                    "Send every Twilio REST call to this base URL instead of Twilio's hosts (memory[.region].twilio.com, conversations[.region].twilio.com): tests, dev.")
             .define(PORT, Type.INT, 8083, Range.between(0, 65535), Importance.LOW,
                     "HTTP port (on 127.0.0.1) of the memory API when MemoryService is embedded in a program of your own (0 = any free port). `switchboard memory` and `dev` serve the API on the operator listener instead (SWITCHBOARD_OPERATOR_PORT).")
             .define(APPLICATION_ID, Type.STRING, "switchboard-memory-v2", new ConfigDef.NonEmptyString(), Importance.LOW,
@@ -99,24 +79,35 @@ public final class MemoryConfig extends EnvConfig {
             .define(SUMMARY_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become conversation summaries of the customer.");
 
+    /** The Twilio settings of Conversation Memory: API key (no account), endpoint, Orchestrator configuration and store. */
+    private static ConfigDef twilioSettings(ConfigDef def) {
+        TwilioSettings.defineApiKey(def);
+        TwilioSettings.defineEndpoint(def);
+        return TwilioSettings.defineOrchestrator(def);
+    }
+
     private final InternalToken internalToken;
+    private final TwilioSettings twilio;
 
     public MemoryConfig(Map<String, String> env) {
         super(DEFINITION, env);
+        this.twilio = TwilioSettings.of(this);
         this.internalToken = InternalToken.required(secret(InternalToken.NAME), "the memory API refuses callers without it");
         if (provider() == Provider.TWILIO) {
             // an incomplete Twilio setup stops the start: a silent local memory would hide every customer's history
-            for (String required : List.of(API_KEY, API_SECRET)) {
-                String value = required.equals(API_SECRET) ? secret(required) : optionalString(required);
-                if (value == null || value.isBlank()) {
-                    throw new InvalidConfigurationException(required + " is required for Twilio Conversation Memory ("
-                            + providerReason() + ")");
-                }
+            requireForTwilio(TwilioSettings.API_KEY, twilio.apiKey());
+            requireForTwilio(TwilioSettings.API_SECRET, twilio.apiSecret());
+            if (twilio.memoryStoreId() == null && twilio.conversationConfigurationId() == null) {
+                throw new InvalidConfigurationException(TwilioSettings.MEMORY_STORE_ID + " or "
+                        + TwilioSettings.CONVERSATION_CONFIGURATION_ID + " is required when " + PROVIDER + "=twilio");
             }
-            if (storeId() == null && conversationConfigurationId() == null) {
-                throw new InvalidConfigurationException(STORE_ID + " or " + CONVERSATION_CONFIGURATION_ID
-                        + " is required when " + PROVIDER + "=twilio");
-            }
+        }
+    }
+
+    private void requireForTwilio(String name, String value) {
+        if (value == null) {
+            throw new InvalidConfigurationException(name + " is required for Twilio Conversation Memory ("
+                    + providerReason() + ")");
         }
     }
 
@@ -138,7 +129,8 @@ public final class MemoryConfig extends EnvConfig {
         if (p != null) {
             return Provider.valueOf(p.toUpperCase(Locale.ROOT));
         }
-        return conversationConfigurationId() != null || storeId() != null ? Provider.TWILIO : Provider.LOCAL;
+        return twilio.conversationConfigurationId() != null || twilio.memoryStoreId() != null
+                ? Provider.TWILIO : Provider.LOCAL;
     }
 
     /** Why {@link #provider()} is what it is, for the start-up log line and error messages. */
@@ -146,27 +138,18 @@ public final class MemoryConfig extends EnvConfig {
         if (optionalString(PROVIDER) != null) {
             return PROVIDER + "=" + optionalString(PROVIDER).toLowerCase(Locale.ROOT);
         }
-        if (conversationConfigurationId() != null) {
-            return CONVERSATION_CONFIGURATION_ID + " is set";
+        if (twilio.conversationConfigurationId() != null) {
+            return TwilioSettings.CONVERSATION_CONFIGURATION_ID + " is set";
         }
-        if (storeId() != null) {
-            return STORE_ID + " is set";
+        if (twilio.memoryStoreId() != null) {
+            return TwilioSettings.MEMORY_STORE_ID + " is set";
         }
-        return "neither " + CONVERSATION_CONFIGURATION_ID + " nor " + STORE_ID + " is set";
+        return "neither " + TwilioSettings.CONVERSATION_CONFIGURATION_ID + " nor " + TwilioSettings.MEMORY_STORE_ID + " is set";
     }
 
-    /** The Orchestrator configuration whose {@code memoryStoreId} names the Memory store, or null. */
-    public String conversationConfigurationId() {
-        return optionalString(CONVERSATION_CONFIGURATION_ID);
-    }
-
-    /** Base URL of every Twilio REST call ({@code TWILIO_API_BASE_URL}), or null for Twilio's own hosts. */
-    public String apiBaseUrl() {
-        return optionalString(API_BASE_URL);
-    }
-
-    public String region() {
-        return optionalString(REGION);
+    /** The API key, endpoint, Orchestrator configuration and Memory store of the twilio provider. */
+    public TwilioSettings twilio() {
+        return twilio;
     }
 
     public int observationsLimit() {
@@ -187,28 +170,6 @@ public final class MemoryConfig extends EnvConfig {
 
     public List<String> profileTraitGroups() {
         return getList(PROFILE_TRAIT_GROUPS).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    public String storeId() {
-        return optionalString(STORE_ID);
-    }
-
-    public String apiKey() {
-        return optionalString(API_KEY);
-    }
-
-    public String apiSecret() {
-        return secret(API_SECRET);
-    }
-
-    /** Base URL of Twilio Conversation Memory, without a trailing slash. */
-    public String memoryBaseUrl() {
-        String base = optionalString(API_BASE_URL);
-        if (base != null) {
-            return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        }
-        String region = optionalString(REGION);
-        return region == null ? "https://memory.twilio.com" : "https://memory." + region + ".twilio.com";
     }
 
     public int port() {

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -316,7 +317,7 @@ public final class MemoryService implements ManagedService {
     }
 
     /** For tests: waits until the Conversation Intelligence consumer (Twilio provider) has its partitions. */
-    boolean awaitIntelligenceAssignment(java.time.Duration timeout) throws InterruptedException {
+    boolean awaitIntelligenceAssignment(Duration timeout) throws InterruptedException {
         return intelligence == null || intelligence.awaitAssignment(timeout);
     }
 }

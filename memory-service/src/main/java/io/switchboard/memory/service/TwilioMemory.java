@@ -22,6 +22,7 @@ import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.RetryPolicy;
 import io.switchboard.twilio.TwilioEndpoints;
+import io.switchboard.twilio.TwilioSettings;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -57,6 +58,7 @@ final class TwilioMemory implements MemoryProvider {
     private final Vertx vertx;
     private final WebClient web; // kept in a field: Vert.x 5 closes unreferenced clients
     private final String authorization;
+    private final TwilioEndpoints endpoints;
     private final OrchestratorClient orchestrator;
     private final Retrier retrier;
     /** Null without an Orchestrator configuration: TAC falls back to Communications only when one is configured. */
@@ -69,13 +71,15 @@ final class TwilioMemory implements MemoryProvider {
         this.vertx = vertx;
         this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("switchboard-memory")
                 .setConnectTimeout(config.twilioTimeoutMs()));
+        TwilioSettings twilio = config.twilio();
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
-                (config.apiKey() + ":" + config.apiSecret()).getBytes(StandardCharsets.UTF_8));
-        this.orchestrator = new OrchestratorClient(new TwilioEndpoints(config.apiBaseUrl(), config.region()),
+                (twilio.apiKey() + ":" + twilio.apiSecret()).getBytes(StandardCharsets.UTF_8));
+        this.endpoints = twilio.endpoints();
+        this.orchestrator = twilio.access().orchestrator(
                 HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.twilioTimeoutMs())).build(),
-                config.apiKey(), config.apiSecret(), Duration.ofMillis(config.twilioTimeoutMs()), meters);
+                Duration.ofMillis(config.twilioTimeoutMs()), meters);
         this.retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2)), meters);
-        this.fallback = config.conversationConfigurationId() != null ? new CommunicationsFallback(orchestrator) : null;
+        this.fallback = twilio.conversationConfigurationId() != null ? new CommunicationsFallback(orchestrator) : null;
     }
 
     @Override
@@ -86,11 +90,11 @@ final class TwilioMemory implements MemoryProvider {
     /** Resolves the store (blocking: the Orchestrator configuration is fetched); fails the start when it cannot. */
     @Override
     public void start() {
-        String configurationId = config.conversationConfigurationId();
-        store = MemoryStore.resolve(orchestrator, retrier, configurationId, config.storeId())
+        String configurationId = config.twilio().conversationConfigurationId();
+        store = MemoryStore.resolve(orchestrator, retrier, configurationId, config.twilio().memoryStoreId())
                 .orElseThrow(() -> new InvalidConfigurationException("The Conversation Orchestrator configuration "
-                        + configurationId + " (" + MemoryConfig.CONVERSATION_CONFIGURATION_ID + ") has no memoryStoreId: "
-                        + "attach a Memory store to it, or set " + MemoryConfig.STORE_ID + "."));
+                        + configurationId + " (" + TwilioSettings.CONVERSATION_CONFIGURATION_ID + ") has no memoryStoreId: "
+                        + "attach a Memory store to it, or set " + TwilioSettings.MEMORY_STORE_ID + "."));
     }
 
     @Override
@@ -98,16 +102,16 @@ final class TwilioMemory implements MemoryProvider {
         MemoryStore s = store;
         return "Twilio Conversation Memory, store " + (s == null ? "unresolved" : s.id() + " from " + s.origin())
                 + (fallback != null ? ", Communications fallback on" : ", no Communications fallback (no "
-                        + MemoryConfig.CONVERSATION_CONFIGURATION_ID + ")");
+                        + TwilioSettings.CONVERSATION_CONFIGURATION_ID + ")");
     }
 
-    /** {@code https://memory.twilio.com/v1/Stores/{store}}, once the store is known. */
+    /** {@code https://memory[.{region}].twilio.com/v1/Stores/{store}}, once the store is known. */
     private String storeUrl() {
         MemoryStore s = store;
         if (s == null) {
             throw new NotReadyException("the Memory store is not resolved yet");
         }
-        return config.memoryBaseUrl() + "/v1/Stores/" + encode(s.id());
+        return endpoints.memory("/v1/Stores/" + encode(s.id())).toString();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.config.InternalToken;
 import io.switchboard.config.InvalidConfigurationException;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,10 @@ class MemoryConfigTest {
         MemoryConfig config = MemoryConfig.fromEnv(env("TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s",
                 "TWILIO_MEMORY_STORE_ID", "mem_store_1", "TWILIO_REGION", "au1"));
         assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.TWILIO);
-        assertThat(config.memoryBaseUrl()).isEqualTo("https://memory.au1.twilio.com");
-        assertThat(MemoryConfig.fromEnv(env()).memoryBaseUrl()).isEqualTo("https://memory.twilio.com");
+        assertThat(config.twilio().endpoints().memory("/v1/Stores/mem_store_1"))
+                .isEqualTo(URI.create("https://memory.au1.twilio.com/v1/Stores/mem_store_1"));
+        assertThat(MemoryConfig.fromEnv(env()).twilio().endpoints().memory("/v1/Stores/mem_store_1"))
+                .isEqualTo(URI.create("https://memory.twilio.com/v1/Stores/mem_store_1"));
     }
 
     @Test
@@ -44,7 +47,7 @@ class MemoryConfigTest {
         MemoryConfig config = MemoryConfig.fromEnv(env("TWILIO_CONVERSATION_CONFIGURATION_ID", "conv_configuration_1",
                 "TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s"));
         assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.TWILIO);
-        assertThat(config.storeId()).isNull(); // read from the configuration at start
+        assertThat(config.twilio().memoryStoreId()).isNull(); // read from the configuration at start
         assertThat(config.providerReason()).isEqualTo("TWILIO_CONVERSATION_CONFIGURATION_ID is set");
         // API credentials alone (used by other services) do not make a Memory setup
         MemoryConfig keysOnly = MemoryConfig.fromEnv(env("TWILIO_API_KEY", "SK1", "TWILIO_API_SECRET", "s"));

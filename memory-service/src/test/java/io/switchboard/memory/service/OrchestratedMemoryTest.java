@@ -16,6 +16,7 @@ import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.LogCapture;
+import io.switchboard.twilio.TwilioSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ class OrchestratedMemoryTest {
     static Map<String, String> env(String... pairs) {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"); // the Twilio provider without CI opens no Kafka client
-        env.put(MemoryConfig.API_BASE_URL, twilio.baseUrl());
+        env.put(TwilioSettings.API_BASE_URL, twilio.baseUrl());
         env.put(MemoryConfig.PORT, "0");
         env.putAll(InternalTokens.with(Map.of()));
         for (int i = 0; i < pairs.length; i += 2) {
@@ -100,11 +101,11 @@ class OrchestratedMemoryTest {
         twilio.addMemoryObservation(store, profile, "Prefers a call back after 5 pm");
 
         try (LogCapture log = LogCapture.install()) {
-            MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                    MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
+            MemoryService service = start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                    TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret"));
             assertThat(service.provider()).isEqualTo("twilio");
             assertThat(log.containing("Memory service started")).singleElement().asString()
-                    .contains("twilio", MemoryConfig.CONVERSATION_CONFIGURATION_ID + " is set", store,
+                    .contains("twilio", TwilioSettings.CONVERSATION_CONFIGURATION_ID + " is set", store,
                             "memoryStoreId of configuration " + configuration);
 
             Memory memory = client(service).retrieve(MemoryQuery.of(id("conv_conversation_"), null, "whatsapp:" + phone,
@@ -132,8 +133,8 @@ class OrchestratedMemoryTest {
         twilio.addConfiguration(configuration, id("mem_store_"));
         twilio.addMemoryProfile(override, profile, "+14155550123");
 
-        MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.STORE_ID, override, MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
+        MemoryService service = start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.MEMORY_STORE_ID, override, TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret"));
         client(service).retrieve(MemoryQuery.of(null, profile, null, Channel.SMS, "")).join();
 
         assertThat(twilio.requests()).extracting(Recorded::path)
@@ -144,11 +145,11 @@ class OrchestratedMemoryTest {
     void aConfigurationTwilioDoesNotKnowStopsTheStartNamingIt() {
         String configuration = id("conv_configuration_");
 
-        assertThatThrownBy(() -> start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret")))
+        assertThatThrownBy(() -> start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret")))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining(configuration).hasMessageContaining("HTTP 404")
-                .hasMessageContaining(MemoryConfig.CONVERSATION_CONFIGURATION_ID);
+                .hasMessageContaining(TwilioSettings.CONVERSATION_CONFIGURATION_ID);
     }
 
     @Test
@@ -156,21 +157,21 @@ class OrchestratedMemoryTest {
         String configuration = id("conv_configuration_");
         twilio.addConfiguration(configuration, null);
 
-        assertThatThrownBy(() -> start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret")))
+        assertThatThrownBy(() -> start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret")))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("has no memoryStoreId").hasMessageContaining(MemoryConfig.STORE_ID);
+                .hasMessageContaining("has no memoryStoreId").hasMessageContaining(TwilioSettings.MEMORY_STORE_ID);
     }
 
     @Test
     void aConfigurationWithoutApiKeyStopsTheStartInsteadOfFallingBackToLocalMemory() {
-        assertThatThrownBy(() -> MemoryConfig.fromEnv(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID,
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID,
                 id("conv_configuration_"))))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining(MemoryConfig.API_KEY).hasMessageContaining(MemoryConfig.CONVERSATION_CONFIGURATION_ID);
-        assertThatThrownBy(() -> MemoryConfig.fromEnv(env(MemoryConfig.STORE_ID, id("mem_store_"),
-                MemoryConfig.API_KEY, KEY)))
-                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(MemoryConfig.API_SECRET);
+                .hasMessageContaining(TwilioSettings.API_KEY).hasMessageContaining(TwilioSettings.CONVERSATION_CONFIGURATION_ID);
+        assertThatThrownBy(() -> MemoryConfig.fromEnv(env(TwilioSettings.MEMORY_STORE_ID, id("mem_store_"),
+                TwilioSettings.API_KEY, KEY)))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining(TwilioSettings.API_SECRET);
         assertThat(twilio.requests()).isEmpty();
     }
 
@@ -185,8 +186,8 @@ class OrchestratedMemoryTest {
         twilio.addMemoryProfile(store, profile, phone);
         twilio.addCommunication(conversation, phone, "SMS", "conv_participant_customer", "My order 1234 is late");
         twilio.addCommunication(conversation, "+15550001111", "SMS", "conv_participant_agent", "Let me check order 1234.");
-        MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
+        MemoryService service = start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret"));
         twilio.reset();
         twilio.respondAlways("/Recall$", Reply.serverError());
 
@@ -211,8 +212,8 @@ class OrchestratedMemoryTest {
         String agent = twilio.addParticipant(conversation, "AI_AGENT", "WHATSAPP", "whatsapp:+15550001111");
         twilio.addCommunication(conversation, "whatsapp:+14155550188", "WHATSAPP", customer, "Hi, it is Dana");
         twilio.addCommunication(conversation, "whatsapp:+15550001111", "WHATSAPP", agent, "Hello Dana!");
-        MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
+        MemoryService service = start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret"));
         // the profile is unknown to the store: Recall answers 404
         Memory memory = client(service).retrieve(MemoryQuery.of(conversation, id("mem_profile_"), null,
                 Channel.WHATSAPP, "")).join();
@@ -227,8 +228,8 @@ class OrchestratedMemoryTest {
         String configuration = id("conv_configuration_");
         String store = id("mem_store_");
         twilio.addConfiguration(configuration, store);
-        MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
+        MemoryService service = start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret"));
         twilio.respondAlways("/Profiles/Lookup$", Reply.serverError());
 
         assertThatThrownBy(() -> client(service).retrieve(MemoryQuery.of(null, null, phone(), Channel.SMS, "")).join())
@@ -237,7 +238,7 @@ class OrchestratedMemoryTest {
 
     /**
      * What a Lookup + Recall through the memory service takes when Twilio answers as slowly as a real round trip
-     * ({@link FakeTwilioApi#simulateMemoryLatency}); the router's {@code SWITCHBOARD_MEMORY_TIMEOUT} default (5 s) is
+     * ({@link FakeTwilioApi#simulateMemoryLatency}); the router's {@code SWITCHBOARD_MEMORY_TIMEOUT_MS} default (5 s) is
      * chosen from it. The old 1 s could not fit even one retrieval.
      */
     @Test
@@ -249,8 +250,8 @@ class OrchestratedMemoryTest {
         twilio.addConfiguration(configuration, store);
         twilio.addMemoryProfile(store, profile, phone);
         twilio.addMemoryObservation(store, profile, "Has a dog called Biscuit");
-        MemoryService service = start(env(MemoryConfig.CONVERSATION_CONFIGURATION_ID, configuration,
-                MemoryConfig.API_KEY, KEY, MemoryConfig.API_SECRET, "secret"));
+        MemoryService service = start(env(TwilioSettings.CONVERSATION_CONFIGURATION_ID, configuration,
+                TwilioSettings.API_KEY, KEY, TwilioSettings.API_SECRET, "secret"));
         twilio.simulateMemoryLatency();
         MemoryClient client = client(service);
         client.retrieve(MemoryQuery.of(null, null, phone, Channel.SMS, "warm-up")).join();

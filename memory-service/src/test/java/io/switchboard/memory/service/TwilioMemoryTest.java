@@ -11,6 +11,7 @@ import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.TestKafka;
+import io.switchboard.twilio.TwilioSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -88,8 +89,8 @@ class TwilioMemoryTest {
         })).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         MemoryConfig config = MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(Map.of(
-                MemoryConfig.API_KEY, "SKtestkey", MemoryConfig.API_SECRET, "s3cret", MemoryConfig.STORE_ID, STORE,
-                MemoryConfig.API_BASE_URL, "http://localhost:" + twilio.actualPort(),
+                TwilioSettings.API_KEY, "SKtestkey", TwilioSettings.API_SECRET, "s3cret", TwilioSettings.MEMORY_STORE_ID, STORE,
+                TwilioSettings.API_BASE_URL, "http://localhost:" + twilio.actualPort(),
                 MemoryConfig.PROFILE_TRAIT_GROUPS, "Contact, Preferences",
                 MemoryConfig.OBSERVATIONS_LIMIT, "7", MemoryConfig.PORT, "0"))));
         assertThat(config.provider()).isEqualTo(MemoryConfig.Provider.TWILIO);
@@ -175,8 +176,8 @@ class TwilioMemoryTest {
     @Test
     void aTwilioFailureIsA502NotAnEmptyAnswer() throws Exception {
         MemoryConfig wrongSecret = MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(Map.of(
-                MemoryConfig.API_KEY, "SKtestkey", MemoryConfig.API_SECRET, "wrong", MemoryConfig.STORE_ID, STORE,
-                MemoryConfig.API_BASE_URL, "http://localhost:" + twilio.actualPort(), MemoryConfig.PORT, "0"))));
+                TwilioSettings.API_KEY, "SKtestkey", TwilioSettings.API_SECRET, "wrong", TwilioSettings.MEMORY_STORE_ID, STORE,
+                TwilioSettings.API_BASE_URL, "http://localhost:" + twilio.actualPort(), MemoryConfig.PORT, "0"))));
         MemoryService other = new MemoryService(wrongSecret, vertx, new SimpleMeterRegistry());
         other.start();
         try {

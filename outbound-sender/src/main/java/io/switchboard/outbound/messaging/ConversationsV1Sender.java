@@ -7,6 +7,8 @@ import com.twilio.rest.conversations.v1.conversation.Message;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.twilio.TwilioCallException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 
 /** Classic Conversations v1: {@code Message.creator(sid).setAuthor(..).setBody(..)} through the Twilio Java SDK. */
 final class ConversationsV1Sender {
@@ -38,7 +40,7 @@ final class ConversationsV1Sender {
 
     private static boolean neverSent(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException) {
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException) {
                 return true;
             }
         }

@@ -3,6 +3,7 @@ package io.switchboard.outbound.messaging;
 import com.twilio.http.TwilioRestClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.channel.ChannelTraits;
+import io.switchboard.events.Channel;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
@@ -45,17 +46,17 @@ public final class MessagingSender {
         TwilioEndpoints endpoints = config.twilioAccess().endpoints();
         this.retrier = new Retrier(config.retryPolicy(), meters);
         OrchestratorClient client = config.twilioAccess().orchestrator(http, config.httpTimeout(), meters);
-        this.memoryStoreId = MemoryStore.resolve(client, retrier, config.conversationConfigurationId(),
-                config.memoryStoreIdOverride()).map(MemoryStore::id).orElse(null);
+        this.memoryStoreId = MemoryStore.resolve(client, retrier, config.twilio().conversationConfigurationId(),
+                config.twilio().memoryStoreId()).map(MemoryStore::id).orElse(null);
         this.release = new ConversationRelease(client, retrier);
         this.orchestrator = new OrchestratorSender(client, retrier);
         TwilioRestClient sdk = new TwilioRestClient.Builder(config.accountSid(), config.authToken())
-                .accountSid(config.accountSid()).region(config.region())
+                .accountSid(config.accountSid()).region(config.twilio().region())
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
         this.v1 = new ConversationsV1Sender(sdk, meters);
-        this.handoffs = new HandoffSender(release, sdk, retrier, config.studioHandoffFlowSid());
-        this.outreach = new OutreachSender(client, orchestrator, sdk, retrier, config.conversationConfigurationId(),
-                config.voiceTwimlUrl());
+        this.handoffs = new HandoffSender(release, sdk, retrier, config.twilio().studioHandoffFlowSid());
+        this.outreach = new OutreachSender(client, orchestrator, sdk, retrier,
+                config.twilio().conversationConfigurationId(), config.voiceTwimlUrl());
         this.typing = new TypingIndicatorSender(sdk);
     }
 
@@ -84,7 +85,7 @@ public final class MessagingSender {
 
     /** Places an agent-initiated call (see {@link OutreachSender}). Never throws for a Twilio failure. */
     public SendResult placeCall(OutboundEvent event) {
-        return outreach.placeCall(event, config.senderAddress(io.switchboard.events.Channel.SMS));
+        return outreach.placeCall(event, config.senderAddress(Channel.SMS));
     }
 
     /** Whether a Studio handoff flow is configured ({@code TWILIO_STUDIO_HANDOFF_FLOW_SID}); without one a handoff is refused. */

@@ -7,6 +7,7 @@ import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.ParticipantReconciler;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ final class OrchestratorSender {
     /** Sends the parts in order; blocking. Attempts are added to {@code attempts[0]}. */
     List<String> send(Session session, String channel, String agentAddress, List<String> parts, int[] attempts) {
         Pair pair = participants(session, channel, agentAddress, attempts);
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (String part : parts) {
             ObjectNode action = JSON.createObjectNode().put("type", "SEND_MESSAGE");
             ObjectNode payload = action.putObject("payload");

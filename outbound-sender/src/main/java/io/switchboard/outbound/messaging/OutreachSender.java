@@ -9,13 +9,16 @@ import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
+import io.switchboard.logging.Redaction;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.OrchestratorClient.Address;
 import io.switchboard.twilio.OrchestratorClient.Participant;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,9 +72,9 @@ final class OutreachSender {
         }
         ids.add(created.conversationId());
         log.info("Outbound {} conversation {} {} for {}", channel, created.conversationId(),
-                created.reused() ? "reused" : "created", io.switchboard.logging.Redaction.mask(customer));
+                created.reused() ? "reused" : "created", Redaction.mask(customer));
         Session session = Session.newBuilder(request).setConversationId(created.conversationId())
-                .setSource(Source.ORCHESTRATOR).setTo(agentAddress).setCustomParameters(java.util.Map.of()).build();
+                .setSource(Source.ORCHESTRATOR).setTo(agentAddress).setCustomParameters(Map.of()).build();
         List<String> parts = TextSplitter.split(((Reply) event.getPayload()).getText(),
                 ChannelTraits.of(request.getChannel()).maxMessageLength());
         try {
@@ -100,9 +103,9 @@ final class OutreachSender {
         String url = twimlUrl;
         try {
             Retrier.Attempted<String> placed = retrier.call("api.calls.create", false, () -> TwilioCallException.sdkCall(
-                    () -> Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber), java.net.URI.create(url))
+                    () -> Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber), URI.create(url))
                             .setMethod(HttpMethod.POST).create(sdk).getSid()));
-            log.info("Outbound call {} placed to {}", placed.value(), io.switchboard.logging.Redaction.mask(customer));
+            log.info("Outbound call {} placed to {}", placed.value(), Redaction.mask(customer));
             return new SendResult(List.of(placed.value()), placed.attempts(), 201, null);
         } catch (Retrier.Exhausted e) {
             return new SendResult(List.of(), e.attempts(), e.last().httpStatus(), e.last());

@@ -1,5 +1,6 @@
 package io.switchboard.kafka.ordered;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -47,7 +48,7 @@ public interface OffsetCommitter {
         public void commitSync(Consumer<String, byte[]> consumer, ConsumerGroupMetadata group,
                                Map<TopicPartition, OffsetAndMetadata> offsets) {
             if (!offsets.isEmpty()) {
-                consumer.commitSync(offsets, java.time.Duration.ofSeconds(10));
+                consumer.commitSync(offsets, Duration.ofSeconds(10));
             }
         }
     };
