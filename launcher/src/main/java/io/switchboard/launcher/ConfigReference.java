@@ -12,6 +12,7 @@ import io.switchboard.router.RouterConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 
 /**
@@ -39,7 +40,7 @@ public final class ConfigReference {
     /** Every variable any service reads. */
     public static Set<String> allNames() {
         return definitions().values().stream().flatMap(def -> def.names().stream())
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static String capitalized(String text) {

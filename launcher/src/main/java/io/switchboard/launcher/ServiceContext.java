@@ -5,6 +5,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,8 +45,8 @@ public final class ServiceContext implements AutoCloseable {
     }
 
     /** The JVM-wide instance of {@code type} if something created or registered it. */
-    public synchronized <T> java.util.Optional<T> find(Class<T> type) {
-        return java.util.Optional.ofNullable(type.cast(shared.get(type)));
+    public synchronized <T> Optional<T> find(Class<T> type) {
+        return Optional.ofNullable(type.cast(shared.get(type)));
     }
 
     @Override

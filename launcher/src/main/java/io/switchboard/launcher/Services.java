@@ -1,24 +1,28 @@
 package io.switchboard.launcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.switchboard.agent.SwitchboardAgent;
-import io.switchboard.examples.EchoAgent;
 import io.switchboard.config.KafkaSettings;
+import io.switchboard.examples.EchoAgent;
 import io.switchboard.examples.llm.LlmAgent;
 import io.switchboard.examples.llm.LlmConfig;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.IngressService;
+import io.switchboard.launcher.observability.Health;
+import io.switchboard.launcher.operator.OperatorConfig;
+import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.memory.service.MemoryConfig;
 import io.switchboard.memory.service.MemoryService;
 import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.outbound.OutboundService;
 import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterService;
-import io.switchboard.launcher.observability.Health;
-import io.switchboard.launcher.operator.OperatorConfig;
-import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
 import io.vertx.core.Vertx;
@@ -99,10 +103,10 @@ public final class Services {
     static MeterRegistry meters(ServiceContext context) {
         return context.shared(MeterRegistry.class, () -> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-            new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-            new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
-            new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
             routes(context).add(router -> router.get("/metrics").handler(ctx -> ctx.response()
                     .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
                     .end(registry.scrape())));

@@ -4,6 +4,7 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
 import io.switchboard.topics.TopicProvisioner;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,7 +53,7 @@ public final class TopicsCommand implements Callable<Integer> {
                 new TopicProvisioner(admin, settings, TIMEOUT_MS).provision();
             }
             spec.commandLine().getOut().println("topics ready on " + settings.bootstrapServers() + ": "
-                    + String.join(" ", java.util.Arrays.stream(Topic.values()).map(Topic::topicName).toList()));
+                    + String.join(" ", Arrays.stream(Topic.values()).map(Topic::topicName).toList()));
             return 0;
         } catch (RuntimeException e) {
             RuntimeException fixable = StartupFailures.userFixable(e);

@@ -1,6 +1,7 @@
 package io.switchboard.dev.simulator;
 
 import io.switchboard.localtwilio.TwilioWebhooks;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -200,7 +201,7 @@ final class PageSession {
         push(new JsonObject().put("type", "ended").put("conversationId", conversation).put("status", status));
     }
 
-    private void sent(String conversation, String text, String via, io.vertx.core.AsyncResult<Integer> ar) {
+    private void sent(String conversation, String text, String via, AsyncResult<Integer> ar) {
         if (ar.failed()) {
             error(via + " failed: " + ar.cause().getMessage());
             return;

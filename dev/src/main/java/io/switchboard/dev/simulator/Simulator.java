@@ -5,6 +5,7 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -72,7 +73,7 @@ public final class Simulator implements ManagedService, Consumer<Router> {
     public void accept(Router router) {
         FILES.forEach((path, file) -> router.get(path).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", contentType(file)).putHeader("Cache-Control", "no-cache")
-                .end(io.vertx.core.buffer.Buffer.buffer(files.get(file)))));
+                .end(Buffer.buffer(files.get(file)))));
         router.get(SOCKET_PATH).handler(ctx -> {
             ctx.request().toWebSocket().onSuccess(socket -> open(socket, publicPort))
                     .onFailure(e -> log.warn("Simulator page socket refused: {}", e.toString()));

@@ -7,6 +7,7 @@ import io.switchboard.topics.Topic;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -84,7 +86,7 @@ public final class Health implements Consumer<Router>, AutoCloseable {
             Set<String> missing = new TreeSet<>();
             Arrays.stream(Topic.values()).map(Topic::topicName).filter(t -> !present.contains(t)).forEach(missing::add);
             return missing.isEmpty() ? Optional.empty() : Optional.of("topics missing: " + String.join(", ", missing));
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return Optional.of("Kafka at " + clients.settings().bootstrapServers() + " did not answer within "
                     + KAFKA_TIMEOUT_MS + " ms");
         } catch (InterruptedException e) {
@@ -113,7 +115,7 @@ public final class Health implements Consumer<Router>, AutoCloseable {
     public synchronized void close() {
         closed = true;
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(2));
+            admin.close(Duration.ofSeconds(2));
             admin = null;
         }
     }

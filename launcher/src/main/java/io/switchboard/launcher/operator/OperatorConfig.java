@@ -7,9 +7,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * What every launcher process shares besides Kafka: its operator listener — the second HTTP server, next to the
@@ -32,7 +33,7 @@ public final class OperatorConfig extends EnvConfig {
     /** A TCP port, or unset (the port has a default only if neither name is set). */
     private static final ConfigDef.Validator PORT_OR_UNSET = ConfigDef.LambdaValidator.with((name, value) -> {
         if (value != null && ((Integer) value < 0 || (Integer) value > 65535)) {
-            throw new org.apache.kafka.common.config.ConfigException(name, value, "a TCP port (0-65535) is expected");
+            throw new ConfigException(name, value, "a TCP port (0-65535) is expected");
         }
     }, () -> "[0,...,65535]");
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -37,7 +38,7 @@ final class ConversationRecords {
         Map<String, List<Decoded>> byConversation = new LinkedHashMap<>();
         for (Topic topic : TOPICS) {
             Deserializer<SpecificRecord> deserializer = clients.serdes().<SpecificRecord>forTopic(topic).deserializer();
-            java.util.function.Consumer<ConsumerRecord<String, byte[]>> sink = record -> {
+            Consumer<ConsumerRecord<String, byte[]>> sink = record -> {
                 SpecificRecord value = decode(deserializer, record);
                 if (value != null) {
                     byConversation.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(new Decoded(topic,

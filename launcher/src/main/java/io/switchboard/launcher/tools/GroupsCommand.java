@@ -4,6 +4,7 @@ import io.switchboard.kafka.KafkaClients;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -177,7 +178,7 @@ public final class GroupsCommand implements Runnable {
         return committed;
     }
 
-    static Map<TopicPartition, Long> offsets(Admin admin, java.util.Collection<TopicPartition> partitions, OffsetSpec spec)
+    static Map<TopicPartition, Long> offsets(Admin admin, Collection<TopicPartition> partitions, OffsetSpec spec)
             throws InterruptedException, ExecutionException {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
@@ -190,7 +191,7 @@ public final class GroupsCommand implements Runnable {
         return result;
     }
 
-    private static List<TopicPartition> sorted(java.util.Collection<TopicPartition> partitions) {
+    private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
         List<TopicPartition> list = new ArrayList<>(partitions);
         list.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
         return list;

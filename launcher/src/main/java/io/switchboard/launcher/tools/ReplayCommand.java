@@ -14,20 +14,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -130,7 +135,7 @@ public final class ReplayCommand implements Callable<Integer> {
             List<Turn> turns = new ArrayList<>();
             List<Future<RecordMetadata>> sends = new ArrayList<>();
             Map<String, Future<RecordMetadata>> sendOf = new HashMap<>();
-            java.util.Set<String> conversations = new java.util.HashSet<>();
+            Set<String> conversations = new HashSet<>();
             long[] selectedCount = {0};
             String conversationId = selection.conversationId;
             List<Integer> only = conversationId == null ? null
@@ -175,7 +180,7 @@ public final class ReplayCommand implements Callable<Integer> {
             Map<String, Replies> shadowReplies = ShadowReplies.await(clients, shadowOutbound, shadowOutboundStart,
                     shadowSentAt.keySet(), wait);
             Map<String, Replies> originals = new HashMap<>();
-            java.util.Set<String> wanted = new java.util.HashSet<>(shadowSentAt.keySet());
+            Set<String> wanted = new HashSet<>(shadowSentAt.keySet());
             Deserializer<OutboundEvent> outbound = clients.serdes().forType(OutboundEvent.class).deserializer();
             Instant originalsUntil = selection.until == null ? null : selection.until.plus(replyGrace);
             reader.read(Topic.OUTBOUND.topicName(), only, selection.since, originalsUntil, null, record -> {
@@ -254,7 +259,7 @@ public final class ReplayCommand implements Callable<Integer> {
             try {
                 return endOffsetsOnce(admin, topic);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+                if (!(e.getCause() instanceof RetriableException)
                         || System.nanoTime() > deadline) {
                     throw e;
                 }
@@ -265,12 +270,12 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private static Map<Integer, Long> endOffsetsOnce(Admin admin, String topic) throws Exception {
         int count = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-        List<org.apache.kafka.common.TopicPartition> tps = new ArrayList<>();
+        List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < count; p++) {
-            tps.add(new org.apache.kafka.common.TopicPartition(topic, p));
+            tps.add(new TopicPartition(topic, p));
         }
         Map<Integer, Long> ends = new LinkedHashMap<>();
-        GroupsCommand.offsets(admin, tps, org.apache.kafka.clients.admin.OffsetSpec.latest())
+        GroupsCommand.offsets(admin, tps, OffsetSpec.latest())
                 .forEach((tp, offset) -> ends.put(tp.partition(), offset));
         return ends;
     }

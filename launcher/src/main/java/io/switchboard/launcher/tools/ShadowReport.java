@@ -1,5 +1,6 @@
 package io.switchboard.launcher.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.launcher.tools.ReplayCommand.Replies;
@@ -127,7 +128,7 @@ final class ShadowReport {
         return out.toString();
     }
 
-    private static void line(StringBuilder out, String label, com.fasterxml.jackson.databind.JsonNode side) {
+    private static void line(StringBuilder out, String label, JsonNode side) {
         out.append("  ").append(label).append(' ');
         if (side.get("text").isNull()) {
             out.append("(no reply)\n");

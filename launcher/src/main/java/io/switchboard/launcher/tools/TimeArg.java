@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -41,7 +42,7 @@ final class TimeArg implements ITypeConverter<Instant> {
                 return now.minus(Duration.parse(v));
             }
             if (v.endsWith("Z") || v.matches(".*[+-]\\d\\d:\\d\\d$")) {
-                return java.time.OffsetDateTime.parse(v).toInstant();
+                return OffsetDateTime.parse(v).toInstant();
             }
             if (v.contains("T")) {
                 return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);

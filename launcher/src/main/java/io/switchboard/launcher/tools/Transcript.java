@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -46,7 +47,7 @@ import java.util.TreeMap;
 final class Transcript {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Detail fields that may hold customer addresses; ids are never masked (a UUID can look like digits). */
-    private static final java.util.Set<String> FREE_TEXT = java.util.Set.of("from", "to", "handoffData", "errorMessage");
+    private static final Set<String> FREE_TEXT = Set.of("from", "to", "handoffData", "errorMessage");
 
     /** One line of a transcript. {@code detail} holds the kind's extra fields (ids, addresses, statuses). */
     static final class Entry {
