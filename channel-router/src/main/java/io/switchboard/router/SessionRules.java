@@ -41,24 +41,9 @@ import org.slf4j.LoggerFactory;
  * applies (store writes, call-end timer, agent events, held message). Nothing here reads a store or forwards, so each
  * rule is tested directly.
  *
- * <p>Voice rules: partial prompts ({@code last: false}) carry the utterance so far (cumulative, as ConversationRelay
- * sends them), so the latest replaces the previous one and the final prompt's text wins; the latest partial is
- * used only if the final one is empty. In relay-only mode (no Conversation Orchestrator: the conversation id is the
- * call SID) the action callback ends the conversation with its HandoffData; when the socket closes first the router
- * waits up to the call-end grace for that callback before it ends the conversation without it. In orchestrated mode
- * the call ending does not end the conversation (a later call may continue it, TAC PR #71); CLOSED does.
- *
- * <p>Events after the end: a voice frame for a conversation that ended by CLOSED or inactivity while its call is
- * still connected starts a fresh session from the ended one (the caller is still there and can be answered); frames
- * after the call itself ended, and frames without any `setup`, are dropped and logged (no socket could carry an
- * answer). A message after the end starts a new messaging session.
- *
- * <p>Memory ({@code memory_mode} per channel, as TAC): {@code never} attaches none; {@code always} fetches it for every
- * message with the message text as query; {@code once} fetches it with an empty query at the first message, caches it
- * in the session state (changelogged) and reuses it until the conversation turns INACTIVE, when the next message
- * fetches again (a failed fetch caches nothing, so the next message tries again). Relay-only voice has no Conversation
- * Orchestrator, hence no memory: it gets an empty one without any call (as TAC). A message that needs a fetch is
- * handed to the {@link MemoryGate} ({@link SessionOutcome#hold}).
+ * <p>The rules themselves (prompts, ends, events after the end, memory modes, handoff outcomes, the ids of what they
+ * emit) are the contract of {@code docs/CONTRACTS.md}, section "router → tac.agent.v1": change them there first.
+ * A message that needs a memory fetch is handed to the {@link MemoryGate} ({@link SessionOutcome#hold}).
  */
 final class SessionRules {
     private static final Logger log = LoggerFactory.getLogger(SessionRules.class);

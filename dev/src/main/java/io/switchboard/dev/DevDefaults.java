@@ -41,7 +41,7 @@ final class DevDefaults {
         result.putIfAbsent("SWITCHBOARD_MEMORY_STATE_DIR", dataDir.resolve("memory").toString());
         result.putIfAbsent("OUTBOUND_INSTANCE_ID", "dev");
         // One JVM runs one copy of each service: two partitions per topic keep the router's exactly-once commits
-        // small (the benchmark lost replies with 12 on this 2-core machine, none with 2), one egress partition
+        // small (with 12, the benchmark on a 2-core machine lost replies; with 2, none), one egress partition
         // per ingress instance.
         result.putIfAbsent("SWITCHBOARD_TOPIC_PARTITIONS", "2");
         result.putIfAbsent("SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "2");
