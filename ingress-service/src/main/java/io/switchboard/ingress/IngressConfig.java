@@ -64,7 +64,7 @@ public final class IngressConfig extends EnvConfig {
 
     public static final String DEFAULT_WELCOME_GREETING = "Hello! How can I assist you today?";
 
-    public static final ConfigDef DEFINITION = twilioSettings(KafkaSettings.define(new ConfigDef()))
+    public static final ConfigDef DEFINITION = TwilioSettings.defineAll(KafkaSettings.define(new ConfigDef()), true)
             .define(WEBSOCKET_PATH, Type.STRING, "/ws", Importance.MEDIUM, "Path of the ConversationRelay WebSocket.")
             .define(ACTION_PATH, Type.STRING, "/conversation-relay-callback", Importance.MEDIUM,
                     "Path of the ConversationRelay action callback: the <Connect action> when no Studio handoff flow is set (both modes).")
@@ -117,17 +117,6 @@ public final class IngressConfig extends EnvConfig {
                     "Timeout of one Twilio REST call of ingress (participant reconciliation); the webhook is answered after it at the latest.")
             .define(TWILIO_THREADS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Threads making ingress's blocking Twilio calls (never on the event loop); one slow conversation holds at most one.");
-
-    /** The Twilio settings ingress reads: a required account (signatures), and all the shared others. */
-    private static ConfigDef twilioSettings(ConfigDef def) {
-        TwilioSettings.defineAccount(def, true);
-        TwilioSettings.defineApiKey(def);
-        TwilioSettings.defineEndpoint(def);
-        TwilioSettings.defineSenders(def);
-        TwilioSettings.defineOrchestrator(def);
-        TwilioSettings.defineHandoff(def);
-        return TwilioSettings.defineVoicePublicDomain(def);
-    }
 
     /** One `<Language>` child of ConversationRelay. */
     public record RelayLanguage(String code, Map<String, String> attributes) {

@@ -38,7 +38,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String COMMIT_INTERVAL_MS = "OUTBOUND_COMMIT_INTERVAL_MS";
     public static final String MAX_IN_FLIGHT = "OUTBOUND_MAX_IN_FLIGHT";
 
-    public static final ConfigDef DEFINITION = twilioSettings(KafkaSettings.define(new ConfigDef()))
+    public static final ConfigDef DEFINITION = TwilioSettings.defineAll(KafkaSettings.define(new ConfigDef()), false)
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
                     "The URL an agent-placed call fetches its TwiML from (ingress's /twiml); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}/twiml.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
@@ -60,20 +60,6 @@ public final class OutboundConfig extends EnvConfig {
                     "How often delivery events, dead letters and offsets are committed (one Kafka transaction). Voice frames never wait for it.")
             .define(MAX_IN_FLIGHT, Type.INT, 1000, Range.atLeast(2), Importance.LOW,
                     "Outbound records polled and not yet done, at most; above it the sender pauses its partitions until half are done, so a slow Twilio leaves the backlog in Kafka, not in memory.");
-
-    /**
-     * The Twilio settings outbound reads; the account is optional here because a fake Twilio API
-     * ({@code TWILIO_API_BASE_URL}) needs none (checked below).
-     */
-    private static ConfigDef twilioSettings(ConfigDef def) {
-        TwilioSettings.defineAccount(def, false);
-        TwilioSettings.defineApiKey(def);
-        TwilioSettings.defineEndpoint(def);
-        TwilioSettings.defineSenders(def);
-        TwilioSettings.defineOrchestrator(def);
-        TwilioSettings.defineHandoff(def);
-        return TwilioSettings.defineVoicePublicDomain(def);
-    }
 
     private final TwilioSettings twilio;
 

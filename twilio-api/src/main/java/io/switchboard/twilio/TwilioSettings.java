@@ -91,6 +91,20 @@ public final class TwilioSettings {
                 "Studio flow (FW...) a handoff goes to, as TAC. Voice: the TwiML's <Connect action> is the flow's webhook (https://webhooks.twilio.com/v1/Accounts/{AC}/Flows/{FW}?Trigger=incomingCall), so Studio receives HandoffData; unset: the action is the relay callback. Messaging: an execution of the flow is started with the HandoffData parameter, as TAC's handoff tool does; once Studio accepted it the conversation is set INACTIVE and its status callbacks cleared; unset: a messaging handoff is refused (FAILED delivery, no Twilio call) and the agent keeps the conversation.");
     }
 
+    /**
+     * Every Twilio setting, as the services that talk to Twilio for a conversation (ingress, outbound) read them;
+     * {@code accountRequired}: ingress needs the account to check signatures, outbound not with a local API.
+     */
+    public static ConfigDef defineAll(ConfigDef def, boolean accountRequired) {
+        defineAccount(def, accountRequired);
+        defineApiKey(def);
+        defineEndpoint(def);
+        defineSenders(def);
+        defineOrchestrator(def);
+        defineHandoff(def);
+        return defineVoicePublicDomain(def);
+    }
+
     /** The public host of ingress, which Twilio reaches for TwiML and the relay socket. */
     public static ConfigDef defineVoicePublicDomain(ConfigDef def) {
         return def.define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.HIGH,

@@ -11,22 +11,13 @@ import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class TwilioSettingsTest {
-
-    /** What ingress and outbound compose (the account required or not). */
-    private static ConfigDef everything(boolean accountRequired) {
-        ConfigDef def = new ConfigDef();
-        TwilioSettings.defineAccount(def, accountRequired);
-        TwilioSettings.defineApiKey(def);
-        TwilioSettings.defineEndpoint(def);
-        TwilioSettings.defineSenders(def);
-        TwilioSettings.defineOrchestrator(def);
-        TwilioSettings.defineHandoff(def);
-        return TwilioSettings.defineVoicePublicDomain(def);
+    private static ConfigDef all(boolean accountRequired) {
+        return TwilioSettings.defineAll(new ConfigDef(), accountRequired);
     }
 
     @Test
     void fragmentsDeclareTacsNamesWithADocumentationEach() {
-        ConfigDef def = everything(false);
+        ConfigDef def = all(false);
         assertThat(def.names()).containsExactlyInAnyOrder("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY",
                 "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_API_BASE_URL", "TWILIO_PHONE_NUMBER",
                 "TWILIO_WHATSAPP_NUMBER", "TWILIO_RCS_SENDER_ID", "SWITCHBOARD_AGENT_IDENTITY",
@@ -42,18 +33,18 @@ class TwilioSettingsTest {
 
     @Test
     void aRequiredAccountFailsTheStartNamingIt() {
-        assertThatThrownBy(() -> new AbstractConfig(everything(true), Map.of(TwilioSettings.AUTH_TOKEN, "t")))
+        assertThatThrownBy(() -> new AbstractConfig(all(true), Map.of(TwilioSettings.AUTH_TOKEN, "t")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(TwilioSettings.ACCOUNT_SID);
-        assertThatThrownBy(() -> new AbstractConfig(everything(true), Map.of(TwilioSettings.ACCOUNT_SID, "AC1")))
+        assertThatThrownBy(() -> new AbstractConfig(all(true), Map.of(TwilioSettings.ACCOUNT_SID, "AC1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(TwilioSettings.AUTH_TOKEN);
-        TwilioSettings optional = TwilioSettings.of(new AbstractConfig(everything(false), Map.of()));
+        TwilioSettings optional = TwilioSettings.of(new AbstractConfig(all(false), Map.of()));
         assertThat(optional.accountSid()).isNull();
         assertThat(optional.authToken()).isNull();
     }
 
     @Test
     void gettersReadTheValuesSecretsAsTextAndBlankOrUndeclaredAsNull() {
-        TwilioSettings twilio = TwilioSettings.of(new AbstractConfig(everything(true), Map.of(
+        TwilioSettings twilio = TwilioSettings.of(new AbstractConfig(all(true), Map.of(
                 TwilioSettings.ACCOUNT_SID, "AC1", TwilioSettings.AUTH_TOKEN, "token", TwilioSettings.API_KEY, "SK1",
                 TwilioSettings.API_SECRET, "secret", TwilioSettings.REGION, " ",
                 TwilioSettings.CONVERSATION_CONFIGURATION_ID, "conv_configuration_1",
@@ -87,7 +78,7 @@ class TwilioSettingsTest {
 
     @Test
     void accessUsesTheApiKeyAndTheRegionOfEveryTwilioHost() {
-        TwilioSettings twilio = TwilioSettings.of(new AbstractConfig(everything(false), Map.of(
+        TwilioSettings twilio = TwilioSettings.of(new AbstractConfig(all(false), Map.of(
                 TwilioSettings.ACCOUNT_SID, "AC1", TwilioSettings.AUTH_TOKEN, "token", TwilioSettings.API_KEY, "SK1",
                 TwilioSettings.API_SECRET, "secret", TwilioSettings.REGION, "au1")));
         TwilioAccess access = twilio.access();
@@ -98,7 +89,7 @@ class TwilioSettingsTest {
         assertThat(twilio.endpoints().memory("/v1/Stores/s"))
                 .isEqualTo(URI.create("https://memory.au1.twilio.com/v1/Stores/s"));
 
-        TwilioSettings fake = TwilioSettings.of(new AbstractConfig(everything(false), Map.of(
+        TwilioSettings fake = TwilioSettings.of(new AbstractConfig(all(false), Map.of(
                 TwilioSettings.API_BASE_URL, "http://127.0.0.1:8099/", TwilioSettings.REGION, "au1")));
         assertThat(fake.endpoints().redirected()).isTrue();
         assertThat(fake.endpoints().memory("/v1/Stores/s")).isEqualTo(URI.create("http://127.0.0.1:8099/v1/Stores/s"));
