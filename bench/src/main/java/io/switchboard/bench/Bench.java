@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Drives Switchboard's ingress like Twilio (relay calls and signed webhooks), measures the same "
                 + "load against a plain Vert.x echo with no Kafka (the floor) in the same run, and prints the "
-                + "difference as a Markdown table.",
+                + "difference as a Markdown table. The floor and `dev` run as child processes on this jar, so the CPU "
+                + "each uses per voice turn or message is its own (read from /proc).",
                 "`bench jmh [JMH options]` runs the serde micro-benchmarks (SerdeBenchmark)."})
 public final class Bench implements Callable<Integer> {
     @Option(names = "--calls", defaultValue = "500", description = "Concurrent relay calls (default ${DEFAULT-VALUE}).")
@@ -53,8 +55,8 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--floor-only", description = "Only the floor: checks the load generator and this machine.")
     boolean floorOnly;
 
-    @Option(names = "--target", description = "An external ingress (http://host:port) instead of the in-process dev stack; "
-            + "its TWILIO_API_BASE_URL must point at this benchmark's sink (--sink-port).")
+    @Option(names = "--target", description = "An external ingress (http://host:port) instead of the dev stack the benchmark "
+            + "starts; its TWILIO_API_BASE_URL must point at this benchmark's sink (--sink-port). Its CPU is not measured.")
     URI target;
 
     @Option(names = "--auth-token", defaultValue = BenchRun.AUTH_TOKEN, description = "TWILIO_AUTH_TOKEN of the target.")
@@ -63,13 +65,26 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--sink-port", defaultValue = "0", description = "Port of the reply sink (Twilio's REST API) (default: any).")
     int sinkPort;
 
-
     @Option(names = "--without", split = ",", paramLabel = "SERVICE",
-            description = "Leave services out of the dev stack, e.g. --without memory (what it costs the others).")
+            description = "Leave services out of the dev stack, e.g. --without memory (what it costs the others), "
+                    + "--without simulator (dev's simulator page reads every topic).")
     Set<String> without = new LinkedHashSet<>();
 
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Extra environment for the dev stack, e.g. --env SWITCHBOARD_TOPIC_PARTITIONS=4.")
     Map<String, String> env = new LinkedHashMap<>();
+
+    @Option(names = "--jvm-args", paramLabel = "OPTIONS",
+            description = "JVM options for the child processes (dev and the floor), e.g. --jvm-args \"-Xmx512m -XX:+UseSerialGC\".")
+    String jvmArgs = "";
+
+    @Option(names = "--idle", description = "dev at rest instead of a load: time to ready (banner, first answers), then "
+            + "CPU over --duration with no load (after --warmup to settle), RSS and threads.")
+    boolean idle;
+
+    @Option(names = "--profile", description = "Run dev with a flight recording (JFR, profile settings) and print its CPU "
+            + "in the measured window by stage (ingress, broker, router, memory, agent, outbound, …) and the hottest "
+            + "methods; the .jfr file is kept for JDK Mission Control.")
+    boolean profile;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("jmh")) {
@@ -83,11 +98,17 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((idle || profile) && (target != null || floorOnly)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--idle and --profile measure the dev stack the benchmark starts: not with --target or --floor-only");
+        }
         Load load = new Load(calls, interval, webhooksPerSecond, conversations, duration, warmup, drain);
-        BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, !noFloor, target, authToken, sinkPort,
-                env, without, floorOnly));
+        List<String> childJvmArgs = jvmArgs.isBlank() ? List.of() : List.of(jvmArgs.trim().split("\\s+"));
+        BenchRun.Options options = new BenchRun.Options(load, !noFloor, target, authToken, sinkPort, env, without,
+                floorOnly, childJvmArgs, profile, null);
+        String report = idle ? Report.idleMarkdown(BenchRun.idle(options)) : Report.markdown(BenchRun.run(options));
         System.out.println();
-        System.out.println(Report.markdown(results));
+        System.out.println(report);
         System.out.flush();
         return 0;
     }

@@ -16,6 +16,14 @@ record Load(int calls, Duration interval, int webhooksPerSecond, int conversatio
                 + seconds(warmup) + " s not measured)";
     }
 
+    /** What one unit of work is in CPU per unit: a voice turn, a message, or either (a mixed load). */
+    String eventUnit() {
+        if (webhooksPerSecond <= 0 && calls > 0) {
+            return "voice turn";
+        }
+        return calls <= 0 ? "message" : "event";
+    }
+
     private static String seconds(Duration d) {
         double s = d.toMillis() / 1000.0;
         return s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s);

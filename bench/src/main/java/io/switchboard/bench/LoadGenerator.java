@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,11 +57,26 @@ final class LoadGenerator {
     }
 
     Result run(Load load, ReplySink sink) throws InterruptedException {
-        return run(load, sink, () -> "");
+        return run(load, sink, () -> "", Window.NONE);
     }
 
-    /** {@code backlog} is asked when the load stops, before the last replies are awaited. */
-    Result run(Load load, ReplySink sink, java.util.function.Supplier<String> backlog) throws InterruptedException {
+    /** Told when the measured part of a run (after the warmup, up to the end of sending) opens and closes. */
+    interface Window {
+        Window NONE = new Window() {
+        };
+
+        default void opened() {
+        }
+
+        default void closed() {
+        }
+    }
+
+    /**
+     * {@code backlog} is asked when the load stops, before the last replies are awaited; {@code window} is told
+     * when the part of the run the latency figures cover begins and ends (sending stops; the drain is outside it).
+     */
+    Result run(Load load, ReplySink sink, Supplier<String> backlog, Window window) throws InterruptedException {
         Outcomes voice = new Outcomes();
         Outcomes messaging = new Outcomes();
         sink.listener(messaging::replied);
@@ -93,7 +109,10 @@ final class LoadGenerator {
         Messaging sender = new Messaging(http, messaging, load, start, measureFrom, end);
         long timer = vertx.setPeriodic(1, id -> sender.tick());
 
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, measureFrom - System.nanoTime()));
+        window.opened();
         TimeUnit.NANOSECONDS.sleep(Math.max(0, end - System.nanoTime()));
+        window.closed();
         vertx.cancelTimer(timer);
         long sendingNanos = Math.max(1, end - start);
         String backlogAtEnd = backlog.get();

@@ -73,10 +73,14 @@ final class Outcomes {
         long accepted = 0;
         long lost = 0;
         long duplicates = 0;
+        long measured = 0;
         for (Entry e : entries.values()) {
             sent++;
             if (e.acceptedNs != 0) {
                 accepted++;
+                if (e.measured) {
+                    measured++;
+                }
             }
             long n = e.replies.get();
             if (n == 0) {
@@ -93,7 +97,7 @@ final class Outcomes {
                 lastFromSent.recordValue(micros(e.lastNs - e.sentNs));
             }
         }
-        return new Summary(sent, accepted, lost, duplicates, errors.get(), unknownReplies.get(), first, last,
+        return new Summary(sent, accepted, measured, lost, duplicates, errors.get(), unknownReplies.get(), first, last,
                 lastFromSent);
     }
 
@@ -105,8 +109,11 @@ final class Outcomes {
         return new Histogram(HIGHEST_MICROS, 3);
     }
 
-    /** Counts and latency histograms (microseconds) of one run. */
-    record Summary(long sent, long accepted, long lost, long duplicates, long errors, long unknownReplies,
+    /**
+     * Counts and latency histograms (microseconds) of one run; {@code measured}: accepted after the warmup (the
+     * requests the latency figures and the CPU per event are about).
+     */
+    record Summary(long sent, long accepted, long measured, long lost, long duplicates, long errors, long unknownReplies,
                    Histogram first, Histogram last, Histogram lastFromSent) {
         double ms(Histogram h, double percentile) {
             return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;

@@ -1,9 +1,13 @@
 package io.switchboard.bench;
 
 import java.util.Locale;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 
-/** The Markdown the benchmark prints: latency against the floor first (ratio, added ms), then the counts. */
+/**
+ * The Markdown the benchmark prints: latency against the floor first (ratio, added ms), then the counts, CPU per
+ * unit of work of each target process, the hops inside the stack and, with {@code --profile}, CPU by stage.
+ */
 final class Report {
     private static final double[] PERCENTILES = {50, 99, 99.9};
 
@@ -40,17 +44,74 @@ final class Report {
         counts(out, "messaging errors (non-2xx, failed, skipped)", f, s,
                 x -> x.messaging().errors() + x.messaging().unknownReplies() + x.sinkOtherRequests());
         out.append('\n');
+        cpu(out, r);
         if (r.hops() != null && !r.hops().markdown().isEmpty()) {
             out.append(r.hops().markdown()).append('\n');
         }
+        if (r.profile() != null) {
+            out.append(r.profile().markdown()).append('\n');
+        }
         if (r.devReadyMs() >= 0) {
-            out.append("dev ready in ").append(r.devReadyMs()).append(" ms; ");
+            out.append("dev ready (its banner) ").append(r.devReadyMs()).append(" ms after launch, answering ")
+                    .append(r.devAnsweringMs()).append(" ms after launch; ");
         }
         if (r.backlog() != null && !r.backlog().isEmpty()) {
-            out.append("Backlog left when the load stopped (consumer lag): ").append(r.backlog()).append("  \n");
+            out.append("Backlog left when the load stopped (consumer lag): ").append(r.backlog()).append("; ");
         }
-        out.append("peak RSS of the process (VmHWM: load generator, floor and dev in one JVM): ")
-                .append(r.peakRssMib()).append(" MiB\n");
+        out.append("peak RSS of the load generator's JVM (VmHWM): ").append(r.loadGeneratorPeakRssMib())
+                .append(" MiB  \nLogs").append(r.profile() != null ? " and the flight recording" : "").append(": ")
+                .append(r.workDir()).append('\n');
+        return out.toString();
+    }
+
+    /**
+     * CPU per unit of work: each target's own process over the measured window (the latency figures' window), and
+     * the load generator's (this JVM) beside it, so a saturated client shows.
+     */
+    private static void cpu(StringBuilder out, BenchRun.Results r) {
+        CpuWindow.CpuUse f = r.floorCpu();
+        CpuWindow.CpuUse s = r.switchboardCpu();
+        String unit = r.load().eventUnit();
+        out.append("| CPU in the measured window (").append(seconds(s.windowNanos()))
+                .append(", /proc utime + stime) | floor | Switchboard | Switchboard / floor |\n|---|---|---|---|\n");
+        out.append("| ").append(unit).append("s in the window | ").append(f == null ? "–" : Long.toString(f.events()))
+                .append(" | ").append(s.events()).append(" | |\n");
+        out.append("| CPU time of the target's process | ").append(f == null ? "–" : seconds(f.targetNanos()))
+                .append(" | ").append(seconds(s.targetNanos())).append(" | ")
+                .append(f == null ? "–" : ratio(s.targetNanos(), f.targetNanos())).append(" |\n");
+        out.append("| CPU % of one core | ").append(f == null ? "–" : percent(f.targetPercent())).append(" | ")
+                .append(percent(s.targetPercent())).append(" | |\n");
+        out.append("| **CPU ms per ").append(unit).append(unit.equals("event") ? " (voice turn or message)" : "")
+                .append("** | ").append(f == null ? "–" : fmtOrDash(f.targetMsPerEvent())).append(" | ")
+                .append(fmtOrDash(s.targetMsPerEvent())).append(" | ")
+                .append(f == null ? "–" : ratio(s.targetMsPerEvent(), f.targetMsPerEvent())).append(" |\n");
+        out.append("| load generator's CPU % of one core (this JVM, reply sink included) | ")
+                .append(f == null ? "–" : percent(f.loadGeneratorPercent())).append(" | ")
+                .append(percent(s.loadGeneratorPercent())).append(" | |\n");
+        out.append("| peak RSS of the target's process (VmHWM) | ")
+                .append(r.floorPeakRssMib() < 0 ? "–" : r.floorPeakRssMib() + " MiB").append(" | ")
+                .append(r.switchboardPeakRssMib() < 0 ? "–" : r.switchboardPeakRssMib() + " MiB").append(" | |\n\n");
+    }
+
+    /** dev at rest ({@code --idle}). */
+    static String idleMarkdown(BenchRun.IdleResults r) {
+        StringBuilder out = new StringBuilder();
+        out.append("Target: ").append(r.target()).append(", at rest: no load after a trial call and a few messages\n\n");
+        out.append("| dev at rest | |\n|---|---|\n");
+        out.append("| ready: launch → banner | ").append(seconds(r.readyMs() * 1_000_000)).append(" |\n");
+        out.append("| ready: launch → a trial call and messages answered | ")
+                .append(seconds(r.answeringMs() * 1_000_000)).append(" |\n");
+        out.append("| CPU time over ").append(seconds(r.cpu().windowNanos())).append(" at rest | ")
+                .append(seconds(r.cpu().targetNanos())).append(" |\n");
+        out.append("| CPU % of one core at rest | ").append(percent(r.cpu().targetPercent())).append(" |\n");
+        out.append("| RSS at the end (VmRSS) | ").append(r.rssMib()).append(" MiB |\n");
+        out.append("| peak RSS (VmHWM, start and trial included) | ").append(r.peakRssMib()).append(" MiB |\n");
+        out.append("| threads (Java's and the JVM's) | ").append(r.threads()).append(" |\n\n");
+        if (r.profile() != null) {
+            out.append(r.profile().markdown()).append('\n');
+        }
+        out.append("Logs").append(r.profile() != null ? " and the flight recording" : "").append(": ")
+                .append(r.workDir()).append('\n');
         return out.toString();
     }
 
@@ -77,13 +138,35 @@ final class Report {
     }
 
     private static void counts(StringBuilder out, String name, LoadGenerator.Result f, LoadGenerator.Result s,
-            java.util.function.ToLongFunction<LoadGenerator.Result> value) {
+            ToLongFunction<LoadGenerator.Result> value) {
         out.append("| ").append(name).append(" | ").append(f == null ? "–" : Long.toString(value.applyAsLong(f)))
                 .append(" | ").append(value.applyAsLong(s)).append(" |\n");
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10
                 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String fmtOrDash(double v) {
+        return Double.isNaN(v) ? "–" : fmt(v);
+    }
+
+    /** Nanoseconds as seconds ("1.23 s"), or "–" when unknown (negative). */
+    static String seconds(long nanos) {
+        return nanos < 0 ? "–" : fmt(nanos / 1e9) + " s";
+    }
+
+    static String percent(double p) {
+        return Double.isNaN(p) ? "–" : fmt(p) + " %";
+    }
+
+    /** {@code part} as a percentage of {@code total}. */
+    static String percent(long part, long total) {
+        return part < 0 || total <= 0 ? "–" : percent(100.0 * part / total);
+    }
+
+    private static String ratio(double s, double f) {
+        return Double.isNaN(s) || Double.isNaN(f) || s < 0 || f <= 0 ? "–" : fmt(s / f) + "×";
     }
 }

@@ -2,23 +2,33 @@ package io.switchboard.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark's one command in miniature (a few calls and webhooks for a few seconds), to keep the harness
- * working: every prompt and message gets exactly one reply, from the floor and from the dev stack. Timings are not
- * asserted. The agent is dev's EchoAgent.
+ * working: every prompt and message gets exactly one reply, from the floor and from the dev stack, both child
+ * processes whose CPU time is measured. Timings are not asserted. The agent is dev's EchoAgent.
  */
 class BenchSmokeTest {
+    /** The children as small as the test JVM (see the parent POM's surefire argLine). */
+    private static final List<String> CHILD_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    @TempDir
+    Path workDir;
 
     @Test
     void everyPromptAndMessageGetsExactlyOneReplyFromTheFloorAndFromDev() throws Exception {
         Load load = new Load(4, Duration.ofMillis(500), 20, 5, Duration.ofSeconds(4), Duration.ZERO,
                 Duration.ofSeconds(20));
         BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, true, null, BenchRun.AUTH_TOKEN, 0,
-                Map.of("SWITCHBOARD_TOPIC_PARTITIONS", "2", "SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "1"), java.util.Set.of(), false));
+                Map.of("SWITCHBOARD_TOPIC_PARTITIONS", "2", "SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "1"), Set.of(), false,
+                CHILD_JVM, false, workDir));
 
         for (LoadGenerator.Result run : new LoadGenerator.Result[] {results.floor(), results.switchboard()}) {
             assertThat(run.connectFailures()).isZero();
@@ -39,5 +49,19 @@ class BenchSmokeTest {
         assertThat(results.hops().answered("messaging")).isEqualTo(dev.messaging().accepted());
         assertThat(Report.markdown(results)).contains("| voice: prompt → first token |", "messaging replies lost");
         assertThat(Report.markdown(results)).contains("| voice: tac.outbound → tac.voice.egress (outbound-sender) |");
+
+        // each target's own process did the work: CPU time in the window, per event
+        assertThat(results.floorCpu().events()).isEqualTo(results.floor().voice().measured()
+                + results.floor().messaging().measured()).isGreaterThan(0);
+        assertThat(results.switchboardCpu().events()).isEqualTo(dev.voice().measured() + dev.messaging().measured());
+        if (ProcessCpu.available()) {
+            assertThat(results.floorCpu().targetNanos()).isPositive();
+            assertThat(results.switchboardCpu().targetNanos()).isPositive();
+            assertThat(results.switchboardCpu().loadGeneratorNanos()).isPositive();
+            assertThat(results.switchboardPeakRssMib()).isPositive();
+        }
+        assertThat(Report.markdown(results)).contains("| **CPU ms per event (voice turn or message)** |");
+        assertThat(workDir.resolve("dev.log")).content().contains("is ready");
+        assertThat(workDir.resolve("dev-data")).doesNotExist();
     }
 }

@@ -1,0 +1,165 @@
+package io.switchboard.bench;
+
+import io.switchboard.config.KafkaSettings;
+import io.switchboard.dev.DevServices;
+import io.switchboard.dev.DevStack;
+import io.switchboard.launcher.ServiceDefinition;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Switchboard's {@code dev} stack as a child process of the benchmark: {@code java -cp <class path> <dev main>
+ * dev --data-dir DIR --kafka-port 0} with PORT set, ready when it prints its banner (which names the broker). This is the one place in the
+ * bench that names dev's main class and {@link DevStack}.
+ *
+ * <p>{@code dev} has no option to leave a service out, so with {@code --without} the child runs {@link #main}
+ * instead: the same {@link DevStack} with dev's service list minus those, and a banner in dev's format.
+ */
+final class DevProcess implements AutoCloseable {
+    /** dev's main class, and the sub-command that starts dev (empty when the main class is dev's own). */
+    static final String MAIN_CLASS = "io.switchboard.dev.DevMain";
+    static final List<String> SUBCOMMAND = List.of("dev");
+
+    /** dev's banner: the line that says it is ready, the broker's address and the partition count under it. */
+    static final Pattern READY = Pattern.compile("Switchboard dev .*is ready \\((\\d+) ms\\)");
+    private static final Pattern KAFKA = Pattern.compile("^\\s+Kafka\\s+(\\S+)");
+    private static final Pattern PARTITIONS = Pattern.compile("(\\d+) partitions per conversation topic");
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    /** The public port is picked here and may be taken before dev binds it (by any connection's ephemeral port). */
+    private static final int ATTEMPTS = 3;
+
+    private final ChildJvm jvm;
+    private final int httpPort;
+    private final Map<String, String> env;
+    private final long readyMs;
+    private final String bootstrapServers;
+    private final String partitions;
+
+    private DevProcess(ChildJvm jvm, int httpPort, Map<String, String> env, long readyMs, String bootstrapServers,
+            String partitions) {
+        this.jvm = jvm;
+        this.httpPort = httpPort;
+        this.env = env;
+        this.readyMs = readyMs;
+        this.bootstrapServers = bootstrapServers;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Launches dev on a data directory under {@code dataDir} with {@code env} (TWILIO_* and the user's settings)
+     * added to the environment and PORT set to a free port, leaving out the services in {@code without}; its output
+     * goes to {@code log}.
+     * Returns once dev has printed its banner (the broker on a port of its choosing); launches again on a new port
+     * if the one picked was taken meanwhile.
+     */
+    static DevProcess start(Path dataDir, Path log, List<String> jvmArgs, Map<String, String> env,
+            Set<String> without, Duration grace) throws IOException, InterruptedException {
+        checkServices(without);
+        for (int attempt = 1; ; attempt++) {
+            int httpPort = FreePorts.any();
+            Map<String, String> childEnv = new HashMap<>(env);
+            childEnv.put("PORT", Integer.toString(httpPort));
+            // a fresh data directory per attempt: a broker that did not start leaves one behind
+            Path data = dataDir.resolve("attempt-" + attempt);
+            List<String> args = new ArrayList<>();
+            String main;
+            if (without.isEmpty()) {
+                main = MAIN_CLASS;
+                args.addAll(SUBCOMMAND);
+                args.addAll(List.of("--data-dir", data.toString(), "--kafka-port", "0"));
+            } else {
+                main = DevProcess.class.getName();
+                args.addAll(List.of(data.toString(), "0", String.join(",", without)));
+            }
+            ChildJvm jvm = ChildJvm.start("dev", jvmArgs, main, args, childEnv, log, grace);
+            System.err.printf("dev: child process %d, output in %s%n", jvm.pid(), log);
+            try {
+                jvm.awaitLine(READY, READY_TIMEOUT);
+                long readyMs = jvm.sinceLaunchMs();
+                String bootstrap = jvm.awaitLine(KAFKA, Duration.ofSeconds(5)).group(1);
+                String partitions = jvm.awaitLine(PARTITIONS, Duration.ofSeconds(5)).group(1);
+                return new DevProcess(jvm, httpPort, env, readyMs, bootstrap, partitions);
+            } catch (IllegalStateException e) {
+                jvm.close();
+                if (attempt == ATTEMPTS || !Files.readString(log).contains("Address already in use")) {
+                    throw e;
+                }
+                System.err.printf("dev: port %d was taken before dev bound it; again on another%n", httpPort);
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                jvm.close();
+                throw e;
+            }
+        }
+    }
+
+    ChildJvm jvm() {
+        return jvm;
+    }
+
+    long pid() {
+        return jvm.pid();
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    long readyMs() {
+        return readyMs;
+    }
+
+    /** What Hops and Backlog need to reach the child's broker: the user's settings plus its bootstrap address. */
+    Map<String, String> kafkaEnv() {
+        Map<String, String> kafka = new HashMap<>(env);
+        kafka.put(KafkaSettings.BOOTSTRAP_SERVERS, bootstrapServers);
+        return kafka;
+    }
+
+    String describe() {
+        return "dev (child process " + pid() + ", " + partitions + " partitions per topic)";
+    }
+
+    @Override
+    public void close() {
+        jvm.close();
+    }
+
+    private static void checkServices(Set<String> without) {
+        List<String> known = DevServices.all().stream().map(ServiceDefinition::command).toList();
+        Set<String> unknown = new TreeSet<>(without);
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("No such service: " + unknown + " (services: " + known + ")");
+        }
+    }
+
+    /** {@code DevProcess DATA_DIR KAFKA_PORT SERVICE,...}: dev without those services, until SIGTERM; dev's banner lines. */
+    public static void main(String[] args) throws Exception {
+        Set<String> without = Set.of(args[2].split(","));
+        List<ServiceDefinition> services = DevServices.all().stream().filter(s -> !without.contains(s.command())).toList();
+        long began = System.nanoTime();
+        int httpPort = Integer.parseInt(System.getenv("PORT"));
+        DevStack stack = DevStack.start(new DevStack.Settings(Path.of(args[0]), Integer.parseInt(args[1]), httpPort),
+                System.getenv(), services);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "switchboard-shutdown"));
+        PrintStream out = System.out;
+        out.printf("Switchboard dev (without %s) is ready (%d ms)%n", String.join(", ", without),
+                (System.nanoTime() - began) / 1_000_000);
+        out.printf("  Kafka     %s%n", stack.bootstrapServers());
+        out.printf("            %s partitions per conversation topic%n",
+                stack.env().getOrDefault(KafkaSettings.TOPIC_PARTITIONS, "?"));
+        out.printf("  Services  %s%n", String.join(", ", stack.serviceNames()));
+        out.flush();
+        stack.awaitClosed();
+    }
+}
