@@ -1,7 +1,5 @@
 package io.switchboard.ingress;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
 import io.vertx.core.Context;
@@ -10,7 +8,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,20 +39,19 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     private final Function<T, String> type;
     private final ExecutorService sender;
     private final Duration timeout;
-    private final MeterRegistry meters;
-    private final Map<String, Counter> produced = new ConcurrentHashMap<>();
+    private final IngressMetrics metrics;
     private final WebhookLimit webhooks;
 
     /** {@code key} gives a record's key (its conversation id), {@code type} the tag it is counted under. */
     public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
-            Function<T, String> type, Duration timeout, WebhookLimit webhooks, MeterRegistry meters) {
+            Function<T, String> type, Duration timeout, WebhookLimit webhooks, IngressMetrics metrics) {
         this.vertx = vertx;
         this.webhooks = webhooks;
         this.topic = topic;
         this.key = key;
         this.type = type;
         this.timeout = timeout;
-        this.meters = meters;
+        this.metrics = metrics;
         Map<String, Object> config = clients.producerConfig(clientId);
         int bound = (int) timeout.toMillis();
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, bound);
@@ -89,7 +85,7 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
                     producer.send(record, (metadata, error) -> context.runOnContext(v -> {
                         vertx.cancelTimer(timer);
                         if (error == null) {
-                            counter(type).increment();
+                            metrics.produced(type);
                             promise.tryComplete();
                         } else {
                             promise.tryFail(error);
@@ -104,11 +100,6 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
             promise.tryFail(e);
         }
         return promise.future();
-    }
-
-    private Counter counter(String type) {
-        return produced.computeIfAbsent(type, t -> Counter.builder("switchboard.ingress.events.produced")
-                .description("Events acknowledged by Kafka").tag("type", t).register(meters));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.switchboard.ingress;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
@@ -10,8 +9,8 @@ import java.time.Duration;
 /** Writes inbound events to tac.inbound.v1, keyed by conversation id, counted by payload type. */
 public final class InboundPublisher extends EventPublisher<InboundEvent> {
     public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, WebhookLimit webhooks,
-            MeterRegistry meters) {
+            IngressMetrics metrics) {
         super(vertx, clients, clientId, Topic.INBOUND, InboundEvent::getConversationId,
-                event -> event.getPayload().getClass().getSimpleName(), timeout, webhooks, meters);
+                event -> event.getPayload().getClass().getSimpleName(), timeout, webhooks, metrics);
     }
 }

@@ -1,8 +1,6 @@
 package io.switchboard.ingress;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.http.MalformedInputHandler;
 import io.switchboard.ingress.http.SignatureCheck;
@@ -26,6 +24,7 @@ import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.ParticipantReconciler;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.switchboard.twilio.TwilioSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -35,8 +34,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +56,8 @@ public final class IngressService implements ManagedService {
 
     private final IngressConfig config;
     private final Vertx vertx;
-    private final MeterRegistry meters;
-    private final Map<String, Counter> webhookCounters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> webhookTimers = new ConcurrentHashMap<>();
+    private final IngressMetrics metrics;
+    private final TwilioApiMetrics twilioMetrics;
     private InboundPublisher publisher;
     private EventPublisher<IntelligenceEvent> intelligence;
     private VoiceEgress egress;
@@ -76,7 +72,8 @@ public final class IngressService implements ManagedService {
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
         this.config = config;
         this.vertx = vertx;
-        this.meters = meters;
+        this.metrics = new IngressMetrics(meters);
+        this.twilioMetrics = new TwilioApiMetrics(meters);
     }
 
     @Override
@@ -112,9 +109,9 @@ public final class IngressService implements ManagedService {
         });
         OrchestratorClient client = config.twilio().access().orchestrator(
                 HttpClient.newBuilder().connectTimeout(config.twilioTimeout()).build(),
-                config.twilioTimeout(), meters);
+                config.twilioTimeout(), twilioMetrics);
         Retrier retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)),
-                meters);
+                twilioMetrics);
         String store = MemoryStore.resolve(client, retrier, configurationId, config.twilio().memoryStoreId())
                 .map(MemoryStore::id).orElse(null);
         if (store == null) {
@@ -130,10 +127,10 @@ public final class IngressService implements ManagedService {
 
     private void startServing() throws Exception {
         KafkaClients clients = new KafkaClients(config.kafka());
-        WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), meters);
-        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), webhooks, meters);
+        WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), metrics);
+        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), webhooks, metrics);
         RelaySessions sessions = new RelaySessions();
-        egress = new VoiceEgress(clients, config.instanceId(), sessions, meters);
+        egress = new VoiceEgress(clients, config.instanceId(), sessions, metrics);
         egress.start();
 
         SignatureCheck signatures = config.insecureSkipSignature()
@@ -145,14 +142,14 @@ public final class IngressService implements ManagedService {
         if (config.orchestrated()) {
             lookupHttp = HttpClient.newBuilder().connectTimeout(config.lookupHttpTimeout()).build();
             lookup = new ConversationLookup(vertx, config.twilio().access().orchestrator(lookupHttp,
-                    config.lookupHttpTimeout(), meters), config.lookupSchedule(), meters);
+                    config.lookupHttpTimeout(), twilioMetrics), config.lookupSchedule(), metrics);
         }
         // Each signed route: its body (webhooks), the signature gate, its handler; a MalformedInput its handler's
         // reader throws is answered 400 by the route's failure handler.
-        ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), meters);
+        ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
         router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
                 .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
-                        lookup, config.maxRelaySockets(), meters));
+                        lookup, config.maxRelaySockets(), metrics));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
         router.post("/twiml").handler(bodies).handler(SignedRoute.form(signatures)).handler(new TwimlHandler(config));
         router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
@@ -166,7 +163,7 @@ public final class IngressService implements ManagedService {
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
-                    meters);
+                    metrics);
             router.post("/ci-webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))
                     .handler(new IntelligenceWebhookHandler(intelligence, configurationId))
                     .failureHandler(MalformedInputHandler.answering("CI webhook", IntelligenceWebhookHandler::malformed));
@@ -196,14 +193,7 @@ public final class IngressService implements ManagedService {
         String path = ctx.request().path();
         long began = System.nanoTime();
         ctx.addHeadersEndHandler(v -> {
-            String status = Integer.toString(ctx.response().getStatusCode());
-            webhookCounters.computeIfAbsent(path + " " + status, k -> Counter.builder("switchboard.ingress.requests")
-                    .description("HTTP requests by route and status")
-                    .tag("route", route(path)).tag("status", status).register(meters)).increment();
-            webhookTimers.computeIfAbsent(path + " " + status, k -> Timer.builder("switchboard.ingress.request.latency")
-                    .description("Time from a request's arrival to its answer (for webhooks: until Kafka acknowledged the event)")
-                    .tag("route", route(path)).tag("status", status).publishPercentileHistogram()
-                    .register(meters)).record(System.nanoTime() - began, TimeUnit.NANOSECONDS);
+            metrics.request(route(path), Integer.toString(ctx.response().getStatusCode()), System.nanoTime() - began);
         });
         ctx.next();
     }

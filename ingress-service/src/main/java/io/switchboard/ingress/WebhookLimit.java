@@ -1,7 +1,5 @@
 package io.switchboard.ingress;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,14 +19,12 @@ public final class WebhookLimit {
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean shedding = new AtomicBoolean();
-    private final Counter shed;
+    private final IngressMetrics metrics;
 
-    public WebhookLimit(int maxInFlight, MeterRegistry meters) {
+    public WebhookLimit(int maxInFlight, IngressMetrics metrics) {
         this.maxInFlight = maxInFlight;
-        meters.gauge("switchboard.ingress.webhooks.in.flight", inFlight);
-        this.shed = Counter.builder("switchboard.ingress.webhooks.shed")
-                .description("Webhooks answered 503 at once because INGRESS_MAX_IN_FLIGHT webhooks already waited for Kafka")
-                .register(meters);
+        this.metrics = metrics;
+        metrics.webhooksInFlight(inFlight);
     }
 
     /** A webhook refused because {@code maxInFlight} webhooks already wait for Kafka. */
@@ -42,7 +38,7 @@ public final class WebhookLimit {
     public Future<Void> admit(Supplier<Future<Void>> publish) {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
-            shed.increment();
+            metrics.webhookShed();
             if (shedding.compareAndSet(false, true)) {
                 log.warn("{} webhooks wait for Kafka: answering 503 to more until some are acknowledged", maxInFlight);
             }

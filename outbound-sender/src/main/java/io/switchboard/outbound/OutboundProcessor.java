@@ -1,7 +1,5 @@
 package io.switchboard.outbound;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Channel;
 import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
@@ -64,11 +62,11 @@ final class OutboundProcessor {
     private final SentLedger ledger;
     private final Emitter emitter;
     private final Executor workers;
-    private final MeterRegistry meters;
+    private final OutboundMetrics metrics;
     private final int egressPartitions;
 
     OutboundProcessor(KafkaClients clients, MessagingSender messaging, SentLedger ledger, Emitter emitter,
-                      Executor workers, MeterRegistry meters) {
+                      Executor workers, OutboundMetrics metrics) {
         this.outbound = clients.serdes().forType(OutboundEvent.class).deserializer();
         this.frames = clients.serdes().forType(VoiceFrame.class).serializer();
         this.deliveries = clients.serdes().forType(DeliveryEvent.class).serializer();
@@ -77,7 +75,7 @@ final class OutboundProcessor {
         this.ledger = ledger;
         this.emitter = emitter;
         this.workers = workers;
-        this.meters = meters;
+        this.metrics = metrics;
         this.egressPartitions = clients.settings().voiceEgressPartitions();
     }
 
@@ -92,7 +90,7 @@ final class OutboundProcessor {
             return CompletableFuture.completedFuture(null);
         }
         if (ledger.contains(record.partition(), event.getEventId())) {
-            count("switchboard.outbound.duplicates", "channel", event.getSession().getChannel().name());
+            metrics.duplicate(event.getSession().getChannel());
             log.debug("Dropping duplicate outbound event {}", event.getEventId());
             return CompletableFuture.completedFuture(null);
         }
@@ -145,8 +143,7 @@ final class OutboundProcessor {
         String topic = Topic.VOICE_EGRESS.topicName();
         VoiceFrame frame = VoiceFrames.frame(event, messaging.memoryStoreId());
         emitter.emitNow(new ProducerRecord<>(topic, partition, frame.getCallSid(), frames.serialize(topic, frame)));
-        Counter.builder("switchboard.outbound.voice.frames").tag("instance", partition.toString())
-                .description("Voice frames routed to an ingress instance").register(meters).increment();
+        metrics.voiceFrame(partition);
         finish(record, event, delivery(event, DeliveryStatus.SENT, 1, null, null, null, null));
     }
 
@@ -159,16 +156,16 @@ final class OutboundProcessor {
         ledger.add(record.partition(), event.getEventId());
         if (!ChannelTraits.of(event.getSession().getChannel()).typingIndicator()) {
             log.debug("No typing indicator on {}", event.getSession().getChannel());
-            count("switchboard.outbound.typing.indicators", "result", "unsupported");
+            metrics.typingIndicator("unsupported");
             return;
         }
         CompletableFuture.runAsync(() -> withMdc(event, () -> {
             try {
                 messaging.showTypingIndicator(typing.getMessageId());
-                count("switchboard.outbound.typing.indicators", "result", "sent");
+                metrics.typingIndicator("sent");
             } catch (RuntimeException e) {
                 log.warn("Typing indicator for message {} failed: {}", typing.getMessageId(), e.toString());
-                count("switchboard.outbound.typing.indicators", "result", "failed");
+                metrics.typingIndicator("failed");
             }
         }), workers);
     }
@@ -258,7 +255,7 @@ final class OutboundProcessor {
         PayloadType.set(out.headers(), event.getPayload());
         emitter.emit(record.partition(), out);
         ledger.add(record.partition(), event.getEventId());
-        count("switchboard.outbound.deliveries", "status", delivery.getStatus().name());
+        metrics.delivery(delivery.getStatus());
     }
 
     private static DeliveryEvent delivery(OutboundEvent event, DeliveryStatus status, int attempts, String twilioId,
@@ -277,12 +274,7 @@ final class OutboundProcessor {
         DeadLetter letter = DeadLetters.of(eventId, SERVICE, DeadLetters.Origin.of(record.topic(), record.partition(),
                 record.offset(), record.key(), record.value()), conversationId, errorClass, errorMessage);
         emitter.emit(record.partition(), new ProducerRecord<>(topic, record.key(), deadLetters.serialize(topic, letter)));
-        Counter.builder("switchboard.outbound.dead.letters").description("Outbound events dead-lettered")
-                .register(meters).increment();
-    }
-
-    private void count(String name, String tag, String value) {
-        Counter.builder(name).tag(tag, value).register(meters).increment();
+        metrics.deadLetter();
     }
 
     private static void withMdc(OutboundEvent event, Runnable work) {

@@ -10,6 +10,7 @@ import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.twilio.TwilioApiMetrics;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Collection;
@@ -95,7 +96,7 @@ public final class OutboundService implements ManagedService {
         MessagingSender messaging;
         try {
             // reads the Memory store of the Orchestrator configuration: a failure stops the start, naming it
-            messaging = new MessagingSender(config, http, meters);
+            messaging = new MessagingSender(config, http, new TwilioApiMetrics(meters));
         } catch (RuntimeException e) {
             workers.shutdownNow();
             throw e;
@@ -129,7 +130,7 @@ public final class OutboundService implements ManagedService {
                             }
                         });
                     }
-                }, workers, meters);
+                }, workers, new OutboundMetrics(meters));
         KeyOrderedOptions options = KeyOrderedOptions.defaults().withName(CONSUMER_NAME)
                 .withMaxInFlight(config.maxInFlight())
                 .withCommitInterval(config.commitInterval())

@@ -18,6 +18,7 @@ import io.switchboard.ids.EventIds;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
 import io.switchboard.topics.Topic;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.switchboard.twilio.TwilioSettings;
 import java.time.Duration;
 import java.util.List;
@@ -127,7 +128,7 @@ class VoiceHandoffTest {
         env.put(TwilioSettings.CONVERSATION_CONFIGURATION_ID, "conv_configuration_unknown");
         env.put(TwilioSettings.MEMORY_STORE_ID, "mem_store_override");
         var messaging = new io.switchboard.outbound.messaging.MessagingSender(OutboundConfig.fromEnv(env),
-                java.net.http.HttpClient.newHttpClient(), new SimpleMeterRegistry());
+                java.net.http.HttpClient.newHttpClient(), new TwilioApiMetrics(new SimpleMeterRegistry()));
         assertThat(messaging.memoryStoreId()).isEqualTo("mem_store_override");
     }
 }

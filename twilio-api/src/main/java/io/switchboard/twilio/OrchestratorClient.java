@@ -3,8 +3,6 @@ package io.switchboard.twilio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -31,16 +29,16 @@ public final class OrchestratorClient {
     private final HttpClient http;
     private final String authorization;
     private final Duration timeout;
-    private final MeterRegistry meters;
+    private final TwilioApiMetrics metrics;
 
     public OrchestratorClient(TwilioEndpoints endpoints, HttpClient http, String user, String password, Duration timeout,
-                              MeterRegistry meters) {
+                              TwilioApiMetrics metrics) {
         this.endpoints = endpoints;
         this.http = http;
         this.authorization = "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
-        this.meters = meters;
+        this.metrics = metrics;
     }
 
     /** A participant address: {@code {channel, address}}. */
@@ -279,15 +277,15 @@ public final class OrchestratorClient {
             response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            count(api, "io");
+            metrics.orchestratorCall(api, "io");
             throw new TwilioCallException(TwilioCallException.Kind.AMBIGUOUS, null, null, "interrupted", null, e);
         } catch (IOException e) {
-            count(api, "io");
+            metrics.orchestratorCall(api, "io");
             TwilioCallException.Kind kind = RedirectingHttpClient.neverSent(e)
                     ? TwilioCallException.Kind.RETRYABLE : TwilioCallException.Kind.AMBIGUOUS;
             throw new TwilioCallException(kind, null, null, method + " " + path + ": " + e, null, e);
         }
-        count(api, Integer.toString(response.statusCode()));
+        metrics.orchestratorCall(api, Integer.toString(response.statusCode()));
         return response;
     }
 
@@ -315,11 +313,6 @@ public final class OrchestratorClient {
         }
         throw TwilioCallException.fromStatus(response.statusCode(), code, message,
                 TwilioCallException.parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null)));
-    }
-
-    private void count(String api, String status) {
-        Counter.builder("switchboard.twilio.calls").tag("api", "v2." + api).tag("status", status)
-                .description("Twilio REST calls by API and HTTP status").register(meters).increment();
     }
 
     static String encode(String segment) {

@@ -1,7 +1,5 @@
 package io.switchboard.twilio;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -15,11 +13,11 @@ public final class Retrier {
     private static final Logger log = LoggerFactory.getLogger(Retrier.class);
 
     private final RetryPolicy policy;
-    private final MeterRegistry meters;
+    private final TwilioApiMetrics metrics;
 
-    public Retrier(RetryPolicy policy, MeterRegistry meters) {
+    public Retrier(RetryPolicy policy, TwilioApiMetrics metrics) {
         this.policy = policy;
-        this.meters = meters;
+        this.metrics = metrics;
     }
 
     /** A call's result and how many attempts it took. */
@@ -63,9 +61,7 @@ public final class Retrier {
                     throw new Exhausted(e, attempt);
                 }
                 Duration delay = policy.delayBefore(attempt, e.retryAfter());
-                Counter.builder("switchboard.outbound.twilio.retries").tag("api", api)
-                        .tag("status", e.httpStatus() == null ? "io" : e.httpStatus().toString())
-                        .description("Twilio calls repeated after a retryable failure").register(meters).increment();
+                metrics.retry(api, e.httpStatus() == null ? "io" : e.httpStatus().toString());
                 log.info("Twilio {} call failed ({}, status {}), retry {} in {} ms", api, e.getMessage(),
                         e.httpStatus(), attempt, delay.toMillis());
                 try {

@@ -1,6 +1,5 @@
 package io.switchboard.twilio;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
@@ -31,7 +30,7 @@ public record TwilioAccess(String baseUrl, String region, String accountSid, Str
     }
 
     /** A Conversation Orchestrator client; keep {@code http} for the service's lifetime. */
-    public OrchestratorClient orchestrator(HttpClient http, Duration timeout, MeterRegistry meters) {
-        return new OrchestratorClient(endpoints(), http, v2User(), v2Password(), timeout, meters);
+    public OrchestratorClient orchestrator(HttpClient http, Duration timeout, TwilioApiMetrics metrics) {
+        return new OrchestratorClient(endpoints(), http, v2User(), v2Password(), timeout, metrics);
     }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.ingress.voice;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.OrchestratorClient.ConversationSummary;
 import io.switchboard.twilio.OrchestratorClient.Participant;
@@ -39,13 +38,14 @@ public final class ConversationLookup implements AutoCloseable {
     private final OrchestratorClient orchestrator;
     private final LookupSchedule schedule;
     private final WorkerExecutor workers;
-    private final MeterRegistry meters;
+    private final IngressMetrics metrics;
 
-    public ConversationLookup(Vertx vertx, OrchestratorClient orchestrator, LookupSchedule schedule, MeterRegistry meters) {
+    public ConversationLookup(Vertx vertx, OrchestratorClient orchestrator, LookupSchedule schedule,
+                              IngressMetrics metrics) {
         this.vertx = vertx;
         this.orchestrator = orchestrator;
         this.schedule = schedule;
-        this.meters = meters;
+        this.metrics = metrics;
         // Lookups are short HTTP calls; a pool of their own keeps a slow Twilio from starving Vert.x's shared workers.
         this.workers = vertx.createSharedWorkerExecutor("voice-conversation-lookup", 8);
     }
@@ -65,7 +65,7 @@ public final class ConversationLookup implements AutoCloseable {
                         log.debug("Conversation lookup {} of call {} failed: {}", attempt, callSid, ar.cause().toString());
                     }
                     if (found.size() == 1) {
-                        count("found");
+                        metrics.voiceLookup(IngressMetrics.LOOKUP_FOUND);
                         String conversationId = found.get(0).id();
                         log.debug("Call {} belongs to conversation {} (lookup {})", callSid, conversationId, attempt);
                         participants(conversationId, promise);
@@ -75,7 +75,7 @@ public final class ConversationLookup implements AutoCloseable {
                         log.debug("Call {} matches {} active conversations (lookup {})", callSid, found.size(), attempt);
                     }
                     if (!schedule.hasAttemptAfter(attempt)) {
-                        count("not_found");
+                        metrics.voiceLookup(IngressMetrics.LOOKUP_NOT_FOUND);
                         log.warn("No single active Orchestrator conversation for call {} after {} lookups ({}): "
                                 + "the call goes on under its call SID, without Orchestrator memory or status",
                                 callSid, attempt, ar.failed() ? "last error: " + ar.cause().getMessage()
@@ -110,11 +110,6 @@ public final class ConversationLookup implements AutoCloseable {
 
     private static Participant first(List<Participant> participants, String type) {
         return participants.stream().filter(p -> type.equals(p.type())).findFirst().orElse(null);
-    }
-
-    private void count(String result) {
-        Counter.builder("switchboard.ingress.voice.lookups").tag("result", result)
-                .description("Orchestrated voice conversation lookups by outcome").register(meters).increment();
     }
 
     @Override

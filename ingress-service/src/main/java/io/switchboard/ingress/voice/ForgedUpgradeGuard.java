@@ -1,7 +1,6 @@
 package io.switchboard.ingress.voice;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.ingress.IngressMetrics;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -19,21 +18,19 @@ public final class ForgedUpgradeGuard implements Handler<RoutingContext> {
 
     private final int perMinute;
     private final ForgedUpgradeBudget budget;
-    private final Counter refusedSignature;
-    private final Counter refusedBudget;
+    private final IngressMetrics metrics;
 
-    public ForgedUpgradeGuard(int forgedUpgradesPerMinute, MeterRegistry meters) {
+    public ForgedUpgradeGuard(int forgedUpgradesPerMinute, IngressMetrics metrics) {
         this.perMinute = forgedUpgradesPerMinute;
         this.budget = new ForgedUpgradeBudget(forgedUpgradesPerMinute);
-        this.refusedSignature = RelaySocketHandler.refusedCounter(meters, "signature");
-        this.refusedBudget = RelaySocketHandler.refusedCounter(meters, "forged_budget");
+        this.metrics = metrics;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
         long retryAfter = budget.exhaustedFor(remoteAddress(ctx));
         if (retryAfter > 0) {
-            refusedBudget.increment();
+            metrics.upgradeRefused(IngressMetrics.REFUSED_FORGED_BUDGET);
             ctx.response().setStatusCode(429).putHeader("Retry-After", Long.toString(retryAfter)).end();
             return;
         }
@@ -43,7 +40,7 @@ public final class ForgedUpgradeGuard implements Handler<RoutingContext> {
     /** An upgrade without a valid X-Twilio-Signature: 403, and one more failure on its address's budget. */
     public void forged(RoutingContext ctx) {
         String from = remoteAddress(ctx);
-        refusedSignature.increment();
+        metrics.upgradeRefused(IngressMetrics.REFUSED_SIGNATURE);
         log.warn("Refused relay upgrade from {}: missing or invalid X-Twilio-Signature", from);
         if (budget.failed(from)) {
             log.warn("{} relay upgrades with a bad signature from {} this minute: its upgrades get 429 until the "

@@ -1,7 +1,5 @@
 package io.switchboard.ingress.voice;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Source;
 import io.switchboard.events.inbound.CallEndReason;
 import io.switchboard.events.inbound.CallEnded;
@@ -11,6 +9,7 @@ import io.switchboard.events.inbound.Prompt;
 import io.switchboard.events.inbound.RelayError;
 import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
+import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.logging.Redaction;
 import io.vertx.core.Handler;
@@ -45,8 +44,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     private final ConversationLookup lookup;
     private final AtomicInteger open = new AtomicInteger();
     private final int maxSockets;
-    private final Counter refusedCapacity;
-    private final Counter rejectedFrames;
+    private final IngressMetrics metrics;
 
     /**
      * {@code lookup} (orchestrated mode) finds each call's Orchestrator conversation after {@code setup}; until it
@@ -54,7 +52,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
      * is the last abuse limit of the upgrade (see the class comment).
      */
     public RelaySocketHandler(Vertx vertx, InboundPublisher publisher, RelaySessions sessions, int instanceId,
-            boolean orchestrated, ConversationLookup lookup, int maxSockets, MeterRegistry meters) {
+            boolean orchestrated, ConversationLookup lookup, int maxSockets, IngressMetrics metrics) {
         this.lookup = orchestrated ? lookup : null;
         this.vertx = vertx;
         this.publisher = publisher;
@@ -62,15 +60,8 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         this.instanceId = instanceId;
         this.orchestrated = orchestrated;
         this.maxSockets = maxSockets;
-        meters.gauge("switchboard.ingress.relay.sockets.open", open);
-        this.refusedCapacity = refusedCounter(meters, "capacity");
-        this.rejectedFrames = Counter.builder("switchboard.ingress.relay.frames.rejected")
-                .description("Malformed, unknown or out-of-order relay frames (no event produced)").register(meters);
-    }
-
-    static Counter refusedCounter(MeterRegistry meters, String reason) {
-        return Counter.builder("switchboard.ingress.relay.upgrades.refused").tag("reason", reason)
-                .description("Relay upgrades refused: forged_budget (429), signature (403), capacity (503)").register(meters);
+        this.metrics = metrics;
+        metrics.relaySocketsOpen(open);
     }
 
     /** A signed upgrade: accepted unless {@code maxSockets} are open (503). */
@@ -78,7 +69,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         if (open.incrementAndGet() > maxSockets) {
             open.decrementAndGet();
-            refusedCapacity.increment();
+            metrics.upgradeRefused(IngressMetrics.REFUSED_CAPACITY);
             log.warn("Refused relay upgrade from {}: {} relay sockets are open, the most INGRESS_MAX_RELAY_SOCKETS allows",
                     ForgedUpgradeGuard.remoteAddress(ctx), maxSockets);
             ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("Too many relay sockets on this instance");
@@ -135,7 +126,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
             return;
         }
         if (frame instanceof RelayProtocol.Unknown) {
-            rejectedFrames.increment();
+            metrics.relayFrameRejected();
             MDC.put("conversationId", session.conversationId());
             log.warn("Ignoring relay frame of unknown type '{}' on call {}", type, session.callSid());
             MDC.remove("conversationId");
@@ -255,7 +246,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     }
 
     private void reject(RelaySession session, String why, String text) {
-        rejectedFrames.increment();
+        metrics.relayFrameRejected();
         if (session.conversationId() != null) {
             MDC.put("conversationId", session.conversationId());
         }

@@ -1,8 +1,7 @@
 package io.switchboard.ingress.voice;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.VoiceFrame;
+import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
 import java.time.Duration;
@@ -25,25 +24,15 @@ public final class VoiceEgress implements AutoCloseable {
     private final KafkaConsumer<String, VoiceFrame> consumer;
     private final TopicPartition partition;
     private final RelaySessions sessions;
-    private final Counter written;
-    private final Counter stale;
-    private final Counter duplicate;
-    private final Counter noSocket;
+    private final IngressMetrics metrics;
     private Thread thread;
     private volatile boolean running = true;
 
-    public VoiceEgress(KafkaClients clients, int instanceId, RelaySessions sessions, MeterRegistry meters) {
+    public VoiceEgress(KafkaClients clients, int instanceId, RelaySessions sessions, IngressMetrics metrics) {
         this.consumer = clients.consumer(null, "ingress-" + instanceId + "-egress", Topic.VOICE_EGRESS);
         this.partition = new TopicPartition(Topic.VOICE_EGRESS.topicName(), instanceId);
         this.sessions = sessions;
-        this.written = frames(meters, "written");
-        this.stale = frames(meters, "stale");
-        this.duplicate = frames(meters, "duplicate");
-        this.noSocket = frames(meters, "no_socket");
-    }
-
-    private static Counter frames(MeterRegistry meters, String result) {
-        return Counter.builder("switchboard.ingress.egress.frames").tag("result", result).register(meters);
+        this.metrics = metrics;
     }
 
     /** Positions at the partition's end before returning, so frames produced after start are all seen. */
@@ -87,17 +76,17 @@ public final class VoiceEgress implements AutoCloseable {
         }
         RelaySession session = sessions.get(frame.getCallSid().toString());
         if (session == null) {
-            noSocket.increment();
+            metrics.egressFrame(IngressMetrics.EGRESS_NO_SOCKET);
             log.debug("No relay socket for call {} on this instance; frame {} dropped", frame.getCallSid(), frame.getEventId());
             return;
         }
         session.context().runOnContext(v -> {
-            switch (session.write(frame)) {
-                case WRITTEN -> written.increment();
-                case STALE -> stale.increment();
-                case DUPLICATE -> duplicate.increment();
-                case CLOSED -> noSocket.increment();
-            }
+            metrics.egressFrame(switch (session.write(frame)) {
+                case WRITTEN -> IngressMetrics.EGRESS_WRITTEN;
+                case STALE -> IngressMetrics.EGRESS_STALE;
+                case DUPLICATE -> IngressMetrics.EGRESS_DUPLICATE;
+                case CLOSED -> IngressMetrics.EGRESS_NO_SOCKET;
+            });
         });
     }
 

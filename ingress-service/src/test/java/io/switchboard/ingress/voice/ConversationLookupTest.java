@@ -3,9 +3,11 @@ package io.switchboard.ingress.voice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.FakeTwilioApi.Listing;
 import io.switchboard.twilio.TwilioAccess;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -29,7 +31,8 @@ class ConversationLookupTest {
         twilio = FakeTwilioApi.start(vertx);
         meters = new SimpleMeterRegistry();
         lookup = new ConversationLookup(vertx, new TwilioAccess(twilio.baseUrl(), null, "AC1", "token", "SK1", "secret")
-                .orchestrator(HttpClient.newHttpClient(), Duration.ofSeconds(2), meters), FAST, meters);
+                .orchestrator(HttpClient.newHttpClient(), Duration.ofSeconds(2), new TwilioApiMetrics(meters)), FAST,
+                new IngressMetrics(meters));
     }
 
     @AfterAll

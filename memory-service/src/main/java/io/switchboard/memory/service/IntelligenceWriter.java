@@ -1,7 +1,5 @@
 package io.switchboard.memory.service;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ids.RecentIds;
 import io.switchboard.kafka.KafkaClients;
@@ -40,21 +38,21 @@ final class IntelligenceWriter implements AutoCloseable {
     private final TwilioMemory twilio;
     private final IntelligenceResults results;
     private final Vertx vertx;
-    private final MeterRegistry meters;
+    private final MemoryMetrics metrics;
     private final KeyOrderedConsumer<IntelligenceEvent> consumer;
     /** Event ids written lately, oldest first (per conversation order makes this a plain bounded set). */
     private final Set<String> written = RecentIds.bounded(REMEMBERED_EVENTS);
 
-    IntelligenceWriter(MemoryConfig config, KafkaClients clients, TwilioMemory twilio, Vertx vertx, MeterRegistry meters) {
+    IntelligenceWriter(MemoryConfig config, KafkaClients clients, TwilioMemory twilio, Vertx vertx, MemoryMetrics metrics) {
         this.twilio = twilio;
         this.results = IntelligenceResults.of(config);
         this.vertx = vertx;
-        this.meters = meters;
+        this.metrics = metrics;
         String group = config.applicationId() + "-ci";
         this.consumer = new KeyOrderedConsumer<>(clients.consumerConfig(group, group),
                 clients.serdes().<IntelligenceEvent>forTopic(Topic.INTELLIGENCE).deserializer(),
                 List.of(Topic.INTELLIGENCE.topicName()), this::handle,
-                KeyOrderedOptions.defaults().withName("memory-ci").withMeterRegistry(meters));
+                KeyOrderedOptions.defaults().withName("memory-ci").withMeterRegistry(metrics.registry()));
     }
 
     void start() {
@@ -74,8 +72,9 @@ final class IntelligenceWriter implements AutoCloseable {
         Future<Void> chain = Future.succeededFuture();
         for (IntelligenceResults.Write write : results.writes(event)) {
             for (Supplier<Future<Void>> call : calls(write)) {
-                chain = chain.compose(v -> withRetries(call, 1).onSuccess(x -> count(write.kind(), "ok")).otherwise(e -> {
-                    count(write.kind(), "failed");
+                chain = chain.compose(v -> withRetries(call, 1)
+                        .onSuccess(x -> metrics.intelligenceWrite(write.kind(), "ok")).otherwise(e -> {
+                    metrics.intelligenceWrite(write.kind(), "failed");
                     withConversation(write.conversationId(), () -> log.error("Writing {} of operator result {} to "
                             + "Twilio Memory failed after {} attempts: {}", write.kind(), write.operatorResultId(),
                             ATTEMPTS, e.toString()));
@@ -114,11 +113,6 @@ final class IntelligenceWriter implements AutoCloseable {
             return t.status == 429 || t.status >= 500;
         }
         return true; // no answer: timeout, connection refused
-    }
-
-    private void count(IntelligenceResults.Kind kind, String outcome) {
-        Counter.builder("switchboard.memory.intelligence.writes").tag("kind", kind.name().toLowerCase())
-                .tag("outcome", outcome).register(meters).increment();
     }
 
     private static void withConversation(String conversationId, Runnable logging) {

@@ -1,9 +1,7 @@
 package io.switchboard.memory.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.switchboard.config.InternalToken;
 import io.switchboard.events.Memory;
 import io.switchboard.kafka.KafkaClients;
@@ -11,6 +9,7 @@ import io.switchboard.logging.Redaction;
 import io.switchboard.memory.MemoryJson;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.service.ManagedService;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -59,8 +58,10 @@ import org.slf4j.MDC;
  * provider, kept in the local memory (and returned by retrievals) otherwise.
  *
  * <h2>Metrics</h2>
- * {@code switchboard.memory.retrievals{provider,outcome}} (outcome: ok, bad_request, unavailable, error),
- * {@code switchboard.memory.retrieval.latency{provider}}, {@code switchboard.memory.observations{provider,outcome}}.
+ * ({@link MemoryMetrics}) {@code switchboard.memory.retrievals{provider,outcome}} (outcome: ok, bad_request,
+ * unavailable, error), {@code switchboard.memory.retrieval.latency{provider}},
+ * {@code switchboard.memory.observations{provider,outcome}}, {@code switchboard.memory.unauthorized},
+ * {@code switchboard.memory.intelligence.writes{kind,outcome}}; Twilio calls as {@code TwilioApiMetrics} counts them.
  */
 public final class MemoryService implements ManagedService {
     /** Observations agents write, keyed by customer (profile:/addr: subject); kept forever (delete policy, no retention). */
@@ -70,10 +71,9 @@ public final class MemoryService implements ManagedService {
 
     private final MemoryConfig config;
     private final Vertx vertx;
-    private final MeterRegistry registry;
     private final MemoryProvider provider;
+    private final MemoryMetrics metrics;
     private final IntelligenceWriter intelligence;
-    private final Timer latency;
     private boolean mounted;
     private HttpServer server;
     private volatile boolean closed;
@@ -81,20 +81,14 @@ public final class MemoryService implements ManagedService {
     public MemoryService(MemoryConfig config, Vertx vertx, MeterRegistry registry) {
         this.config = config;
         this.vertx = vertx;
-        this.registry = registry;
         KafkaClients clients = new KafkaClients(config.kafka());
-        if (config.provider() == MemoryConfig.Provider.TWILIO) {
-            TwilioMemory twilio = new TwilioMemory(config, vertx, registry);
-            this.provider = twilio;
-            // the local memory reads tac.ci.v1 in its own topology; Twilio's needs a consumer that calls the API
-            this.intelligence = config.intelligenceEnabled()
-                    ? new IntelligenceWriter(config, clients, twilio, vertx, registry) : null;
-        } else {
-            this.provider = new LocalMemory(config, clients, vertx);
-            this.intelligence = null;
-        }
-        this.latency = Timer.builder("switchboard.memory.retrieval.latency").tag("provider", provider.name())
-                .publishPercentiles(0.5, 0.99).register(registry);
+        TwilioMemory twilio = config.provider() == MemoryConfig.Provider.TWILIO
+                ? new TwilioMemory(config, vertx, new TwilioApiMetrics(registry)) : null;
+        this.provider = twilio != null ? twilio : new LocalMemory(config, clients, vertx);
+        this.metrics = new MemoryMetrics(registry, provider.name());
+        // the local memory reads tac.ci.v1 in its own topology; Twilio's needs a consumer that calls the API
+        this.intelligence = twilio != null && config.intelligenceEnabled()
+                ? new IntelligenceWriter(config, clients, twilio, vertx, metrics) : null;
     }
 
     @Override
@@ -165,8 +159,7 @@ public final class MemoryService implements ManagedService {
             ctx.next();
             return;
         }
-        Counter.builder("switchboard.memory.unauthorized").description("Memory API requests refused for want of the internal token")
-                .register(registry).increment();
+        metrics.unauthorized();
         log.warn("Refused {} {} from {}: {} ({} is required)", ctx.request().method(), ctx.request().path(),
                 ctx.request().remoteAddress(), refusal.get(), InternalToken.NAME);
         ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").putHeader("Content-Type", "application/json")
@@ -179,20 +172,20 @@ public final class MemoryService implements ManagedService {
         try {
             query = MemoryJson.queryFromJson(ctx.body().asString());
         } catch (IllegalArgumentException e) {
-            count("retrievals", "bad_request");
+            metrics.retrieval("bad_request");
             badRequest(ctx, e.getMessage());
             return;
         }
         provider.retrieve(query, Limits.of(query, config)).onComplete(result -> {
-            latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            metrics.retrievalTook(System.nanoTime() - started);
             if (result.succeeded()) {
-                count("retrievals", "ok");
+                metrics.retrieval("ok");
                 ctx.response().putHeader("Content-Type", "application/json").end(MemoryJson.memoryToJson(result.result()));
                 return;
             }
             Throwable e = result.cause();
             boolean unavailable = e instanceof InvalidStateStoreException || e instanceof MemoryProvider.NotReadyException;
-            count("retrievals", unavailable ? "unavailable" : "error");
+            metrics.retrieval(unavailable ? "unavailable" : "error");
             withConversation(query.conversationId(), () -> log.warn("Memory retrieval for {} failed: {}",
                     query.profileId() != null ? query.profileId() : Redaction.mask(query.address()), e.toString()));
             error(ctx, unavailable ? 503 : 502, unavailable ? "memory not ready, retry" : "memory provider failed");
@@ -217,17 +210,17 @@ public final class MemoryService implements ManagedService {
                 throw new IllegalArgumentException("profileId or address is required");
             }
         } catch (IllegalArgumentException e) {
-            count("observations", "bad_request");
+            metrics.observation("bad_request");
             badRequest(ctx, e.getMessage());
             return;
         }
         provider.addObservation(blankToNull(profileId), address, content.strip(), conversationId).onComplete(result -> {
             if (result.succeeded()) {
-                count("observations", "ok");
+                metrics.observation("ok");
                 ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("id", result.result()).encode());
             } else {
-                count("observations", "error");
+                metrics.observation("error");
                 withConversation(conversationId, () -> log.warn("Storing an observation failed: {}", result.cause().toString()));
                 error(ctx, result.cause() instanceof IllegalArgumentException ? 400 : 502, result.cause().getMessage());
             }
@@ -262,11 +255,6 @@ public final class MemoryService implements ManagedService {
                 error(ctx, status, result.cause().getMessage());
             }
         });
-    }
-
-    private void count(String what, String outcome) {
-        Counter.builder("switchboard.memory." + what).tag("provider", provider.name()).tag("outcome", outcome)
-                .register(registry).increment();
     }
 
     private static void badRequest(RoutingContext ctx, String message) {

@@ -15,12 +15,12 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.twilio.MemoryStore;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.RetryPolicy;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.switchboard.twilio.TwilioEndpoints;
 import io.switchboard.twilio.TwilioSettings;
 import java.net.URLEncoder;
@@ -66,7 +66,7 @@ final class TwilioMemory implements MemoryProvider {
     /** Set by {@link #start()}; the HTTP API may be served before (then "not ready", 503). */
     private volatile MemoryStore store;
 
-    TwilioMemory(MemoryConfig config, Vertx vertx, MeterRegistry meters) {
+    TwilioMemory(MemoryConfig config, Vertx vertx, TwilioApiMetrics metrics) {
         this.config = config;
         this.vertx = vertx;
         this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("switchboard-memory")
@@ -77,8 +77,8 @@ final class TwilioMemory implements MemoryProvider {
         this.endpoints = twilio.endpoints();
         this.orchestrator = twilio.access().orchestrator(
                 HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.twilioTimeoutMs())).build(),
-                Duration.ofMillis(config.twilioTimeoutMs()), meters);
-        this.retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2)), meters);
+                Duration.ofMillis(config.twilioTimeoutMs()), metrics);
+        this.retrier = new Retrier(new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2)), metrics);
         this.fallback = twilio.conversationConfigurationId() != null ? new CommunicationsFallback(orchestrator) : null;
     }
 

@@ -4,8 +4,7 @@ import com.twilio.exception.ApiConnectionException;
 import com.twilio.exception.ApiException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.conversations.v1.conversation.Message;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.switchboard.twilio.TwilioCallException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -13,11 +12,11 @@ import java.net.http.HttpConnectTimeoutException;
 /** Classic Conversations v1: {@code Message.creator(sid).setAuthor(..).setBody(..)} through the Twilio Java SDK. */
 final class ConversationsV1Sender {
     private final TwilioRestClient client;
-    private final MeterRegistry meters;
+    private final TwilioApiMetrics metrics;
 
-    ConversationsV1Sender(TwilioRestClient client, MeterRegistry meters) {
+    ConversationsV1Sender(TwilioRestClient client, TwilioApiMetrics metrics) {
         this.client = client;
-        this.meters = meters;
+        this.metrics = metrics;
     }
 
     /** Sends one message; blocking. Returns the message SID. */
@@ -48,7 +47,6 @@ final class ConversationsV1Sender {
     }
 
     private void count(String status) {
-        Counter.builder("switchboard.outbound.twilio.calls").tag("api", "v1.messages.create").tag("status", status)
-                .description("Twilio REST calls by API and HTTP status").register(meters).increment();
+        metrics.v1Call("v1.messages.create", status);
     }
 }

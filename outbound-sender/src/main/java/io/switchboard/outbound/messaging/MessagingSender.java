@@ -1,7 +1,6 @@
 package io.switchboard.outbound.messaging;
 
 import com.twilio.http.TwilioRestClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.Channel;
 import io.switchboard.events.OutboundEvent;
@@ -14,6 +13,7 @@ import io.switchboard.twilio.MemoryStore;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.RedirectingHttpClient;
 import io.switchboard.twilio.Retrier;
+import io.switchboard.twilio.TwilioApiMetrics;
 import io.switchboard.twilio.TwilioCallException;
 import io.switchboard.twilio.TwilioEndpoints;
 import java.net.http.HttpClient;
@@ -41,11 +41,11 @@ public final class MessagingSender {
      * (unless {@code TWILIO_MEMORY_STORE_ID} is set), and throws {@link io.switchboard.config.InvalidConfigurationException} naming what is
      * missing when that read fails, so the service does not start.
      */
-    public MessagingSender(OutboundConfig config, HttpClient http, MeterRegistry meters) {
+    public MessagingSender(OutboundConfig config, HttpClient http, TwilioApiMetrics metrics) {
         this.config = config;
         TwilioEndpoints endpoints = config.twilioAccess().endpoints();
-        this.retrier = new Retrier(config.retryPolicy(), meters);
-        OrchestratorClient client = config.twilioAccess().orchestrator(http, config.httpTimeout(), meters);
+        this.retrier = new Retrier(config.retryPolicy(), metrics);
+        OrchestratorClient client = config.twilioAccess().orchestrator(http, config.httpTimeout(), metrics);
         this.memoryStoreId = MemoryStore.resolve(client, retrier, config.twilio().conversationConfigurationId(),
                 config.twilio().memoryStoreId()).map(MemoryStore::id).orElse(null);
         this.release = new ConversationRelease(client, retrier);
@@ -53,7 +53,7 @@ public final class MessagingSender {
         TwilioRestClient sdk = new TwilioRestClient.Builder(config.accountSid(), config.authToken())
                 .accountSid(config.accountSid()).region(config.twilio().region())
                 .httpClient(new RedirectingHttpClient(endpoints, http, config.httpTimeout())).build();
-        this.v1 = new ConversationsV1Sender(sdk, meters);
+        this.v1 = new ConversationsV1Sender(sdk, metrics);
         this.handoffs = new HandoffSender(release, sdk, retrier, config.twilio().studioHandoffFlowSid());
         this.outreach = new OutreachSender(client, orchestrator, sdk, retrier,
                 config.twilio().conversationConfigurationId(), config.voiceTwimlUrl());
