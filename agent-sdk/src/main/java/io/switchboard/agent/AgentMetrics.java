@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.switchboard.metrics.TaggedCounters;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The agent's meters, tagged with its group id. */
@@ -15,34 +16,34 @@ final class AgentMetrics {
     final Counter skipped;
     final Counter produced;
     final Counter copies;
-    private final MeterRegistry registry;
+    private final TaggedCounters counters;
     private final String group;
 
     AgentMetrics(MeterRegistry registry, String group) {
-        this.registry = registry;
+        this.counters = new TaggedCounters(registry);
         this.group = group;
         Gauge.builder("switchboard.agent.handlers.active", active, AtomicInteger::get)
                 .description("Agent events being handled now").tag("group", group).register(registry);
-        retries = Counter.builder("switchboard.agent.retries").tag("group", group).register(registry);
-        deadLetters = Counter.builder("switchboard.agent.dead.letters").tag("group", group).register(registry);
-        cancelled = Counter.builder("switchboard.agent.interrupted")
-                .description("Message handlers cancelled by an interrupt").tag("group", group).register(registry);
-        skipped = Counter.builder("switchboard.agent.skipped")
-                .description("Messages not handled because a later interrupt had arrived").tag("group", group)
-                .register(registry);
-        produced = Counter.builder("switchboard.agent.outbound").tag("group", group).register(registry);
-        copies = Counter.builder("switchboard.agent.copies")
-                .description("Agent events dropped as a second copy of an event already handled (same event id)")
-                .tag("group", group).register(registry);
+        retries = groupCounter("switchboard.agent.retries", null);
+        deadLetters = groupCounter("switchboard.agent.dead.letters", null);
+        cancelled = groupCounter("switchboard.agent.interrupted", "Message handlers cancelled by an interrupt");
+        skipped = groupCounter("switchboard.agent.skipped", "Messages not handled because a later interrupt had arrived");
+        produced = groupCounter("switchboard.agent.outbound", null);
+        copies = groupCounter("switchboard.agent.copies",
+                "Agent events dropped as a second copy of an event already handled (same event id)");
     }
 
     Timer latency(String kind) {
         return Timer.builder("switchboard.agent.handler.latency").tag("group", group).tag("event", kind)
-                .register(registry);
+                .register(counters.registry());
     }
 
+    /** Handler failures by the kind of event handled ({@code message}, {@code interrupt}, {@code intelligence} ...). */
     Counter errors(String kind) {
-        return Counter.builder("switchboard.agent.handler.errors").tag("group", group).tag("event", kind)
-                .register(registry);
+        return counters.counter("switchboard.agent.handler.errors", null, "group", group, "event", kind);
+    }
+
+    private Counter groupCounter(String name, String description) {
+        return counters.counter(name, description, "group", group);
     }
 }

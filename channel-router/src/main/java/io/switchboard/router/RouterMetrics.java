@@ -1,10 +1,8 @@
 package io.switchboard.router;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import io.switchboard.metrics.TaggedCounters;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,20 +19,18 @@ final class RouterMetrics {
     static final String MEMORY_FETCHES = "switchboard.router.memory.fetches";
     static final String MEMORY_HELD = "switchboard.router.memory.held";
 
-    private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-
+    private final TaggedCounters counters;
     private final AtomicLong held = new AtomicLong();
 
     RouterMetrics(MeterRegistry registry) {
-        this.registry = registry;
+        this.counters = new TaggedCounters(registry);
         Gauge.builder(MEMORY_HELD, held, AtomicLong::get)
                 .description("Messages held while their memory is fetched (their conversation's later events wait behind them)")
                 .register(registry);
     }
 
     MeterRegistry registry() {
-        return registry;
+        return counters.registry();
     }
 
     void in(String type) {
@@ -71,7 +67,6 @@ final class RouterMetrics {
     }
 
     private void count(String name, String tag, String value, String description) {
-        counters.computeIfAbsent(name + '|' + value, key -> Counter.builder(name).tag(tag, value)
-                .description(description).register(registry)).increment();
+        counters.counter(name, description, tag, value).increment();
     }
 }

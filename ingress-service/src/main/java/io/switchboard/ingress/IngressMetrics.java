@@ -3,6 +3,7 @@ package io.switchboard.ingress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.switchboard.metrics.TaggedCounters;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,13 +45,15 @@ public final class IngressMetrics {
     public static final String LOOKUP_NOT_FOUND = "not_found";
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final TaggedCounters counters;
+    /** Request latency by route and status. */
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
     private final Counter webhooksShed;
     private final Counter framesRejected;
 
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.counters = new TaggedCounters(registry);
         webhooksShed = Counter.builder(WEBHOOKS_SHED)
                 .description("Webhooks answered 503 at once because INGRESS_MAX_IN_FLIGHT webhooks already waited for Kafka")
                 .register(registry);
@@ -66,11 +69,8 @@ public final class IngressMetrics {
 
     /** An HTTP request of {@code route} answered with {@code status}, {@code nanos} after it arrived. */
     void request(String route, String status, long nanos) {
-        String key = route + '|' + status;
-        counters.computeIfAbsent(REQUESTS + '|' + key, k -> Counter.builder(REQUESTS)
-                .description("HTTP requests by route and status")
-                .tag("route", route).tag("status", status).register(registry)).increment();
-        timers.computeIfAbsent(key, k -> Timer.builder(REQUEST_LATENCY)
+        counters.counter(REQUESTS, "HTTP requests by route and status", "route", route, "status", status).increment();
+        timers.computeIfAbsent(List.of(route, status), k -> Timer.builder(REQUEST_LATENCY)
                 .description("Time from a request's arrival to its answer (for webhooks: until Kafka acknowledged the event)")
                 .tag("route", route).tag("status", status).publishPercentileHistogram()
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
@@ -78,7 +78,7 @@ public final class IngressMetrics {
 
     /** Kafka acknowledged an event of {@code type}. */
     void produced(String type) {
-        counter(EVENTS_PRODUCED, "type", type, "Events acknowledged by Kafka").increment();
+        counters.counter(EVENTS_PRODUCED, "Events acknowledged by Kafka", "type", type).increment();
     }
 
     /** Gauges the webhooks waiting for Kafka's acknowledgement (the registry holds {@code inFlight} weakly). */
@@ -111,20 +111,16 @@ public final class IngressMetrics {
 
     /** An orchestrated call's conversation lookup ended: one of the {@code LOOKUP_*} values. */
     public void voiceLookup(String result) {
-        counter(VOICE_LOOKUPS, "result", result, "Orchestrated voice conversation lookups by outcome").increment();
+        counters.counter(VOICE_LOOKUPS, "Orchestrated voice conversation lookups by outcome", "result", result)
+                .increment();
     }
 
     private Counter upgradesRefused(String reason) {
-        return counter(RELAY_UPGRADES_REFUSED, "reason", reason,
-                "Relay upgrades refused: forged_budget (429), signature (403), capacity (503)");
+        return counters.counter(RELAY_UPGRADES_REFUSED,
+                "Relay upgrades refused: forged_budget (429), signature (403), capacity (503)", "reason", reason);
     }
 
     private Counter egressFrames(String result) {
-        return counter(EGRESS_FRAMES, "result", result, null);
-    }
-
-    private Counter counter(String name, String tag, String value, String description) {
-        return counters.computeIfAbsent(name + '|' + value, key -> Counter.builder(name).tag(tag, value)
-                .description(description).register(registry));
+        return counters.counter(EGRESS_FRAMES, null, "result", result);
     }
 }

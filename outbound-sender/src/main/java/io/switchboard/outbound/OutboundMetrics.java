@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Channel;
 import io.switchboard.events.DeliveryStatus;
+import io.switchboard.metrics.TaggedCounters;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,13 +20,12 @@ final class OutboundMetrics {
     static final String DUPLICATES = "switchboard.outbound.duplicates";
     static final String TYPING_INDICATORS = "switchboard.outbound.typing.indicators";
 
-    private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    /** By ingress instance: the voice path's counter, found without building a key per frame. */
+    private final TaggedCounters counters;
+    /** By ingress instance: the voice path's counter, found without formatting the instance per frame. */
     private final Map<Integer, Counter> voiceFrames = new ConcurrentHashMap<>();
 
     OutboundMetrics(MeterRegistry registry) {
-        this.registry = registry;
+        this.counters = new TaggedCounters(registry);
     }
 
     void delivery(DeliveryStatus status) {
@@ -33,14 +33,13 @@ final class OutboundMetrics {
     }
 
     void deadLetter() {
-        counters.computeIfAbsent(DEAD_LETTERS, name -> Counter.builder(name)
-                .description("Outbound events dead-lettered").register(registry)).increment();
+        counters.counter(DEAD_LETTERS, "Outbound events dead-lettered").increment();
     }
 
     /** A voice frame routed to the egress partition of ingress instance {@code instance}. */
     void voiceFrame(int instance) {
-        voiceFrames.computeIfAbsent(instance, i -> Counter.builder(VOICE_FRAMES).tag("instance", i.toString())
-                .description("Voice frames routed to an ingress instance").register(registry)).increment();
+        voiceFrames.computeIfAbsent(instance, i -> counters.counter(VOICE_FRAMES,
+                "Voice frames routed to an ingress instance", "instance", i.toString())).increment();
     }
 
     void duplicate(Channel channel) {
@@ -53,7 +52,6 @@ final class OutboundMetrics {
     }
 
     private void count(String name, String tag, String value) {
-        counters.computeIfAbsent(name + '|' + value, key -> Counter.builder(name).tag(tag, value).register(registry))
-                .increment();
+        counters.counter(name, null, tag, value).increment();
     }
 }

@@ -1,9 +1,7 @@
 package io.switchboard.twilio;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import io.switchboard.metrics.TaggedCounters;
 
 /**
  * The meters of Twilio REST calls, for whichever service makes them: calls by API and HTTP status, and the repeats
@@ -21,11 +19,10 @@ public final class TwilioApiMetrics {
     private static final String CALLS_DESCRIPTION = "Twilio REST calls by API and HTTP status";
     private static final String RETRIES_DESCRIPTION = "Twilio calls repeated after a retryable failure";
 
-    private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final TaggedCounters counters;
 
     public TwilioApiMetrics(MeterRegistry registry) {
-        this.registry = registry;
+        this.counters = new TaggedCounters(registry);
     }
 
     /** An Orchestrator or Memory call answered with {@code status} (an HTTP status, or {@code io}); api gets "v2.". */
@@ -44,7 +41,6 @@ public final class TwilioApiMetrics {
     }
 
     private void count(String name, String api, String status, String description) {
-        counters.computeIfAbsent(name + '|' + api + '|' + status, key -> Counter.builder(name).tag("api", api)
-                .tag("status", status).description(description).register(registry)).increment();
+        counters.counter(name, description, "api", api, "status", status).increment();
     }
 }

@@ -3,9 +3,8 @@ package io.switchboard.memory.service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.switchboard.metrics.TaggedCounters;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,13 +20,12 @@ final class MemoryMetrics {
     static final String UNAUTHORIZED = "switchboard.memory.unauthorized";
     static final String INTELLIGENCE_WRITES = "switchboard.memory.intelligence.writes";
 
-    private final MeterRegistry registry;
+    private final TaggedCounters counters;
     private final String provider;
     private final Timer latency;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     MemoryMetrics(MeterRegistry registry, String provider) {
-        this.registry = registry;
+        this.counters = new TaggedCounters(registry);
         this.provider = provider;
         this.latency = Timer.builder(RETRIEVAL_LATENCY).tag("provider", provider).publishPercentiles(0.5, 0.99)
                 .register(registry);
@@ -35,7 +33,7 @@ final class MemoryMetrics {
 
     /** For the meters of the runtime this service runs on (its Kafka consumers). */
     MeterRegistry registry() {
-        return registry;
+        return counters.registry();
     }
 
     /** A retrieval answered: {@code ok}, {@code bad_request}, {@code unavailable} or {@code error}. */
@@ -53,20 +51,16 @@ final class MemoryMetrics {
     }
 
     void unauthorized() {
-        counters.computeIfAbsent(UNAUTHORIZED, name -> Counter.builder(name)
-                .description("Memory API requests refused for want of the internal token").register(registry))
-                .increment();
+        counters.counter(UNAUTHORIZED, "Memory API requests refused for want of the internal token").increment();
     }
 
     /** A Conversation Intelligence write to Twilio Memory: {@code ok} or {@code failed}. */
     void intelligenceWrite(IntelligenceResults.Kind kind, String outcome) {
-        counters.computeIfAbsent(INTELLIGENCE_WRITES + '|' + kind + '|' + outcome, key -> Counter
-                .builder(INTELLIGENCE_WRITES).tag("kind", kind.name().toLowerCase(Locale.ROOT)).tag("outcome", outcome)
-                .register(registry)).increment();
+        counters.counter(INTELLIGENCE_WRITES, null, "kind", kind.name().toLowerCase(Locale.ROOT), "outcome", outcome)
+                .increment();
     }
 
     private Counter providerCounter(String name, String outcome) {
-        return counters.computeIfAbsent(name + '|' + outcome, key -> Counter.builder(name).tag("provider", provider)
-                .tag("outcome", outcome).register(registry));
+        return counters.counter(name, null, "provider", provider, "outcome", outcome);
     }
 }
