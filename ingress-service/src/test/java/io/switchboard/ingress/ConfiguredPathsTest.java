@@ -27,7 +27,9 @@ class ConfiguredPathsTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         ingress = new IngressFixture(vertx, 0, Map.of("TWILIO_VOICE_TWIML_PATH", TWIML, "SWITCHBOARD_WEBHOOK_PATH", WEBHOOK,
-                "SWITCHBOARD_CI_WEBHOOK_PATH", CI, "CONVERSATION_INTELLIGENCE_CONFIGURATION_ID", CONFIGURATION));
+                "SWITCHBOARD_CI_WEBHOOK_PATH", CI,
+                // TAC TypeScript's name, an alias of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID
+                "TWILIO_TAC_CI_CONFIGURATION_ID", CONFIGURATION));
         client = WebClient.create(vertx);
     }
 

@@ -59,7 +59,7 @@ public final class TwilioSettings {
     public static ConfigDef defineEndpoint(ConfigDef def) {
         return def
                 .define(REGION, Type.STRING, null, Importance.LOW,
-                        "Twilio region (e.g. ie1, au1): Twilio REST calls go to its hosts, conversations.{region}.twilio.com and memory.{region}.twilio.com.")
+                        "Twilio region (e.g. ie1, au1): Twilio REST calls go to its hosts, conversations.{region}.twilio.com and memory.{region}.twilio.com (and an agent's knowledge search to knowledge.{region}.twilio.com).")
                 .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
                         "Unset in production. Sends every Twilio REST call to this base URL instead of Twilio's hosts (a fake Twilio API in tests, dev's local stand-in).");
     }
