@@ -20,7 +20,9 @@ import java.util.Optional;
  * Twilio Knowledge search, as TAC's knowledge tool calls it: {@code POST
  * https://knowledge.twilio.com/v2/KnowledgeBases/{TWILIO_KNOWLEDGE_BASE_ID}/Search} with {@code {query, top}} →
  * {@code chunks [{content, knowledgeId, createdAt, score}]}, returned in the API's order. Basic auth with
- * {@code TWILIO_API_KEY}/{@code TWILIO_API_SECRET} (else the account SID and auth token); {@code TWILIO_API_BASE_URL}
+ * {@code TWILIO_API_KEY}/{@code TWILIO_API_SECRET} (else the account SID and auth token). With {@code TWILIO_REGION}
+ * the host is the region's, {@code knowledge.{region}.twilio.com}, as Memory's and the Orchestrator's are (the
+ * twilio-api module's {@code TwilioEndpoints}, which this module does not depend on); {@code TWILIO_API_BASE_URL}
  * redirects the call (tests, dev). Blocking: call it from a handler thread.
  */
 public final class KnowledgeSearch {
@@ -33,14 +35,16 @@ public final class KnowledgeSearch {
     }
 
     private final URI searchUri;
+    private final String host;
     private final String authorization;
     private final boolean redirected;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    KnowledgeSearch(String baseUrl, String knowledgeBaseId, String user, String password) {
+    KnowledgeSearch(String baseUrl, String region, String knowledgeBaseId, String user, String password) {
         String path = "/v2/KnowledgeBases/" + knowledgeBaseId + "/Search";
+        this.host = region == null || region.isBlank() ? "knowledge.twilio.com" : "knowledge." + region.trim() + ".twilio.com";
         this.redirected = baseUrl != null && !baseUrl.isBlank();
-        this.searchUri = URI.create((redirected ? baseUrl.replaceAll("/+$", "") : "https://knowledge.twilio.com") + path);
+        this.searchUri = URI.create((redirected ? baseUrl.replaceAll("/+$", "") : "https://" + host) + path);
         this.authorization = "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
@@ -57,7 +61,13 @@ public final class KnowledgeSearch {
             throw new IllegalArgumentException(KNOWLEDGE_BASE_ID
                     + " is set but neither TWILIO_API_KEY/TWILIO_API_SECRET nor TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN are");
         }
-        return Optional.of(new KnowledgeSearch(env.get("TWILIO_API_BASE_URL"), base.trim(), user, password));
+        return Optional.of(new KnowledgeSearch(env.get("TWILIO_API_BASE_URL"), env.get("TWILIO_REGION"), base.trim(),
+                user, password));
+    }
+
+    /** Where searches go, e.g. {@code https://knowledge.ie1.twilio.com/v2/KnowledgeBases/know_1/Search}. */
+    URI searchUri() {
+        return searchUri;
     }
 
     public List<Chunk> search(String query) {
@@ -71,7 +81,7 @@ public final class KnowledgeSearch {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
         if (redirected) {
-            request.header("X-Forwarded-Host", "knowledge.twilio.com");
+            request.header("X-Forwarded-Host", host);
         }
         HttpResponse<String> response;
         try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,26 @@ class KnowledgeSearchTest {
             assertThat(request.basicAuthUser()).isEqualTo("SKkey");
             assertThat(request.json().path("query").asText()).isEqualTo("how do returns work");
             assertThat(request.json().path("top").asInt()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aRegionSendsTheSearchToItsRegionalHost() throws Exception {
+        Map<String, String> credentials = Map.of("TWILIO_KNOWLEDGE_BASE_ID", "know_base_1", "TWILIO_API_KEY", "SKkey",
+                "TWILIO_API_SECRET", "secret");
+        Map<String, String> ie1 = new HashMap<>(credentials);
+        ie1.put("TWILIO_REGION", "ie1");
+        assertThat(KnowledgeSearch.fromEnv(ie1).orElseThrow().searchUri())
+                .hasToString("https://knowledge.ie1.twilio.com/v2/KnowledgeBases/know_base_1/Search");
+        assertThat(KnowledgeSearch.fromEnv(credentials).orElseThrow().searchUri())
+                .hasToString("https://knowledge.twilio.com/v2/KnowledgeBases/know_base_1/Search");
+        try (FakeTwilioApi twilio = FakeTwilioApi.start()) {
+            twilio.respondAlways("/v2/KnowledgeBases/know_base_1/Search$",
+                    new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
+            ie1.put("TWILIO_API_BASE_URL", twilio.baseUrl());
+            KnowledgeSearch.fromEnv(ie1).orElseThrow().search("returns");
+            // redirected, the call still names the host it stands for, as every redirected Twilio call does
+            assertThat(twilio.requests("/Search$").get(0).header("X-Forwarded-Host")).isEqualTo("knowledge.ie1.twilio.com");
         }
     }
 

@@ -5,14 +5,19 @@ import io.switchboard.config.EnvConfig;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
+import io.switchboard.ingress.twiml.RelayAttribute;
+import io.switchboard.ingress.twiml.RelayLanguage;
+import io.switchboard.ingress.twiml.RelayOptions;
+import io.switchboard.ingress.twiml.TwimlRules;
 import io.switchboard.ingress.voice.LookupSchedule;
 import io.switchboard.twilio.TwilioSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,16 +43,16 @@ public final class IngressConfig extends EnvConfig {
     public static final String MAX_RELAY_SOCKETS = "INGRESS_MAX_RELAY_SOCKETS";
     public static final String FORGED_UPGRADES_PER_MINUTE = "INGRESS_FORGED_UPGRADES_PER_MINUTE";
     public static final String INSECURE_SKIP_SIGNATURE = "SWITCHBOARD_INSECURE_SKIP_SIGNATURE";
-    public static final String WELCOME_GREETING = "TWILIO_VOICE_WELCOME_GREETING";
-    public static final String VOICE = "TWILIO_VOICE_VOICE";
-    public static final String LANGUAGE = "TWILIO_VOICE_LANGUAGE";
-    public static final String TRANSCRIPTION_PROVIDER = "TWILIO_VOICE_TRANSCRIPTION_PROVIDER";
-    public static final String TTS_PROVIDER = "TWILIO_VOICE_TTS_PROVIDER";
-    public static final String INTERRUPTIBLE = "TWILIO_VOICE_INTERRUPTIBLE";
-    public static final String DTMF_DETECTION = "TWILIO_VOICE_DTMF_DETECTION";
-    public static final String PARTIAL_PROMPTS = "TWILIO_VOICE_PARTIAL_PROMPTS";
-    public static final String DEBUG = "TWILIO_VOICE_DEBUG";
+    // ConversationRelay attributes: one TWILIO_VOICE_* setting each, declared by RelayAttribute
     public static final String LANGUAGES = "TWILIO_VOICE_LANGUAGES";
+    public static final String TWIML_RULES = "SWITCHBOARD_VOICE_TWIML_RULES";
+    public static final String TWIML_RULES_FILE = "SWITCHBOARD_VOICE_TWIML_RULES_FILE";
+    /** Alias: TAC's voice webhook path (no TAC variable; TAC's server field twiml_path). */
+    public static final String TWIML_PATH = TwilioSettings.VOICE_TWIML_PATH;
+    public static final String WEBHOOK_PATH = "SWITCHBOARD_WEBHOOK_PATH";
+    public static final String CI_WEBHOOK_PATH = "SWITCHBOARD_CI_WEBHOOK_PATH";
+    /** TAC TypeScript's name of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID, accepted as an alias. */
+    public static final String TAC_CI_CONFIGURATION_ID = "TWILIO_TAC_CI_CONFIGURATION_ID";
     // Twilio REST calls of ingress: the orchestrated voice lookup, participant reconciliation of messaging
     public static final String LOOKUP_ATTEMPTS = "SWITCHBOARD_VOICE_LOOKUP_ATTEMPTS";
     public static final String LOOKUP_INITIAL_BACKOFF = "SWITCHBOARD_VOICE_LOOKUP_INITIAL_BACKOFF_MS";
@@ -62,7 +67,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String DEV_ACCOUNT_SID = TwilioSettings.DEV_ACCOUNT_SID;
     private static final Pattern REAL_ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
 
-    public static final String DEFAULT_WELCOME_GREETING = "Hello! How can I assist you today?";
+    public static final String DEFAULT_WELCOME_GREETING = RelayAttribute.DEFAULT_WELCOME_GREETING;
 
     public static final ConfigDef DEFINITION = TwilioSettings.defineAll(KafkaSettings.define(new ConfigDef()), true)
             .define(WEBSOCKET_PATH, Type.STRING, "/ws", Importance.MEDIUM, "Path of the ConversationRelay WebSocket.")
@@ -74,6 +79,12 @@ public final class IngressConfig extends EnvConfig {
                     "Voice handoff without a Studio flow or queue: the relay callback answers <Dial> to this number (it gets the call, not the HandoffData).")
             .define(CI_CONFIGURATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Intelligence configuration id; set: `POST /ci-webhook` is served (unset: 404) and its operator results go to tac.ci.v1; events of another configuration are answered `skipped`.")
+            .define(TAC_CI_CONFIGURATION_ID, Type.STRING, null, Importance.LOW,
+                    "TAC TypeScript's name of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID, read when that is unset.")
+            .define(WEBHOOK_PATH, Type.STRING, "/webhook", Importance.LOW,
+                    "Path of the Conversations webhook of every messaging channel (TAC's default `/webhook`); signatures are checked on the URL with this path.")
+            .define(CI_WEBHOOK_PATH, Type.STRING, "/ci-webhook", Importance.LOW,
+                    "Path of the Conversation Intelligence webhook (served when CONVERSATION_INTELLIGENCE_CONFIGURATION_ID is set); signatures are checked on the URL with this path.")
             .define(PORT, Type.INT, 8080, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, "Public HTTP port, the only one to expose (behind TLS): Twilio's signed routes and `/healthz`, nothing else (0: any free port).")
             .define(INSTANCE_ID, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.HIGH,
                     "This ingress instance's number = its partition of tac.voice.egress.v1; must be < SWITCHBOARD_VOICE_EGRESS_PARTITIONS.")
@@ -89,18 +100,12 @@ public final class IngressConfig extends EnvConfig {
                     "Relay upgrades with a bad signature tolerated per remote address (the last X-Forwarded-For hop, else the TCP peer) per minute; past it that address's upgrades get 429 with Retry-After before any signature work until the minute is over (counted, reason=\"forged_budget\").")
             .define(INSECURE_SKIP_SIGNATURE, Type.BOOLEAN, false, Importance.LOW,
                     "Development only: `true` accepts requests without a valid X-Twilio-Signature on every route (a WARN at start and on each request). Refused at start when TWILIO_ACCOUNT_SID is a real account SID (only the dev placeholder AC000… is allowed).")
-            .define(WELCOME_GREETING, Type.STRING, DEFAULT_WELCOME_GREETING, Importance.LOW, "ConversationRelay welcomeGreeting.")
-            .define(VOICE, Type.STRING, null, Importance.LOW, "ConversationRelay voice.")
-            .define(LANGUAGE, Type.STRING, "en-US", Importance.LOW, "ConversationRelay language.")
-            .define(TRANSCRIPTION_PROVIDER, Type.STRING, null, Importance.LOW, "ConversationRelay transcriptionProvider.")
-            .define(TTS_PROVIDER, Type.STRING, null, Importance.LOW, "ConversationRelay ttsProvider.")
-            .define(INTERRUPTIBLE, Type.STRING, "any", ConfigDef.CaseInsensitiveValidString.in("none", "dtmf", "speech", "any", "true", "false"),
-                    Importance.LOW, "ConversationRelay interruptible: none, dtmf, speech, any (true = any, false = none).")
-            .define(DTMF_DETECTION, Type.BOOLEAN, true, Importance.LOW, "ConversationRelay dtmfDetection.")
-            .define(PARTIAL_PROMPTS, Type.BOOLEAN, false, Importance.LOW, "ConversationRelay partialPrompts.")
-            .define(DEBUG, Type.STRING, null, Importance.LOW, "ConversationRelay debug (e.g. `debugging speaker-events`); Twilio then sends `info` frames.")
             .define(LANGUAGES, Type.STRING, null, Importance.LOW,
-                    "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.")
+                    "ConversationRelay <Language> children: `code;key=value;…` entries separated by `,`, keys voice, ttsProvider, transcriptionProvider, speechModel, ttsLanguage, transcriptionLanguage; e.g. `es-MX;voice=Polly.Mia;ttsProvider=Amazon,fr-FR`.")
+            .define(TWIML_RULES, Type.STRING, null, Importance.LOW,
+                    "Per-call TwiML rules, a JSON array: `[{\"match\": {\"CallerCountry\": \"MX\"}, \"set\": {\"language\": \"es-MX\"}}]`; every rule whose match holds (request parameter equal, or starting with a value ending in `*`) overrides ConversationRelay attributes (by TwiML name; null removes one) or `languages` for that call, in order. See the README's Voice section.")
+            .define(TWIML_RULES_FILE, Type.STRING, null, Importance.LOW,
+                    "A file holding the per-call TwiML rules (the JSON of SWITCHBOARD_VOICE_TWIML_RULES), read at start; not both.")
             .define(LOOKUP_ATTEMPTS, Type.INT, 10, ConfigDef.Range.between(1, 100), Importance.LOW,
                     "Orchestrated voice: tries of the conversation lookup after `setup` before the call goes on under its call SID (TAC: 10).")
             .define(LOOKUP_INITIAL_BACKOFF, Type.INT, 250, ConfigDef.Range.between(0, 60_000), Importance.LOW,
@@ -118,13 +123,16 @@ public final class IngressConfig extends EnvConfig {
             .define(TWILIO_THREADS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Threads making ingress's blocking Twilio calls (never on the event loop); one slow conversation holds at most one.");
 
-    /** One `<Language>` child of ConversationRelay. */
-    public record RelayLanguage(String code, Map<String, String> attributes) {
+    static {
+        for (RelayAttribute attribute : RelayAttribute.values()) {
+            attribute.define(DEFINITION);
+        }
     }
 
     private final KafkaSettings kafka;
     private final TwilioSettings twilio;
-    private final List<RelayLanguage> languages;
+    private final RelayOptions relayOptions;
+    private final TwimlRules twimlRules;
 
     public IngressConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -138,12 +146,9 @@ public final class IngressConfig extends EnvConfig {
             throw new InvalidConfigurationException(TwilioSettings.AUTH_TOKEN
                     + " is required: Twilio signatures are always checked");
         }
-        for (String path : List.of(websocketPath(), actionPath())) {
-            if (!path.startsWith("/")) {
-                throw new InvalidConfigurationException("Paths must start with '/': " + path);
-            }
-        }
-        this.languages = parseLanguages(optionalString(LANGUAGES));
+        checkPaths();
+        this.relayOptions = relayOptionsFromSettings();
+        this.twimlRules = loadTwimlRules();
         if (insecureSkipSignature() && isRealAccountSid(twilio.accountSid())) {
             throw new InvalidConfigurationException(INSECURE_SKIP_SIGNATURE + "=true is refused with a real Twilio account ("
                     + ACCOUNT_SID + "=" + twilio.accountSid().substring(0, 6) + "…): signatures are only skipped with the dev "
@@ -160,31 +165,65 @@ public final class IngressConfig extends EnvConfig {
         return load(IngressConfig::new, env);
     }
 
-    static List<RelayLanguage> parseLanguages(String value) {
-        List<RelayLanguage> result = new ArrayList<>();
-        if (value == null) {
-            return result;
-        }
-        for (String entry : value.split(",")) {
-            String[] parts = entry.trim().split(";");
-            if (parts[0].isBlank()) {
-                continue;
+    /** Every path starts with '/' and names one route. */
+    private void checkPaths() {
+        Map<String, String> byPath = new LinkedHashMap<>();
+        Map<String, String> paths = new LinkedHashMap<>();
+        paths.put(TWIML_PATH, twimlPath());
+        paths.put(WEBSOCKET_PATH, websocketPath());
+        paths.put(ACTION_PATH, actionPath());
+        paths.put(WEBHOOK_PATH, webhookPath());
+        paths.put(CI_WEBHOOK_PATH, ciWebhookPath());
+        paths.forEach((setting, path) -> {
+            if (!path.startsWith("/")) {
+                throw new InvalidConfigurationException(setting + " must start with '/': " + path);
             }
-            Map<String, String> attributes = new LinkedHashMap<>();
-            for (int i = 1; i < parts.length; i++) {
-                int eq = parts[i].indexOf('=');
-                if (eq <= 0) {
-                    throw new InvalidConfigurationException(LANGUAGES + ": expected key=value in '" + parts[i] + "'");
-                }
-                String key = parts[i].substring(0, eq).trim();
-                if (!List.of("voice", "ttsProvider", "transcriptionProvider", "speechModel").contains(key)) {
-                    throw new InvalidConfigurationException(LANGUAGES + ": unknown attribute '" + key + "'");
-                }
-                attributes.put(key, parts[i].substring(eq + 1).trim());
+            if (path.equals("/healthz")) {
+                throw new InvalidConfigurationException(setting + " must not be /healthz");
             }
-            result.add(new RelayLanguage(parts[0].trim(), Map.copyOf(attributes)));
+            String other = byPath.putIfAbsent(path, setting);
+            if (other != null) {
+                throw new InvalidConfigurationException(setting + " and " + other + " are both " + path + ": each route needs its own path");
+            }
+        });
+    }
+
+    /** The ConversationRelay options every call starts with: the TWILIO_VOICE_* settings. */
+    private RelayOptions relayOptionsFromSettings() {
+        RelayOptions options = RelayOptions.none();
+        for (RelayAttribute attribute : RelayAttribute.values()) {
+            options = options.with(attribute, optionalString(attribute.setting()));
         }
-        return List.copyOf(result);
+        try {
+            return options.withLanguages(RelayLanguage.parseList(optionalString(LANGUAGES)));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(LANGUAGES + ": " + e.getMessage());
+        }
+    }
+
+    private TwimlRules loadTwimlRules() {
+        String inline = optionalString(TWIML_RULES);
+        String file = optionalString(TWIML_RULES_FILE);
+        if (inline != null && file != null) {
+            throw new InvalidConfigurationException("Set " + TWIML_RULES + " or " + TWIML_RULES_FILE + ", not both");
+        }
+        String source = inline != null ? TWIML_RULES : TWIML_RULES_FILE + " (" + file + ")";
+        String json = inline;
+        if (file != null) {
+            try {
+                json = Files.readString(Path.of(file));
+            } catch (IOException | InvalidPathException e) {
+                throw new InvalidConfigurationException(source + " cannot be read: " + e);
+            }
+        }
+        if (json == null) {
+            return TwimlRules.none();
+        }
+        try {
+            return TwimlRules.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(source + ": " + e.getMessage());
+        }
     }
 
     public KafkaSettings kafka() {
@@ -216,13 +255,26 @@ public final class IngressConfig extends EnvConfig {
         return getString(ACTION_PATH);
     }
 
+    /** Path of the voice webhook Twilio asks for a call's TwiML at. */
+    public String twimlPath() {
+        return twilio.voiceTwimlPath();
+    }
+
+    public String webhookPath() {
+        return getString(WEBHOOK_PATH);
+    }
+
+    public String ciWebhookPath() {
+        return getString(CI_WEBHOOK_PATH);
+    }
+
     public Optional<String> conversationConfigurationId() {
         return Optional.ofNullable(twilio.conversationConfigurationId());
     }
 
     /** Set: {@code /ci-webhook} is served and accepts this Conversation Intelligence configuration's events. */
     public Optional<String> intelligenceConfigurationId() {
-        return Optional.ofNullable(optionalString(CI_CONFIGURATION_ID));
+        return Optional.ofNullable(optionalString(CI_CONFIGURATION_ID, TAC_CI_CONFIGURATION_ID));
     }
 
     /** Orchestrated voice: conversation ids come from Conversation Orchestrator, not the call SID. */
@@ -309,50 +361,14 @@ public final class IngressConfig extends EnvConfig {
         return getBoolean(INSECURE_SKIP_SIGNATURE);
     }
 
-    public String welcomeGreeting() {
-        return optionalString(WELCOME_GREETING);
+    /** The ConversationRelay options of every call before the TwiML rules and customizers: the settings'. */
+    public RelayOptions relayOptions() {
+        return relayOptions;
     }
 
-    public String voice() {
-        return optionalString(VOICE);
-    }
-
-    public String language() {
-        return optionalString(LANGUAGE);
-    }
-
-    public String transcriptionProvider() {
-        return optionalString(TRANSCRIPTION_PROVIDER);
-    }
-
-    public String ttsProvider() {
-        return optionalString(TTS_PROVIDER);
-    }
-
-    /** none, dtmf, speech or any (booleans mapped to any / none). */
-    public String interruptible() {
-        String value = getString(INTERRUPTIBLE).toLowerCase(Locale.ROOT);
-        return switch (value) {
-            case "true" -> "any";
-            case "false" -> "none";
-            default -> value;
-        };
-    }
-
-    public boolean dtmfDetection() {
-        return getBoolean(DTMF_DETECTION);
-    }
-
-    public boolean partialPrompts() {
-        return getBoolean(PARTIAL_PROMPTS);
-    }
-
-    public String debug() {
-        return optionalString(DEBUG);
-    }
-
-    public List<RelayLanguage> languages() {
-        return languages;
+    /** The per-call TwiML rules (none when neither rules setting is set). */
+    public TwimlRules twimlRules() {
+        return twimlRules;
     }
 
     /** The orchestrated voice lookup's retry schedule (TAC: 10 tries, 250 ms doubling, capped at 1.5 s). */

@@ -14,6 +14,7 @@ import io.switchboard.ingress.voice.ForgedUpgradeGuard;
 import io.switchboard.ingress.voice.RelaySessions;
 import io.switchboard.ingress.voice.RelaySocketHandler;
 import io.switchboard.ingress.voice.TwimlHandler;
+import io.switchboard.ingress.twiml.TwimlCustomizers;
 import io.switchboard.ingress.voice.VoiceEgress;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.service.ManagedService;
@@ -151,12 +152,13 @@ public final class IngressService implements ManagedService {
                 .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
                         lookup, config.maxRelaySockets(), metrics));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
-        router.post("/twiml").handler(bodies).handler(SignedRoute.form(signatures)).handler(new TwimlHandler(config));
+        router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
+                .handler(new TwimlHandler(config, TwimlCustomizers.load()));
         router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
                 .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
                         new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
                 .failureHandler(MalformedInputHandler.text("callback"));
-        router.post("/webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))
+        router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
                 .handler(new WebhookHandler(publisher, config.ownAddresses(),
                         config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls))
                 .failureHandler(MalformedInputHandler.text("webhook"));
@@ -164,7 +166,7 @@ public final class IngressService implements ManagedService {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
                     metrics);
-            router.post("/ci-webhook").handler(bodies).handler(SignedRoute.formOrJson(signatures))
+            router.post(config.ciWebhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
                     .handler(new IntelligenceWebhookHandler(intelligence, configurationId))
                     .failureHandler(MalformedInputHandler.answering("CI webhook", IntelligenceWebhookHandler::malformed));
         });
@@ -178,7 +180,7 @@ public final class IngressService implements ManagedService {
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         log.info("Ingress instance {} listening on port {} ({} mode{})", config.instanceId(), server.actualPort(),
                 config.orchestrated() ? "orchestrated" : "relay-only",
-                intelligence != null ? ", /ci-webhook enabled" : "");
+                intelligence != null ? ", " + config.ciWebhookPath() + " enabled" : "");
     }
 
     /** The port the HTTP server listens on (the chosen one when PORT=0); only after {@link #start()}. */
@@ -199,8 +201,8 @@ public final class IngressService implements ManagedService {
     }
 
     private String route(String path) {
-        if (path.equals("/twiml") || path.equals("/webhook") || path.equals("/ci-webhook") || path.equals("/healthz")
-                || path.equals(config.actionPath()) || path.equals(config.websocketPath())) {
+        if (path.equals(config.twimlPath()) || path.equals(config.webhookPath()) || path.equals(config.ciWebhookPath())
+                || path.equals("/healthz") || path.equals(config.actionPath()) || path.equals(config.websocketPath())) {
             return path;
         }
         return "other";

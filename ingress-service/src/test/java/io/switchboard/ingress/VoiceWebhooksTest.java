@@ -52,8 +52,6 @@ class VoiceWebhooksTest {
         assertThat(xml).contains("<Connect action=\"https://" + DOMAIN + "/conversation-relay-callback\">")
                 .contains("url=\"wss://" + DOMAIN + "/ws\"")
                 .contains("welcomeGreeting=\"Hello! How can I assist you today?\"")
-                .contains("interruptible=\"any\"")
-                .contains("dtmfDetection=\"true\"")
                 .contains("<Language code=\"es-MX\"").contains("voice=\"Polly.Mia\"").contains("<Language code=\"fr-FR\"/>")
                 .contains("<Parameter name=\"From\" value=\"+15559876543\"/>")
                 .contains("<Parameter name=\"To\" value=\"+15551234567\"/>")

@@ -40,7 +40,7 @@ public final class OutboundConfig extends EnvConfig {
 
     public static final ConfigDef DEFINITION = TwilioSettings.defineAll(KafkaSettings.define(new ConfigDef()), false)
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
-                    "The URL an agent-placed call fetches its TwiML from (ingress's /twiml); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}/twiml.")
+                    "The URL an agent-placed call fetches its TwiML from (ingress's voice webhook); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_TWIML_PATH}.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
             .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,
                     "Stable id of this sender instance (default: the host name); its Kafka transactional id is switchboard-outbound-{id}, so a restarted instance fences its predecessor.")
@@ -113,7 +113,7 @@ public final class OutboundConfig extends EnvConfig {
     public String voiceTwimlUrl() {
         String url = optionalString(VOICE_TWIML_URL);
         String domain = twilio.voicePublicDomain();
-        return url != null ? url : domain == null ? null : "https://" + domain + "/twiml";
+        return url != null ? url : domain == null ? null : "https://" + domain + twilio.voiceTwimlPath();
     }
 
     /** The agent's own address on a messaging channel, or null when not configured. */

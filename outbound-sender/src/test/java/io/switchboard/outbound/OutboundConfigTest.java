@@ -9,6 +9,7 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,16 @@ class OutboundConfigTest {
         assertThat(config.senderAddress(Channel.SMS)).isEqualTo("+15550001111");
         assertThat(config.senderAddress(Channel.WHATSAPP)).isEqualTo("whatsapp:+15550002222");
         assertThat(config.senderAddress(Channel.RCS)).isNull();
+    }
+
+    @Test
+    void anAgentPlacedCallFetchesItsTwimlAtIngresssConfiguredPath() {
+        Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "localhost:9092",
+                "TWILIO_API_BASE_URL", "http://127.0.0.1:1", "TWILIO_VOICE_PUBLIC_DOMAIN", "voice.example.com");
+        assertThat(OutboundConfig.fromEnv(env).voiceTwimlUrl()).isEqualTo("https://voice.example.com/twiml");
+        Map<String, String> custom = new HashMap<>(env);
+        custom.put("TWILIO_VOICE_TWIML_PATH", "/voice/incoming");
+        assertThat(OutboundConfig.fromEnv(custom).voiceTwimlUrl()).isEqualTo("https://voice.example.com/voice/incoming");
     }
 
     @Test

@@ -46,6 +46,15 @@ public abstract class EnvConfig extends AbstractConfig {
         return value == null || value.isBlank() ? null : value;
     }
 
+    /**
+     * {@code name}'s value, else its {@code alias}'s: another name of the same setting (TAC TypeScript's, for one),
+     * declared beside it and read only when {@code name} is unset.
+     */
+    protected String optionalString(String name, String alias) {
+        String value = optionalString(name);
+        return value != null ? value : optionalString(alias);
+    }
+
     protected String secret(String name) {
         Password password = getPassword(name);
         return password == null ? null : password.value();

@@ -32,6 +32,7 @@ public final class TwilioSettings {
     public static final String MEMORY_STORE_ID = "TWILIO_MEMORY_STORE_ID";
     public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     public static final String VOICE_PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
+    public static final String VOICE_TWIML_PATH = "TWILIO_VOICE_TWIML_PATH";
 
     /** The dev identity (launcher's {@code dev}, the testkit, outbound against a fake API): never a real account. */
     public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
@@ -58,7 +59,7 @@ public final class TwilioSettings {
     public static ConfigDef defineEndpoint(ConfigDef def) {
         return def
                 .define(REGION, Type.STRING, null, Importance.LOW,
-                        "Twilio region (e.g. ie1, au1): Twilio REST calls go to its hosts, conversations.{region}.twilio.com and memory.{region}.twilio.com.")
+                        "Twilio region (e.g. ie1, au1): Twilio REST calls go to its hosts, conversations.{region}.twilio.com and memory.{region}.twilio.com (and an agent's knowledge search to knowledge.{region}.twilio.com).")
                 .define(API_BASE_URL, Type.STRING, null, Importance.LOW,
                         "Unset in production. Sends every Twilio REST call to this base URL instead of Twilio's hosts (a fake Twilio API in tests, dev's local stand-in).");
     }
@@ -105,10 +106,12 @@ public final class TwilioSettings {
         return defineVoicePublicDomain(def);
     }
 
-    /** The public host of ingress, which Twilio reaches for TwiML and the relay socket. */
+    /** The public host of ingress, which Twilio reaches for TwiML and the relay socket, and the TwiML path. */
     public static ConfigDef defineVoicePublicDomain(ConfigDef def) {
         return def.define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.HIGH,
-                "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app): used in ingress's TwiML URLs and to rebuild signed URLs (unset: the request's Host), and an agent-placed call is answered with https://{domain}/twiml (ConversationRelay).");
+                        "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app): used in ingress's TwiML URLs and to rebuild signed URLs (unset: the request's Host), and an agent-placed call is answered with https://{domain}{TWILIO_VOICE_TWIML_PATH} (ConversationRelay).")
+                .define(VOICE_TWIML_PATH, Type.STRING, "/twiml", Importance.LOW,
+                        "Path of ingress's voice webhook, where Twilio asks for a call's TwiML (TAC's default `/twiml`); signatures are checked on the URL with this path, and an agent-placed call is answered there.");
     }
 
     private final Map<String, ?> values;
@@ -162,6 +165,12 @@ public final class TwilioSettings {
 
     public String voicePublicDomain() {
         return text(VOICE_PUBLIC_DOMAIN);
+    }
+
+    /** Path of ingress's voice webhook; {@code /twiml} when the service did not declare it. */
+    public String voiceTwimlPath() {
+        String path = text(VOICE_TWIML_PATH);
+        return path == null ? "/twiml" : path;
     }
 
     /** How Twilio is reached with these settings: base URL, region, account and API key. */

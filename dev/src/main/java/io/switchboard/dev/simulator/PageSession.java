@@ -86,7 +86,8 @@ final class PageSession {
     private void message(String conversation, String text) {
         String messageSid = "IM" + HexFormat.of().formatHex(randomBytes());
         Map<String, String> form = TwilioWebhooks.messageAdded(conversation, messageSid, author(), text, source());
-        twilio.postForm(port, "/webhook", form).onComplete(ar -> sent(conversation, text, "POST /webhook", ar));
+        twilio.postForm(port, twilio.webhookPath(), form)
+                .onComplete(ar -> sent(conversation, text, "POST " + twilio.webhookPath(), ar));
     }
 
     /** The author address of a message, as Twilio writes it for each channel. */
@@ -123,7 +124,7 @@ final class PageSession {
         Map<String, String> incoming = new LinkedHashMap<>(TwilioWebhooks.incomingCall(callSid));
         incoming.put("From", identity);
         incoming.put("To", twilio.agentNumber());
-        return twilio.postForm(port, "/twiml", incoming).compose(status -> {
+        return twilio.postForm(port, twilio.twimlPath(), incoming).compose(status -> {
             if (status != 200) {
                 return Future.failedFuture("the voice webhook answered " + status);
             }
@@ -192,7 +193,7 @@ final class PageSession {
                             TwilioWebhooks.relayCallback(ending, "completed", null)))
                     .onComplete(ar -> ended(ending, ar.succeeded() ? ar.result() : null));
         } else {
-            twilio.postForm(port, "/webhook", TwilioWebhooks.conversationStateUpdated(ending, "active", "closed"))
+            twilio.postForm(port, twilio.webhookPath(), TwilioWebhooks.conversationStateUpdated(ending, "active", "closed"))
                     .onComplete(ar -> ended(ending, ar.succeeded() ? ar.result() : null));
         }
     }

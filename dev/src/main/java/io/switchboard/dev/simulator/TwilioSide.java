@@ -21,6 +21,8 @@ final class TwilioSide implements AutoCloseable {
     private final String agentNumber;
     private final String websocketPath;
     private final String actionPath;
+    private final String twimlPath;
+    private final String webhookPath;
     private final WebClient http;
     private final WebSocketClient sockets;
 
@@ -29,6 +31,8 @@ final class TwilioSide implements AutoCloseable {
         this.agentNumber = env.getOrDefault("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER);
         this.websocketPath = env.getOrDefault("TWILIO_VOICE_WEBSOCKET_PATH", "/ws");
         this.actionPath = env.getOrDefault("TWILIO_VOICE_ACTION_PATH", "/conversation-relay-callback");
+        this.twimlPath = env.getOrDefault("TWILIO_VOICE_TWIML_PATH", "/twiml");
+        this.webhookPath = env.getOrDefault("SWITCHBOARD_WEBHOOK_PATH", "/webhook");
         // Kept in fields: Vert.x 5 closes clients nothing references.
         this.http = WebClient.create(vertx);
         this.sockets = vertx.createWebSocketClient();
@@ -40,6 +44,16 @@ final class TwilioSide implements AutoCloseable {
 
     String actionPath() {
         return actionPath;
+    }
+
+    /** Where the ingress serves the voice webhook. */
+    String twimlPath() {
+        return twimlPath;
+    }
+
+    /** Where the ingress serves the Conversations webhook. */
+    String webhookPath() {
+        return webhookPath;
     }
 
     /** POSTs a signed form to the ingress; the future holds the HTTP status. */

@@ -3,23 +3,29 @@ package io.switchboard.ingress.voice;
 import com.twilio.twiml.VoiceResponse;
 import com.twilio.twiml.voice.Connect;
 import com.twilio.twiml.voice.ConversationRelay;
-import com.twilio.twiml.voice.Language;
 import com.twilio.twiml.voice.Parameter;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.SignatureCheck;
+import io.switchboard.ingress.twiml.CallRequest;
+import io.switchboard.ingress.twiml.RelayOptions;
+import io.switchboard.ingress.twiml.TwimlCustomizer;
 import io.switchboard.logging.Redaction;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /twiml}: Twilio asks what to do with a call; the answer connects it to ConversationRelay on this
- * service's WebSocket, with the call's From/To/CallSid and TAC's well-known custom parameters as {@code <Parameter>}s,
- * and sets the {@code <Connect action>} Twilio calls when the relay session ends ({@link #actionUrl}).
+ * {@code POST /twiml} (its path is {@code TWILIO_VOICE_TWIML_PATH}): Twilio asks what to do with a call; the answer
+ * connects it to ConversationRelay on this service's WebSocket, with the call's From/To/CallSid and TAC's well-known
+ * custom parameters as {@code <Parameter>}s, and sets the {@code <Connect action>} Twilio calls when the relay session
+ * ends ({@link #actionUrl}). The relay's attributes are the {@code TWILIO_VOICE_*} settings, changed for this call by
+ * the TwiML rules and the {@link TwimlCustomizer}s; an attribute none of them sets is not emitted.
  */
 public final class TwimlHandler implements Handler<RoutingContext> {
     private static final Logger log = LoggerFactory.getLogger(TwimlHandler.class);
@@ -27,10 +33,20 @@ public final class TwimlHandler implements Handler<RoutingContext> {
     static final List<String> WELL_KNOWN = List.of("conversationId", "profileId", "customerParticipantId", "aiAgentParticipantId");
 
     private final IngressConfig config;
+    private final List<TwimlCustomizer> customizers;
 
-    /** Serves requests the route's signature gate ({@link io.switchboard.ingress.http.SignedRoute#form}) let through. */
-    public TwimlHandler(IngressConfig config) {
+    /**
+     * Serves requests the route's signature gate ({@link io.switchboard.ingress.http.SignedRoute#form}) let through;
+     * {@code customizers} run for every call, in order.
+     */
+    public TwimlHandler(IngressConfig config, List<TwimlCustomizer> customizers) {
         this.config = config;
+        this.customizers = List.copyOf(customizers);
+    }
+
+    /** Without customizers. */
+    public TwimlHandler(IngressConfig config) {
+        this(config, List.of());
     }
 
     /**
@@ -58,47 +74,13 @@ public final class TwimlHandler implements Handler<RoutingContext> {
     }
 
     String twiml(String domain, Map<String, String> form, Map<String, String> query) {
+        Map<String, String> parameters = new HashMap<>(query);
+        parameters.putAll(form);
+        CallRequest call = new CallRequest(parameters);
         ConversationRelay.Builder relay = new ConversationRelay.Builder()
-                .url("wss://" + domain + config.websocketPath())
-                .interruptible(config.interruptible())
-                .dtmfDetection(config.dtmfDetection())
-                .partialPrompts(config.partialPrompts());
-        if (config.welcomeGreeting() != null) {
-            relay.welcomeGreeting(config.welcomeGreeting());
-        }
-        if (config.language() != null) {
-            relay.language(config.language());
-        }
-        if (config.voice() != null) {
-            relay.voice(config.voice());
-        }
-        if (config.transcriptionProvider() != null) {
-            relay.transcriptionProvider(config.transcriptionProvider());
-        }
-        if (config.ttsProvider() != null) {
-            relay.ttsProvider(config.ttsProvider());
-        }
-        if (config.debug() != null) {
-            relay.debug(config.debug());
-        }
+                .url("wss://" + domain + config.websocketPath());
+        options(call).applyTo(relay);
         config.conversationConfigurationId().ifPresent(id -> relay.option("conversationConfiguration", id));
-        for (IngressConfig.RelayLanguage language : config.languages()) {
-            Language.Builder child = new Language.Builder().code(language.code());
-            Map<String, String> a = language.attributes();
-            if (a.containsKey("voice")) {
-                child.voice(a.get("voice"));
-            }
-            if (a.containsKey("ttsProvider")) {
-                child.ttsProvider(a.get("ttsProvider"));
-            }
-            if (a.containsKey("transcriptionProvider")) {
-                child.transcriptionProvider(a.get("transcriptionProvider"));
-            }
-            if (a.containsKey("speechModel")) {
-                child.speechModel(a.get("speechModel"));
-            }
-            relay.language(child.build());
-        }
         for (String name : List.of("From", "To", "CallSid")) {
             parameter(relay, name, form.get(name));
         }
@@ -108,6 +90,20 @@ public final class TwimlHandler implements Handler<RoutingContext> {
         Connect.Builder connect = new Connect.Builder().conversationRelay(relay.build())
                 .action(actionUrl(domain));
         return new VoiceResponse.Builder().connect(connect.build()).build().toXml();
+    }
+
+    /** The settings' options, changed by the matching rules, then by each customizer in turn. */
+    private RelayOptions options(CallRequest call) {
+        RelayOptions options = config.twimlRules().apply(call, config.relayOptions());
+        for (TwimlCustomizer customizer : customizers) {
+            try {
+                options = Objects.requireNonNull(customizer.customize(call, options), "customize returned null");
+            } catch (RuntimeException e) {
+                log.error("TwiML customizer {} failed for call {}; the call goes on without it", customizer.getClass().getName(),
+                        call.callSid(), e);
+            }
+        }
+        return options;
     }
 
     /**

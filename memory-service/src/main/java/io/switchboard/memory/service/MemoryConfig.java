@@ -35,6 +35,9 @@ public final class MemoryConfig extends EnvConfig {
     public static final String TWILIO_TIMEOUT_MS = "SWITCHBOARD_MEMORY_TWILIO_TIMEOUT_MS";
     public static final String OBSERVATION_OPERATOR_SID = "CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID";
     public static final String SUMMARY_OPERATOR_SID = "CONVERSATION_INTELLIGENCE_SUMMARY_OPERATOR_SID";
+    /** TAC TypeScript's names of the two operator settings, accepted as aliases. */
+    public static final String TAC_OBSERVATION_OPERATOR_SID = "TWILIO_TAC_CI_OBSERVATION_OPERATOR_SID";
+    public static final String TAC_SUMMARY_OPERATOR_SID = "TWILIO_TAC_CI_SUMMARY_OPERATOR_SID";
 
     /** Which memory answers retrievals. */
     public enum Provider { LOCAL, TWILIO }
@@ -77,7 +80,11 @@ public final class MemoryConfig extends EnvConfig {
             .define(OBSERVATION_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
                     "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become observations of the conversation's customer; with the summary operator unset too, tac.ci.v1 is not read.")
             .define(SUMMARY_OPERATOR_SID, Type.STRING, null, Importance.MEDIUM,
-                    "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become conversation summaries of the customer.");
+                    "Conversation Intelligence operator (LY...) whose results on tac.ci.v1 become conversation summaries of the customer.")
+            .define(TAC_OBSERVATION_OPERATOR_SID, Type.STRING, null, Importance.LOW,
+                    "TAC TypeScript's name of CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID, read when that is unset.")
+            .define(TAC_SUMMARY_OPERATOR_SID, Type.STRING, null, Importance.LOW,
+                    "TAC TypeScript's name of CONVERSATION_INTELLIGENCE_SUMMARY_OPERATOR_SID, read when that is unset.");
 
     /** The Twilio settings of Conversation Memory: API key (no account), endpoint, Orchestrator configuration and store. */
     private static ConfigDef twilioSettings(ConfigDef def) {
@@ -203,11 +210,11 @@ public final class MemoryConfig extends EnvConfig {
     }
 
     public String observationOperatorSid() {
-        return optionalString(OBSERVATION_OPERATOR_SID);
+        return optionalString(OBSERVATION_OPERATOR_SID, TAC_OBSERVATION_OPERATOR_SID);
     }
 
     public String summaryOperatorSid() {
-        return optionalString(SUMMARY_OPERATOR_SID);
+        return optionalString(SUMMARY_OPERATOR_SID, TAC_SUMMARY_OPERATOR_SID);
     }
 
     /** Conversation Intelligence results are written to memory when an observation or summary operator is named. */

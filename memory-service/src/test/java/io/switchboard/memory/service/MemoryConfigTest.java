@@ -70,6 +70,17 @@ class MemoryConfigTest {
     }
 
     @Test
+    void tacTypescriptsOperatorNamesAreAliases() {
+        MemoryConfig tac = MemoryConfig.fromEnv(env("TWILIO_TAC_CI_SUMMARY_OPERATOR_SID", "LY1",
+                "TWILIO_TAC_CI_OBSERVATION_OPERATOR_SID", "LY2"));
+        assertThat(tac.summaryOperatorSid()).isEqualTo("LY1");
+        assertThat(tac.observationOperatorSid()).isEqualTo("LY2");
+        assertThat(tac.intelligenceEnabled()).isTrue();
+        assertThat(MemoryConfig.fromEnv(env("TWILIO_TAC_CI_SUMMARY_OPERATOR_SID", "LY1",
+                "CONVERSATION_INTELLIGENCE_SUMMARY_OPERATOR_SID", "LY3")).summaryOperatorSid()).isEqualTo("LY3");
+    }
+
+    @Test
     void aMissingOrInvalidSettingIsNamed() {
         assertThatThrownBy(() -> MemoryConfig.fromEnv(env("SWITCHBOARD_MEMORY_PROVIDER", "twilio", "TWILIO_API_KEY", "SK1",
                 "TWILIO_API_SECRET", "s"))).isInstanceOf(InvalidConfigurationException.class)
