@@ -17,6 +17,7 @@ public final class AgentConfig extends EnvConfig {
     public static final String CONCURRENCY = "SWITCHBOARD_AGENT_CONCURRENCY";
     public static final String MAX_IN_FLIGHT = "SWITCHBOARD_AGENT_MAX_IN_FLIGHT";
     public static final String RETRIES = "SWITCHBOARD_AGENT_RETRIES";
+    public static final String VIRTUAL_THREADS = "SWITCHBOARD_AGENT_VIRTUAL_THREADS";
     public static final String HANDLER_TIMEOUT_MS = "SWITCHBOARD_AGENT_HANDLER_TIMEOUT_MS";
     public static final String SHUTDOWN_TIMEOUT_MS = "SWITCHBOARD_AGENT_SHUTDOWN_TIMEOUT_MS";
     public static final String INPUT_TOPIC = "SWITCHBOARD_AGENT_INPUT_TOPIC";
@@ -36,8 +37,10 @@ public final class AgentConfig extends EnvConfig {
                     "Kafka consumer group of the agent: copies with one group id share the conversations; agents with different ids each see all traffic.")
             .define(CONCURRENCY, Type.INT, 1000, Range.atLeast(1), Importance.MEDIUM,
                     "Worker threads running handlers: how many conversations one worker handles at once with blocking handlers (async ones hold no thread). Threads start on demand and end after a minute idle.")
-            .define(MAX_IN_FLIGHT, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
-                    "Agent events polled and not yet handled, at most; above it the worker pauses its partitions.")
+            .define(VIRTUAL_THREADS, Type.BOOLEAN, true, Importance.LOW,
+                    "Run blocking handlers on virtual threads when the JVM has them (Java 21+; Java 17 always uses platform threads). SWITCHBOARD_AGENT_CONCURRENCY still bounds how many run at once.")
+            .define(MAX_IN_FLIGHT, Type.INT, 2000, Range.atLeast(4), Importance.LOW,
+                    "Agent events polled and not yet handled (running, or waiting behind their conversation), at most; near it the worker pauses its partitions. Above SWITCHBOARD_AGENT_CONCURRENCY so that every handler slot can be busy while later events of busy conversations wait.")
             .define(RETRIES, Type.INT, 2, Range.atLeast(0), Importance.MEDIUM,
                     "How often a failed handler is retried before the event goes to tac.dlq.v1 (the conversation goes on).")
             .define(HANDLER_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.LOW,
@@ -139,6 +142,10 @@ public final class AgentConfig extends EnvConfig {
 
     public int concurrency() {
         return getInt(CONCURRENCY);
+    }
+
+    public boolean virtualThreads() {
+        return getBoolean(VIRTUAL_THREADS);
     }
 
     public int maxInFlight() {

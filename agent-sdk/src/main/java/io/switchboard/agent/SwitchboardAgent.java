@@ -37,11 +37,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -207,16 +204,9 @@ public final class SwitchboardAgent implements ManagedService {
         // fetch metadata now: a missing topic or unreachable broker fails the start, not the first reply
         outbound.partitionsFor(config.outputTopic());
         deadLetters.partitionsFor(Topic.DEAD_LETTER.topicName());
-        AtomicInteger threads = new AtomicInteger();
-        // threads are started on demand and end after a minute idle: a quiet worker holds few of them
-        ThreadPoolExecutor handlers = new ThreadPoolExecutor(config.concurrency(), config.concurrency(),
-                60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, config.groupId() + "-handler-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        handlers.allowCoreThreadTimeOut(true);
-        pool = handlers;
+        boolean virtual = config.virtualThreads() && HandlerThreads.virtualAvailable();
+        pool = HandlerPool.create(config.concurrency(),
+                HandlerThreads.factory(config.groupId() + "-handler-", virtual));
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, config.groupId() + "-retry");
             t.setDaemon(true);
@@ -245,8 +235,8 @@ public final class SwitchboardAgent implements ManagedService {
                             .withRevokeTimeout(Duration.ofSeconds(10)).withMeterRegistry(registry));
             intelligence.start();
         }
-        log.info("Agent {} started: {} handler threads, bootstrap {}", config.groupId(), config.concurrency(),
-                config.kafka().bootstrapServers());
+        log.info("Agent {} started: up to {} handlers at once on {} threads, bootstrap {}", config.groupId(),
+                config.concurrency(), virtual ? "virtual" : "platform", config.kafka().bootstrapServers());
     }
 
     /**

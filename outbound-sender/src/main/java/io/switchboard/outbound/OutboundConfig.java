@@ -59,7 +59,7 @@ public final class OutboundConfig extends EnvConfig {
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(0), Importance.LOW,
                     "How often delivery events, dead letters and offsets are committed (one Kafka transaction). Voice frames never wait for it.")
             .define(MAX_IN_FLIGHT, Type.INT, 1000, Range.atLeast(2), Importance.LOW,
-                    "Outbound records polled and not yet done, at most; above it the sender pauses its partitions until half are done, so a slow Twilio leaves the backlog in Kafka, not in memory.");
+                    "Outbound records polled and not yet done, at most; near it the sender pauses its partitions until there is room again, so a slow Twilio leaves the backlog in Kafka, not in memory.");
 
     private final TwilioSettings twilio;
 

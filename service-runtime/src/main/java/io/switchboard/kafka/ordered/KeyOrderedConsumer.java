@@ -46,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * key with no running record hands its head to the {@link RecordHandler}, whose {@link CompletionStage} releases the
  * next record of the key when it completes. Per partition an {@link OffsetTracker} knows which offsets are done; the
  * poll thread commits, every {@link KeyOrderedOptions#commitInterval()}, one past the highest offset whose
- * predecessors are all done. Records polled and not done are bounded by {@link KeyOrderedOptions#maxInFlight()}:
- * above it the consumer pauses its partitions (it keeps polling, so it stays in the group) and resumes them when half
- * are done. On a revocation (cooperative-sticky: only the partitions that move) the records of those partitions that
+ * predecessors are all done. Records polled and not done are bounded by {@link KeyOrderedOptions#maxInFlight()}: a
+ * poll returns at most a quarter of it, and once the next poll might not fit the consumer pauses its partitions (it
+ * keeps polling, so it stays in the group) until there is room for two. On a revocation (cooperative-sticky: only the partitions that move) the records of those partitions that
  * wait behind their key are dropped, the running ones get up to {@link KeyOrderedOptions#revokeTimeout()} to finish,
  * what is done is committed synchronously, and anything still running is abandoned: its completion is ignored and the
  * new owner processes the record again (so effects must be idempotent, e.g. carry deterministic ids). A lost partition
@@ -166,8 +166,12 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
         }
     }
 
+    /**
+     * A quarter of the bound (at most 500): the consumer polls while a whole poll still fits under the bound, so up to
+     * the full bound can be in flight, and resumes with room for two polls, so pause and resume do not alternate.
+     */
     private static int maxPollRecords(KeyOrderedOptions options) {
-        return Math.max(1, Math.min(500, options.maxInFlight() / 2));
+        return Math.max(1, Math.min(500, options.maxInFlight() / 4));
     }
 
     private static Supplier<Consumer<String, byte[]>> kafkaConsumer(Map<String, Object> config, int maxPollRecords) {
@@ -341,7 +345,7 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
             c.pause(c.assignment());
             paused = true;
             log.debug("{}: paused at {} in flight", options.name(), now);
-        } else if (paused && now <= options.maxInFlight() / 2) {
+        } else if (paused && now <= options.maxInFlight() - 2 * maxPollRecords) {
             c.resume(c.assignment());
             paused = false;
             log.debug("{}: resumed at {} in flight", options.name(), now);

@@ -8,8 +8,9 @@ import java.util.Objects;
  * Tuning of a {@link KeyOrderedConsumer}; start from {@link #defaults()} and change what you need.
  *
  * @param name              used in the thread name, logs and the metrics' {@code consumer} tag
- * @param maxInFlight       records polled and not yet done (running or waiting behind their key), at most; above
- *                          it the consumer pauses its partitions until half of them are done
+ * @param maxInFlight       records polled and not yet done (running or waiting behind their key), at most; the
+ *                          consumer pauses its partitions when a poll (a quarter of this, at most 500) might not fit
+ *                          under it
  * @param pollTimeout       how long one poll waits for records
  * @param commitInterval    how often completed offsets are committed (asynchronously) while running
  * @param revokeTimeout     how long a revocation waits for the running records of the revoked partitions before it

@@ -164,18 +164,24 @@ class KeyOrderedConsumerTest {
     }
 
     @Test
-    void pausesItsPartitionsWhenTooManyRecordsAreInFlightAndResumesWhenHalfAreDone() {
-        start(KeyOrderedOptions.defaults().withMaxInFlight(4)); // max.poll.records 2: pause above 2 in flight
-        for (int i = 0; i < 4; i++) {
+    void pausesItsPartitionsWhenTheNextPollMightNotFitAndResumesWithRoomForTwo() {
+        // max.poll.records 2 (a quarter): paused above 6 in flight, resumed at 4 or fewer; the mock hands one record a poll
+        start(KeyOrderedOptions.defaults().withMaxInFlight(8));
+        for (int i = 0; i < 8; i++) {
             add(P0, i, "k" + i, "v" + i);
         }
-        await().until(() -> started.size() == 3 && pausedNow.containsAll(Set.of(P0, P1)));
-        await().during(Duration.ofMillis(100)).until(() -> started.size() == 3);
-        assertThat(consumer.inFlight()).isEqualTo(3);
+        await().until(() -> started.size() == 7 && pausedNow.containsAll(Set.of(P0, P1)));
+        await().during(Duration.ofMillis(100)).until(() -> started.size() == 7);
+        assertThat(consumer.inFlight()).isEqualTo(7);
 
         finish(P0, 0);
-        await().until(() -> started.size() == 4);
-        assertThat(started).containsExactly("v0", "v1", "v2", "v3");
+        finish(P0, 1);
+        await().during(Duration.ofMillis(100)).until(() -> started.size() == 7 && consumer.inFlight() == 5);
+        assertThat(pausedNow).as("5 in flight: still no room for two polls").contains(P0, P1);
+
+        finish(P0, 2);
+        await().until(() -> started.size() == 8);
+        assertThat(started).containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7");
     }
 
     @Test
