@@ -18,8 +18,29 @@ final class Backlog {
     private Backlog() {
     }
 
+    /** The lag of every consumer group, per "group on topic", at one moment; empty when unreadable. */
+    record Lags(Map<String, Long> byGroupAndTopic, String error) {
+        /** Records waiting, summed over every group (one event counts once per stage it still has to pass). */
+        long total() {
+            return byGroupAndTopic.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** "group on topic: lag" for every group with a lag, or a note why it could not be read. */
+        String describe() {
+            if (error != null) {
+                return "unknown (" + error + ")";
+            }
+            return byGroupAndTopic.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
+        }
+    }
+
     /** "group/topic: lag" for every group with a lag, or a note why it could not be read. */
     static String describe(Map<String, String> env) {
+        return read(env).describe();
+    }
+
+    static Lags read(Map<String, String> env) {
         try (Admin admin = new KafkaClients(KafkaSettings.fromEnv(env)).admin("bench-backlog")) {
             Map<String, Long> lags = new TreeMap<>();
             for (ConsumerGroupListing group : admin.listConsumerGroups().all().get(10, TimeUnit.SECONDS)) {
@@ -38,10 +59,9 @@ final class Backlog {
                     }
                 });
             }
-            return lags.entrySet().stream().filter(e -> e.getValue() > 0)
-                    .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
+            return new Lags(lags, null);
         } catch (Exception e) {
-            return "unknown (" + e + ")";
+            return new Lags(Map.of(), e.toString());
         }
     }
 }

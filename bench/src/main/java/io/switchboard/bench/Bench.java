@@ -86,6 +86,12 @@ public final class Bench implements Callable<Integer> {
             + "methods; the .jfr file is kept for JDK Mission Control.")
     boolean profile;
 
+    @Option(names = "--sweep", split = ",", paramLabel = "RATE",
+            description = "A rate sweep instead of one run: the load at each messaging webhook rate (e.g. 250,500,"
+            + "1000,1500), lowest first, on one dev stack, until a rate does not keep up; prints each rate's reply "
+            + "latency, counts, backlog and CPU, and the highest rate that keeps up. No floor.")
+    List<Integer> sweep;
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
@@ -98,6 +104,13 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (sweep != null && (idle || profile || floorOnly)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--sweep runs loads: not with --idle, --profile or --floor-only");
+        }
+        if (sweep != null && sweep.stream().anyMatch(rate -> rate <= 0)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--sweep rates must be positive: " + sweep);
+        }
         if ((idle || profile) && (target != null || floorOnly)) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--idle and --profile measure the dev stack the benchmark starts: not with --target or --floor-only");
@@ -106,7 +119,8 @@ public final class Bench implements Callable<Integer> {
         List<String> childJvmArgs = jvmArgs.isBlank() ? List.of() : List.of(jvmArgs.trim().split("\\s+"));
         BenchRun.Options options = new BenchRun.Options(load, !noFloor, target, authToken, sinkPort, env, without,
                 floorOnly, childJvmArgs, profile, null);
-        String report = idle ? Report.idleMarkdown(BenchRun.idle(options)) : Report.markdown(BenchRun.run(options));
+        String report = sweep != null ? RateSweep.markdown(RateSweep.run(options, sweep))
+                : idle ? Report.idleMarkdown(BenchRun.idle(options)) : Report.markdown(BenchRun.run(options));
         System.out.println();
         System.out.println(report);
         System.out.flush();

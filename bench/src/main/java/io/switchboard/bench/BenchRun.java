@@ -169,7 +169,7 @@ final class BenchRun {
         }
     }
 
-    private static DevProcess startDev(Options options, ReplySink sink, Path dataDir, Path recording, Path workDir)
+    static DevProcess startDev(Options options, ReplySink sink, Path dataDir, Path recording, Path workDir)
             throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>(options.devEnv());
         env.put("TWILIO_AUTH_TOKEN", options.authToken());
@@ -218,13 +218,13 @@ final class BenchRun {
         }
     }
 
-    private static Path workDir(Options options) throws IOException {
+    static Path workDir(Options options) throws IOException {
         Path dir = options.workDir() != null ? Files.createDirectories(options.workDir())
                 : Files.createTempDirectory("switchboard-bench-");
         return dir.toAbsolutePath();
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
