@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.DeadLetter;
+import io.switchboard.kafka.KafkaClients;
 import io.switchboard.kafka.StreamsStartup;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
@@ -117,7 +118,9 @@ public final class RouterService implements ManagedService, Readiness {
         props.put(DeadLetterHandler.METRICS_CONFIG, metrics);
         // records go out at once; the commit flushes anyway
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), kafka.compressionType());
+        // the first produce after a commit may meet the last transaction's markers still being written
+        KafkaClients.TRANSACTIONAL_RETRY.forEach((name, value) -> props.put(StreamsConfig.producerPrefix(name), value));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MIN_BYTES_CONFIG), 1);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // A stream thread commits (and so shows routed events to read_committed agents) only between polls, and

@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -105,9 +104,8 @@ public final class OutboundService implements ManagedService {
 
         ledgerReader = new KafkaConsumer<>(clients.consumerConfig(null, "outbound-ledger-" + config.instanceId()),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> producerConfig = clients.producerConfig("outbound-" + config.instanceId());
-        producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "switchboard-outbound-" + config.instanceId());
-        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(clients.transactionalProducerConfig("outbound-" + config.instanceId(),
+                "switchboard-outbound-" + config.instanceId()), new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
         frameProducer = new KafkaProducer<>(clients.producerConfig("outbound-frames-" + config.instanceId()),
                 new StringSerializer(), new ByteArraySerializer());

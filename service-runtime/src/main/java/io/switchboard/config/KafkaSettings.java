@@ -16,6 +16,7 @@ public final class KafkaSettings extends EnvConfig {
     public static final String TOPIC_PARTITIONS = "SWITCHBOARD_TOPIC_PARTITIONS";
     public static final String TOPIC_REPLICATION = "SWITCHBOARD_TOPIC_REPLICATION";
     public static final String VOICE_EGRESS_PARTITIONS = "SWITCHBOARD_VOICE_EGRESS_PARTITIONS";
+    public static final String COMPRESSION_TYPE = "KAFKA_COMPRESSION_TYPE";
 
     public static final ConfigDef DEFINITION = define(new ConfigDef());
 
@@ -34,7 +35,10 @@ public final class KafkaSettings extends EnvConfig {
                 .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Replication factor of the topics Switchboard creates (3 in production).")
                 .define(VOICE_EGRESS_PARTITIONS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
-                        "Partitions of tac.voice.egress.v1: one per ingress instance, so the most ingress instances that can hold calls.");
+                        "Partitions of tac.voice.egress.v1: one per ingress instance, so the most ingress instances that can hold calls.")
+                .define(COMPRESSION_TYPE, Type.STRING, "none",
+                        ConfigDef.CaseInsensitiveValidString.in("none", "gzip", "snappy", "lz4", "zstd"), Importance.LOW,
+                        "Compression of every record batch Switchboard produces. Records go out one by one (linger 0, for latency), and a batch of one small event gains nothing from compression while lz4 allocates and clears 128 KiB of buffers for it; choose lz4 or zstd where brokers are far and traffic is heavy enough to batch.");
     }
 
     public KafkaSettings(Map<String, String> env) {
@@ -71,6 +75,11 @@ public final class KafkaSettings extends EnvConfig {
 
     public short topicReplication() {
         return getShort(TOPIC_REPLICATION);
+    }
+
+    /** Producer compression: none, gzip, snappy, lz4 or zstd. */
+    public String compressionType() {
+        return getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT);
     }
 
     public int voiceEgressPartitions() {

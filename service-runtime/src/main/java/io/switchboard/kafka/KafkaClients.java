@@ -43,9 +43,26 @@ public final class KafkaClients {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compressionType());
         return config;
     }
+
+    /**
+     * A transactional producer's settings: {@link #producerConfig} with the transactional id, and a short first
+     * retry. Right after a commit the coordinator is still writing the last transaction's markers, and the next
+     * transaction's first produce request is refused with CONCURRENT_TRANSACTIONS until it is done (a few ms); the
+     * default backoff of 100 ms would hold every record of the next transaction that long. Retries still back off
+     * exponentially up to {@code retry.backoff.max.ms}, so an unavailable broker is not hammered.
+     */
+    public Map<String, Object> transactionalProducerConfig(String clientId, String transactionalId) {
+        Map<String, Object> config = producerConfig(clientId);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.putAll(TRANSACTIONAL_RETRY);
+        return config;
+    }
+
+    /** The retry backoff of a transactional producer (see {@link #transactionalProducerConfig}). */
+    public static final Map<String, Object> TRANSACTIONAL_RETRY = Map.of(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
 
     public Map<String, Object> consumerConfig(String groupId, String clientId) {
         Map<String, Object> config = common(clientId);
