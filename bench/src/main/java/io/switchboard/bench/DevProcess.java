@@ -2,10 +2,7 @@ package io.switchboard.bench;
 
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.dev.DevServices;
-import io.switchboard.dev.DevStack;
-import io.switchboard.launcher.ServiceDefinition;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,16 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Switchboard's {@code dev} stack as a child process of the benchmark: {@code java -cp <class path> <dev main>
  * dev --data-dir DIR --kafka-port 0} with PORT set, ready when it prints its banner (which names the broker). This is the one place in the
- * bench that names dev's main class and {@link DevStack}.
- *
- * <p>{@code dev} has no option to leave a service out, so with {@code --without} the child runs {@link #main}
- * instead: the same {@link DevStack} with dev's service list minus those, and a banner in dev's format.
+ * bench that names dev's main class.
+ * With {@code --without}, dev's own {@code --without} leaves those services out.
  */
 final class DevProcess implements AutoCloseable {
     /** dev's main class, and the sub-command that starts dev (empty when the main class is dev's own). */
@@ -64,24 +58,19 @@ final class DevProcess implements AutoCloseable {
      */
     static DevProcess start(Path dataDir, Path log, List<String> jvmArgs, Map<String, String> env,
             Set<String> without, Duration grace) throws IOException, InterruptedException {
-        checkServices(without);
+        DevServices.without(without); // an unknown name fails here, before a child is launched
         for (int attempt = 1; ; attempt++) {
             int httpPort = FreePorts.any();
             Map<String, String> childEnv = new HashMap<>(env);
             childEnv.put("PORT", Integer.toString(httpPort));
             // a fresh data directory per attempt: a broker that did not start leaves one behind
             Path data = dataDir.resolve("attempt-" + attempt);
-            List<String> args = new ArrayList<>();
-            String main;
-            if (without.isEmpty()) {
-                main = MAIN_CLASS;
-                args.addAll(SUBCOMMAND);
-                args.addAll(List.of("--data-dir", data.toString(), "--kafka-port", "0"));
-            } else {
-                main = DevProcess.class.getName();
-                args.addAll(List.of(data.toString(), "0", String.join(",", without)));
+            List<String> args = new ArrayList<>(SUBCOMMAND);
+            args.addAll(List.of("--data-dir", data.toString(), "--kafka-port", "0"));
+            if (!without.isEmpty()) {
+                args.addAll(List.of("--without", String.join(",", without)));
             }
-            ChildJvm jvm = ChildJvm.start("dev", jvmArgs, main, args, childEnv, log, grace);
+            ChildJvm jvm = ChildJvm.start("dev", jvmArgs, MAIN_CLASS, args, childEnv, log, grace);
             System.err.printf("dev: child process %d, output in %s%n", jvm.pid(), log);
             try {
                 jvm.awaitLine(READY, READY_TIMEOUT);
@@ -132,34 +121,5 @@ final class DevProcess implements AutoCloseable {
     @Override
     public void close() {
         jvm.close();
-    }
-
-    private static void checkServices(Set<String> without) {
-        List<String> known = DevServices.all().stream().map(ServiceDefinition::command).toList();
-        Set<String> unknown = new TreeSet<>(without);
-        unknown.removeAll(known);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("No such service: " + unknown + " (services: " + known + ")");
-        }
-    }
-
-    /** {@code DevProcess DATA_DIR KAFKA_PORT SERVICE,...}: dev without those services, until SIGTERM; dev's banner lines. */
-    public static void main(String[] args) throws Exception {
-        Set<String> without = Set.of(args[2].split(","));
-        List<ServiceDefinition> services = DevServices.all().stream().filter(s -> !without.contains(s.command())).toList();
-        long began = System.nanoTime();
-        int httpPort = Integer.parseInt(System.getenv("PORT"));
-        DevStack stack = DevStack.start(new DevStack.Settings(Path.of(args[0]), Integer.parseInt(args[1]), httpPort),
-                System.getenv(), services);
-        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "switchboard-shutdown"));
-        PrintStream out = System.out;
-        out.printf("Switchboard dev (without %s) is ready (%d ms)%n", String.join(", ", without),
-                (System.nanoTime() - began) / 1_000_000);
-        out.printf("  Kafka     %s%n", stack.bootstrapServers());
-        out.printf("            %s partitions per conversation topic%n",
-                stack.env().getOrDefault(KafkaSettings.TOPIC_PARTITIONS, "?"));
-        out.printf("  Services  %s%n", String.join(", ", stack.serviceNames()));
-        out.flush();
-        stack.awaitClosed();
     }
 }

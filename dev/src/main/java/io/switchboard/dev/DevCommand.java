@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -37,6 +38,11 @@ public final class DevCommand implements Callable<Integer> {
             description = "Port of the embedded broker on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
+    @Option(names = "--without", split = ",", paramLabel = "SERVICE",
+            description = "Leave out these of dev's services, e.g. --without agent to answer with an agent of your own "
+                    + "(any language, any consumer group) beside dev; --without simulator,memory.")
+    Set<String> without = Set.of();
+
     private final Map<String, String> processEnv;
 
     public DevCommand() {
@@ -60,7 +66,7 @@ public final class DevCommand implements Callable<Integer> {
         DevStack stack;
         try {
             DevStack.Settings settings = new DevStack.Settings(dataDir, kafkaPort, httpPort(processEnv));
-            stack = DevStack.start(settings, processEnv, DevServices.all());
+            stack = DevStack.start(settings, processEnv, DevServices.without(without));
         } catch (Exception e) {
             RuntimeException fixable = StartupFailures.userFixable(e);
             err.println("dev: " + StartupFailures.oneLine(fixable != null ? fixable : e));

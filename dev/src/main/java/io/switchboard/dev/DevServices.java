@@ -1,5 +1,6 @@
 package io.switchboard.dev;
 
+import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.dev.simulator.Simulator;
 import io.switchboard.ingress.IngressConfig;
 import io.switchboard.launcher.ServiceContext;
@@ -9,7 +10,10 @@ import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -29,6 +33,23 @@ public final class DevServices {
                 "The browser simulator: a customer on any channel, through the real webhooks and relay socket",
                 DevServices::simulator));
         return List.copyOf(services);
+    }
+
+    /**
+     * {@link #all()} without the named services (e.g. {@code agent}, to run an agent of one's own beside dev).
+     *
+     * @throws InvalidConfigurationException naming a service dev does not run
+     */
+    public static List<ServiceDefinition> without(Collection<String> names) {
+        List<ServiceDefinition> all = all();
+        List<String> known = all.stream().map(ServiceDefinition::command).toList();
+        Set<String> unknown = new TreeSet<>(names);
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new InvalidConfigurationException("No such service to leave out: " + String.join(", ", unknown)
+                    + " (dev runs " + String.join(", ", known) + ")");
+        }
+        return all.stream().filter(s -> !names.contains(s.command())).toList();
     }
 
     /**

@@ -30,4 +30,13 @@ class DevMainTest {
         assertThat(commandLine.execute("--data-dir", "target/never-created")).isEqualTo(2);
         assertThat(err.toString()).startsWith("dev: ").contains("PORT").contains("eighty");
     }
+
+    @Test
+    void devWithoutAServiceItDoesNotRunExitsWithCode2NamingIt() {
+        CommandLine commandLine = new CommandLine(DevCommand.withEnvironment(Map.of()));
+        commandLine.setErr(new PrintWriter(err, true));
+
+        assertThat(commandLine.execute("--data-dir", "target/never-created", "--without", "agent,routr")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("dev: ").contains("routr").doesNotContain("Exception");
+    }
 }

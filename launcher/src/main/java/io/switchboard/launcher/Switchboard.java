@@ -3,6 +3,7 @@ package io.switchboard.launcher;
 import io.switchboard.launcher.tools.ExportCommand;
 import io.switchboard.launcher.tools.GroupsCommand;
 import io.switchboard.launcher.tools.ReplayCommand;
+import io.switchboard.launcher.tools.SchemasCommand;
 import io.switchboard.launcher.tools.TranscriptCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,19 +19,19 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code switchboard} command of the service jar: one sub-command per service runs it alone; {@code topics}
  * provisions the catalog; {@code transcript}, {@code replay}, {@code export} and {@code groups} are tools over the
- * topics. {@code dev} (everything in one JVM) is not here: the dev module's {@code DevMain} adds it to this command
+ * topics; {@code schemas export} writes their wire contract for other languages. {@code dev} (everything in one JVM) is not here: the dev module's {@code DevMain} adds it to this command
  * line, so the service jar holds no embedded broker and no fake of Twilio.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Switchboard.Version.class,
         description = "Twilio channels to AI agents, as an event-driven pipeline on Apache Kafka.",
         subcommands = {TopicsCommand.class, TranscriptCommand.class, ReplayCommand.class,
-            ExportCommand.class, GroupsCommand.class})
+            ExportCommand.class, GroupsCommand.class, SchemasCommand.class})
 public final class Switchboard implements Runnable {
     @Spec
     CommandSpec spec;
 
     /** Sub-commands whose output is their result: they log on stderr (see logback.xml). */
-    private static final List<String> TOOLS = List.of("transcript", "replay", "export", "groups");
+    private static final List<String> TOOLS = List.of("transcript", "replay", "export", "groups", "schemas");
 
     public static void main(String[] args) {
         System.exit(execute(args, Switchboard::commandLine));

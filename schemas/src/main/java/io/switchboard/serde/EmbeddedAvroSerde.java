@@ -57,7 +57,14 @@ public final class EmbeddedAvroSerde<T extends SpecificRecord> implements Serde<
         this.model = EventModel.get();
         this.schema = model.getSchema(type);
         this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
-        this.header = new byte[HEADER_LENGTH];
+        this.header = header(fingerprint);
+        this.writer = new SpecificDatumWriter<>(schema, model);
+        this.currentReader = new SpecificDatumReader<>(schema, schema, model);
+    }
+
+    /** The single-object header of a writer schema with this fingerprint: magic bytes, then the fingerprint. */
+    static byte[] header(long fingerprint) {
+        byte[] header = new byte[HEADER_LENGTH];
         header[0] = MAGIC_0;
         header[1] = MAGIC_1;
         long fp = fingerprint;
@@ -65,8 +72,7 @@ public final class EmbeddedAvroSerde<T extends SpecificRecord> implements Serde<
             header[i] = (byte) fp;
             fp >>>= 8;
         }
-        this.writer = new SpecificDatumWriter<>(schema, model);
-        this.currentReader = new SpecificDatumReader<>(schema, schema, model);
+        return header;
     }
 
     @Override
