@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,9 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
  * processes whose CPU time is measured. Timings are not asserted. The agent is dev's EchoAgent.
  */
 class BenchSmokeTest {
-    /** The children as small as the test JVM (see the parent POM's surefire argLine). */
-    private static final List<String> CHILD_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-
     @TempDir
     Path workDir;
 
@@ -26,9 +20,7 @@ class BenchSmokeTest {
     void everyPromptAndMessageGetsExactlyOneReplyFromTheFloorAndFromDev() throws Exception {
         Load load = new Load(4, Duration.ofMillis(500), 20, 5, Duration.ofSeconds(4), Duration.ZERO,
                 Duration.ofSeconds(20));
-        BenchRun.Results results = BenchRun.run(new BenchRun.Options(load, true, null, BenchRun.AUTH_TOKEN, 0,
-                Map.of("SWITCHBOARD_TOPIC_PARTITIONS", "2", "SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "1"), Set.of(), false,
-                CHILD_JVM, false, workDir));
+        BenchRun.Results results = BenchRun.run(SmallStack.options(load, true, workDir));
 
         for (LoadGenerator.Result run : new LoadGenerator.Result[] {results.floor(), results.switchboard()}) {
             assertThat(run.connectFailures()).isZero();

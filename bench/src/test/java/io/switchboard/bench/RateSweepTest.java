@@ -6,15 +6,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sweep's rule for "keeps up", and the sweep itself on a small dev stack. */
 class RateSweepTest {
-    private static final List<String> CHILD_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-
     @TempDir
     Path workDir;
 
@@ -32,9 +29,7 @@ class RateSweepTest {
     void sweepsUpwardOnOneDevStackAndNamesTheHighestRateThatKeepsUp() throws Exception {
         Load load = new Load(2, Duration.ofMillis(500), 0, 5, Duration.ofSeconds(3), Duration.ZERO,
                 Duration.ofSeconds(20));
-        RateSweep.Results results = RateSweep.run(new BenchRun.Options(load, false, null, BenchRun.AUTH_TOKEN, 0,
-                Map.of("SWITCHBOARD_TOPIC_PARTITIONS", "2", "SWITCHBOARD_VOICE_EGRESS_PARTITIONS", "1"), Set.of(), false,
-                CHILD_JVM, false, workDir), List.of(20, 10));
+        RateSweep.Results results = RateSweep.run(SmallStack.options(load, false, workDir), List.of(20, 10));
 
         assertThat(results.steps()).extracting(RateSweep.Step::rate).startsWith(10);
         RateSweep.Step first = results.steps().get(0);
