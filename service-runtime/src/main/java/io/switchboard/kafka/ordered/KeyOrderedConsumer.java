@@ -345,7 +345,7 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
             c.pause(c.assignment());
             paused = true;
             log.debug("{}: paused at {} in flight", options.name(), now);
-        } else if (paused && now <= options.maxInFlight() - 2 * maxPollRecords) {
+        } else if (paused && now <= Math.max(0, options.maxInFlight() - 2 * maxPollRecords)) {
             c.resume(c.assignment());
             paused = false;
             log.debug("{}: resumed at {} in flight", options.name(), now);

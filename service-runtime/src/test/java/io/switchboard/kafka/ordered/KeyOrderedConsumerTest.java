@@ -185,6 +185,19 @@ class KeyOrderedConsumerTest {
     }
 
     @Test
+    void aBoundOfOneRunsOneRecordAtATimeAndResumesWhenItIsDone() {
+        start(KeyOrderedOptions.defaults().withMaxInFlight(1));
+        add(P0, 0, "a", "v0");
+        add(P1, 0, "b", "w0");
+        await().until(() -> started.size() == 1 && pausedNow.containsAll(Set.of(P0, P1)));
+        await().during(Duration.ofMillis(100)).until(() -> started.size() == 1);
+
+        finish(started.get(0).equals("v0") ? P0 : P1, 0);
+        await().until(() -> started.size() == 2);
+        assertThat(started).containsExactlyInAnyOrder("v0", "w0");
+    }
+
+    @Test
     void revocationWaitsForRunningRecordsDropsWaitingOnesAndCommitsWhatIsDone() {
         start(KeyOrderedOptions.defaults().withRevokeTimeout(Duration.ofSeconds(10)));
         add(P0, 0, "a", "a0");
