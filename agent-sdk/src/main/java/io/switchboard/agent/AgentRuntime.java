@@ -9,6 +9,7 @@ import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
@@ -142,6 +143,17 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                 if (text != null) {
                     box.sendResponse(text);
                 }
+                box.handlerReturned();
+                return null;
+            }).run();
+        }
+        if (payload instanceof CallConnected connected) {
+            if (callbacks.callStarted() == null) {
+                return null;
+            }
+            // turn -1: not tied to a prompt, so no interrupt makes its frames stale
+            return new Invocation(this, record, "call-started", -1, box -> {
+                callbacks.callStarted().onCallStarted(session, CallSetup.of(connected), box);
                 box.handlerReturned();
                 return null;
             }).run();

@@ -33,6 +33,15 @@ public final class Handlers {
         void onMessage(Message message, Session session, Memory memory, Reply reply) throws Exception;
     }
 
+    /**
+     * A call connected (its ConversationRelay {@code setup}), before its first prompt: TAC TypeScript's
+     * {@code onSetup}. Answer through {@code reply} — a greeting, a {@code language} or {@code play} frame — or not.
+     */
+    @FunctionalInterface
+    public interface CallStartedHandler {
+        void onCallStarted(Session session, CallSetup setup, Reply reply) throws Exception;
+    }
+
     /** Called when the caller interrupts; the interrupted message handler has been cancelled already. */
     @FunctionalInterface
     public interface InterruptHandler {

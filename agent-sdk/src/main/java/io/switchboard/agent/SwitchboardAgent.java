@@ -3,6 +3,7 @@ package io.switchboard.agent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
+import io.switchboard.agent.Handlers.CallStartedHandler;
 import io.switchboard.agent.Handlers.DtmfHandler;
 import io.switchboard.agent.Handlers.EndedHandler;
 import io.switchboard.agent.Handlers.HandoffFailedHandler;
@@ -119,7 +120,7 @@ public final class SwitchboardAgent implements ManagedService {
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
                      InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended, IntelligenceHandler intelligence,
-                     HandoffFailedHandler handoffFailed) {
+                     HandoffFailedHandler handoffFailed, CallStartedHandler callStarted) {
         boolean hasMessageHandler() {
             return blocking != null || async != null || replying != null;
         }
@@ -329,6 +330,7 @@ public final class SwitchboardAgent implements ManagedService {
         private EndedHandler ended;
         private HandoffFailedHandler handoffFailed;
         private IntelligenceHandler intelligence;
+        private CallStartedHandler callStarted;
         private MeterRegistry registry = Metrics.globalRegistry;
 
         private Builder(Map<String, String> env) {
@@ -403,6 +405,15 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
+        /**
+         * A call connected (ConversationRelay {@code setup}), before its first prompt (TAC TypeScript's
+         * {@code onSetup}); it may greet, set the language or play audio through the {@link Reply} it gets.
+         */
+        public Builder onCallStarted(CallStartedHandler handler) {
+            this.callStarted = handler;
+            return this;
+        }
+
         public Builder onDtmf(DtmfHandler handler) {
             this.dtmf = handler;
             return this;
@@ -437,7 +448,7 @@ public final class SwitchboardAgent implements ManagedService {
         /** Validates the settings (a bad one fails naming its variable) and builds the agent; nothing connects yet. */
         public SwitchboardAgent build() {
             Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended, intelligence,
-                    handoffFailed);
+                    handoffFailed, callStarted);
             if (!callbacks.hasMessageHandler()) {
                 throw new IllegalStateException("An agent needs onMessageReady(...)");
             }

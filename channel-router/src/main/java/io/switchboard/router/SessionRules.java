@@ -10,6 +10,7 @@ import io.switchboard.events.Memory;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.events.agent.HandoffFailed;
@@ -173,6 +174,21 @@ final class SessionRules {
         state.callClosedAtMillis = null;
         out.clearCallEndTimer();
         touch(out, state, now);
+        // TAC TypeScript's onSetup: the agent learns of the call before its first prompt (same partition, in order)
+        emit(out, event, state, Channel.VOICE, CallConnected.newBuilder()
+                .setCallSid(setup.getCallSid())
+                .setSessionId(setup.getSessionId())
+                .setParentCallSid(setup.getParentCallSid())
+                .setFrom(setup.getFrom())
+                .setTo(setup.getTo())
+                .setForwardedFrom(setup.getForwardedFrom())
+                .setCallerName(setup.getCallerName())
+                .setDirection(setup.getDirection())
+                .setCallType(setup.getCallType())
+                .setCallStatus(setup.getCallStatus())
+                .setAccountSid(setup.getAccountSid())
+                .setCustomParameters(new HashMap<>(parameters))
+                .build());
     }
 
     /** The customer's profile: what ingress's Orchestrator lookup found, else TAC's {@code profileId} parameter. */

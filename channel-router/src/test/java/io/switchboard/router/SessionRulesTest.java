@@ -11,6 +11,7 @@ import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.events.agent.HandoffFailed;
@@ -60,10 +61,15 @@ class SessionRulesTest {
     }
 
     @Test
-    void setupStartsAVoiceSessionWithTheCallersDetailsAndNoEvent() {
+    void setupStartsAVoiceSessionWithTheCallersDetailsAndTellsAgentsTheCallConnected() {
         Call call = Call.relayOnly();
-        SessionOutcome started = feed(call.setup(), T0);
-        assertThat(started.events()).isEmpty();
+        InboundEvent setup = call.setup();
+        SessionOutcome started = feed(setup, T0);
+        assertThat(started.events()).singleElement().satisfies(e -> {
+            assertThat(e.getEventId()).isEqualTo(EventIds.derived(setup.getEventId(), "agent"));
+            assertThat(e.getPayload()).isInstanceOfSatisfying(CallConnected.class,
+                    c -> assertThat(c.getCallSid()).isEqualTo(call.callSid));
+        });
         assertThat(started.stateChange()).isEqualTo(StateChange.PUT);
         assertThat(stored.session.getCallSid()).isEqualTo(call.callSid);
         assertThat(stored.session.getFrom()).isEqualTo(InboundFixtures.CUSTOMER);

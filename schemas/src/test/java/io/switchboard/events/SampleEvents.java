@@ -94,7 +94,12 @@ public final class SampleEvents {
                 AgentDtmf.newBuilder().setDigit("1").build(),
                 ConversationEnded.newBuilder().setReason(EndReason.CALL_ENDED).setHandoffData("{}").build(),
                 io.switchboard.events.agent.HandoffFailed.newBuilder().setReason("Studio answered 500")
-                        .setOutboundEventId("out-1").setHandoffData("{\"conversationId\":\"" + CONVERSATION + "\"}").build());
+                        .setOutboundEventId("out-1").setHandoffData("{\"conversationId\":\"" + CONVERSATION + "\"}").build(),
+                io.switchboard.events.agent.CallConnected.newBuilder().setCallSid(CALL)
+                        .setSessionId("VX00000000000000000000000000000001").setParentCallSid(null)
+                        .setFrom("+15559876543").setTo("+15551234567").setForwardedFrom(null).setCallerName("Ada")
+                        .setDirection("inbound").setCallType("PSTN").setCallStatus("RINGING").setAccountSid("AC0")
+                        .setCustomParameters(Map.of("profileId", "mem_profile_01")).build());
     }
 
     public static List<SpecificRecord> frames() {

@@ -59,6 +59,8 @@ final class Pipeline implements AutoCloseable {
     final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
+    /** What the agent's onCallStarted got, in order. */
+    final Queue<io.switchboard.agent.CallSetup> setups = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
     /** What the agent's onHandoffFailed got: "conversationId: reason". */
     final Queue<String> handoffFailures = new ConcurrentLinkedQueue<>();
@@ -199,7 +201,7 @@ final class Pipeline implements AutoCloseable {
         return services;
     }
 
-    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "llm …" is answered by the LLM example agent (examples' LlmAgent) with {@link #model}; "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "llm …" is answered by the LLM example agent (examples' LlmAgent) with {@link #model}; "transfer me" hands the call off; "every frame" sends language, play, flagged text and sendDigits; a call's "greeting" custom parameter is spoken by onCallStarted. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
         // The field {@code agent} (set once built) gives the callbacks retrieveMemory and startConversation.
         return builder
@@ -242,6 +244,16 @@ final class Pipeline implements AutoCloseable {
                     } else if (message.text().startsWith("think")) {
                         Thread.sleep(1_500); // a slow reply: well past the typing indicator's 200 ms
                         reply.sendResponse("Thought about it");
+                    } else if (message.text().equals("every frame")) {
+                        // each relay frame an agent can send, in the order of one turn
+                        reply.language("es-MX", "es-MX");
+                        reply.play("https://example.com/hold.mp3", 2, true, false);
+                        TokenStream spanish = reply.stream(io.switchboard.agent.TextOptions.lang("es-MX")
+                                .withInterruptible(false).withPreemptible(true));
+                        spanish.send("Hola");
+                        spanish.send(" amigo");
+                        spanish.end();
+                        reply.sendDigits("9w1");
                     } else if (message.text().equals("transfer me")) {
                         reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
                     } else {
@@ -251,6 +263,13 @@ final class Pipeline implements AutoCloseable {
                             stream.send(i == 0 ? words[i] : " " + words[i]);
                         }
                         stream.end();
+                    }
+                })
+                .onCallStarted((session, setup, reply) -> {
+                    setups.add(setup);
+                    String greeting = setup.customParameters().get("greeting");
+                    if (greeting != null) {
+                        reply.sendResponse(greeting);
                     }
                 })
                 .onInterrupt((session, interrupt) -> interrupts.add(interrupt))
