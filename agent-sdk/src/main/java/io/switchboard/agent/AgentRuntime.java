@@ -13,6 +13,9 @@ import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
+import io.switchboard.events.call.AmdResult;
+import io.switchboard.events.call.CallStatus;
+import io.switchboard.events.call.RecordingStatus;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
@@ -158,8 +161,38 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                 return null;
             }).run();
         }
+        if (payload instanceof CallStatus status) {
+            return callEvent(record, "call-status", callbacks.callStatus() == null ? null
+                    : box -> callbacks.callStatus().onCallStatus(session, status, box));
+        }
+        if (payload instanceof AmdResult amd) {
+            return callEvent(record, "amd", callbacks.amd() == null ? null
+                    : box -> callbacks.amd().onAmd(session, amd, box));
+        }
+        if (payload instanceof RecordingStatus recording) {
+            return callEvent(record, "recording", callbacks.recording() == null ? null
+                    : box -> callbacks.recording().onRecording(session, recording, box));
+        }
         log.warn("Unknown agent event payload {}", payload == null ? null : payload.getClass().getName());
         return null;
+    }
+
+    /** What a call event callback does with the outbox it is given. */
+    @FunctionalInterface
+    private interface CallEventBody {
+        void run(Outbox box) throws Exception;
+    }
+
+    /** A call event callback, not tied to a prompt (turn -1); nothing when the agent did not register it. */
+    private CompletionStage<?> callEvent(ConsumerRecord<String, AgentEvent> record, String kind, CallEventBody body) {
+        if (body == null) {
+            return null;
+        }
+        return new Invocation(this, record, kind, -1, box -> {
+            body.run(box);
+            box.handlerReturned();
+            return null;
+        }).run();
     }
 
     private CompletionStage<?> message(ConsumerRecord<String, AgentEvent> record, Session session, MessageReady ready) {

@@ -2,14 +2,17 @@ package io.switchboard.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.switchboard.agent.Handlers.AmdHandler;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
 import io.switchboard.agent.Handlers.CallStartedHandler;
+import io.switchboard.agent.Handlers.CallStatusHandler;
 import io.switchboard.agent.Handlers.DtmfHandler;
 import io.switchboard.agent.Handlers.EndedHandler;
 import io.switchboard.agent.Handlers.HandoffFailedHandler;
 import io.switchboard.agent.Handlers.IntelligenceHandler;
 import io.switchboard.agent.Handlers.InterruptHandler;
 import io.switchboard.agent.Handlers.MessageHandler;
+import io.switchboard.agent.Handlers.RecordingHandler;
 import io.switchboard.agent.Handlers.ReplyingMessageHandler;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.AgentEvent;
@@ -120,7 +123,8 @@ public final class SwitchboardAgent implements ManagedService {
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
                      InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended, IntelligenceHandler intelligence,
-                     HandoffFailedHandler handoffFailed, CallStartedHandler callStarted) {
+                     HandoffFailedHandler handoffFailed, CallStartedHandler callStarted, CallStatusHandler callStatus,
+                     AmdHandler amd, RecordingHandler recording) {
         boolean hasMessageHandler() {
             return blocking != null || async != null || replying != null;
         }
@@ -260,15 +264,29 @@ public final class SwitchboardAgent implements ManagedService {
      * (conversation id = the call SID). The future completes with the request's id once Kafka has it.
      */
     public CompletableFuture<String> placeCall(String to) {
-        return request(Channel.VOICE, to, "");
+        return placeCall(to, CallOptions.NONE);
+    }
+
+    /**
+     * {@link #placeCall(String)} with TAC's call options: answering machine detection (synchronous, or asynchronous
+     * with {@code onAmd}), recording ({@code onRecording}), a ring timeout, status events ({@code onCallStatus}).
+     * The callbacks are ingress's {@code https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_CALL_EVENT_PATH}/status|amd|recording}.
+     */
+    public CompletableFuture<String> placeCall(String to, CallOptions options) {
+        return request(Channel.VOICE, to, "", options.asParameters());
     }
 
     private CompletableFuture<String> request(Channel channel, String to, String firstMessage) {
+        return request(channel, to, firstMessage, Map.of());
+    }
+
+    private CompletableFuture<String> request(Channel channel, String to, String firstMessage,
+                                              Map<String, String> callOptions) {
         if (outbound == null) {
             throw new IllegalStateException(name() + " is not started");
         }
         OutboundEvent event = Outreach.request(EventIds.random(), EventIds.newTraceId(), channel,
-                Objects.requireNonNull(to, "to"), firstMessage);
+                Objects.requireNonNull(to, "to"), firstMessage, callOptions);
         CompletableFuture<String> done = new CompletableFuture<>();
         outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(),
                 event.getConversationId(), event), (metadata, error) -> {
@@ -331,6 +349,9 @@ public final class SwitchboardAgent implements ManagedService {
         private HandoffFailedHandler handoffFailed;
         private IntelligenceHandler intelligence;
         private CallStartedHandler callStarted;
+        private CallStatusHandler callStatus;
+        private AmdHandler amd;
+        private RecordingHandler recording;
         private MeterRegistry registry = Metrics.globalRegistry;
 
         private Builder(Map<String, String> env) {
@@ -414,6 +435,24 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
+        /** Twilio's call status callbacks of the agent's calls (TAC's call events; see {@link CallOptions}). */
+        public Builder onCallStatus(CallStatusHandler handler) {
+            this.callStatus = handler;
+            return this;
+        }
+
+        /** Asynchronous answering machine detection results (TAC's call events; {@link CallOptions#asyncAmd}). */
+        public Builder onAmd(AmdHandler handler) {
+            this.amd = handler;
+            return this;
+        }
+
+        /** Recording status callbacks (TAC's call events; {@link CallOptions#record}). */
+        public Builder onRecording(RecordingHandler handler) {
+            this.recording = handler;
+            return this;
+        }
+
         public Builder onDtmf(DtmfHandler handler) {
             this.dtmf = handler;
             return this;
@@ -448,7 +487,7 @@ public final class SwitchboardAgent implements ManagedService {
         /** Validates the settings (a bad one fails naming its variable) and builds the agent; nothing connects yet. */
         public SwitchboardAgent build() {
             Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended, intelligence,
-                    handoffFailed, callStarted);
+                    handoffFailed, callStarted, callStatus, amd, recording);
             if (!callbacks.hasMessageHandler()) {
                 throw new IllegalStateException("An agent needs onMessageReady(...)");
             }

@@ -16,6 +16,7 @@ import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
+import io.switchboard.events.call.CallStatus;
 import io.switchboard.ids.EventIds;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.router.InboundFixtures.Call;
@@ -58,6 +59,29 @@ class SessionRulesTest {
 
     private static <T> T payload(SessionOutcome outcome, int index, Class<T> type) {
         return type.cast(outcome.events().get(index).getPayload());
+    }
+
+    @Test
+    void callEventsReachAgentsAsTheyAreWithTheCallsSessionOrOneNamingTheCallOnly() {
+        Call unanswered = Call.relayOnly();
+        SessionOutcome busy = feed(unanswered.status("busy", 2), T0);
+        assertThat(busy.events()).singleElement().satisfies(e -> {
+            assertThat(e.getPayload()).isInstanceOfSatisfying(CallStatus.class,
+                    s -> assertThat(s.getCallStatus()).isEqualTo("busy"));
+            assertThat(e.getSession().getCallSid()).isEqualTo(unanswered.callSid);
+            assertThat(e.getSession().getChannel()).isEqualTo(Channel.VOICE);
+        });
+        assertThat(stored).as("a call event never starts a session").isNull();
+
+        Call call = Call.relayOnly();
+        feed(call.setup(), T0);
+        InboundEvent completed = call.status("completed", 4);
+        SessionOutcome out = feed(completed, T0 + 1_000);
+        assertThat(out.events()).singleElement().satisfies(e -> {
+            assertThat(e.getEventId()).isEqualTo(EventIds.derived(completed.getEventId(), "agent"));
+            assertThat(e.getSession().getRelaySessionId()).isEqualTo(call.relaySessionId);
+        });
+        assertThat(stored.lastActivityMillis).as("the session is not changed").isEqualTo(T0);
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -174,6 +175,9 @@ public final class IngressConfig extends EnvConfig {
         paths.put(ACTION_PATH, actionPath());
         paths.put(WEBHOOK_PATH, webhookPath());
         paths.put(CI_WEBHOOK_PATH, ciWebhookPath());
+        for (String event : CALL_EVENTS) {
+            paths.put(TwilioSettings.VOICE_CALL_EVENT_PATH + " (" + event + ")", callEventPath(event));
+        }
         paths.forEach((setting, path) -> {
             if (!path.startsWith("/")) {
                 throw new InvalidConfigurationException(setting + " must start with '/': " + path);
@@ -256,6 +260,15 @@ public final class IngressConfig extends EnvConfig {
     }
 
     /** Path of the voice webhook Twilio asks for a call's TwiML at. */
+    /** The call events ingress serves under {@code TWILIO_VOICE_CALL_EVENT_PATH}, as TAC. */
+    public static final List<String> CALL_EVENTS = List.of("status", "amd", "recording");
+
+    /** The route of one call event ({@code status}, {@code amd}, {@code recording}). */
+    public String callEventPath(String event) {
+        String base = twilio.voiceCallEventPath();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/" + event;
+    }
+
     public String twimlPath() {
         return twilio.voiceTwimlPath();
     }

@@ -8,6 +8,7 @@ import io.switchboard.ingress.http.SignedRoute;
 import io.switchboard.ingress.intelligence.IntelligenceWebhookHandler;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
+import io.switchboard.ingress.voice.CallEventHandler;
 import io.switchboard.ingress.voice.CallbackTwiml;
 import io.switchboard.ingress.voice.ConversationLookup;
 import io.switchboard.ingress.voice.ForgedUpgradeGuard;
@@ -35,6 +36,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +160,12 @@ public final class IngressService implements ManagedService {
                 .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
                         new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
                 .failureHandler(MalformedInputHandler.text("callback"));
+        for (CallEventHandler.Kind kind : CallEventHandler.Kind.values()) {
+            router.post(config.callEventPath(kind.name().toLowerCase(Locale.ROOT))).handler(bodies)
+                    .handler(SignedRoute.form(signatures))
+                    .handler(new CallEventHandler(kind, publisher, config.twilio().accountSid(), sessions))
+                    .failureHandler(MalformedInputHandler.text("call event"));
+        }
         router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
                 .handler(new WebhookHandler(publisher, config.ownAddresses(),
                         config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls))
@@ -202,7 +210,8 @@ public final class IngressService implements ManagedService {
 
     private String route(String path) {
         if (path.equals(config.twimlPath()) || path.equals(config.webhookPath()) || path.equals(config.ciWebhookPath())
-                || path.equals("/healthz") || path.equals(config.actionPath()) || path.equals(config.websocketPath())) {
+                || path.equals("/healthz") || path.equals(config.actionPath()) || path.equals(config.websocketPath())
+                || IngressConfig.CALL_EVENTS.stream().anyMatch(event -> path.equals(config.callEventPath(event)))) {
             return path;
         }
         return "other";

@@ -27,6 +27,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String API_BASE_URL = TwilioSettings.API_BASE_URL;
     public static final String PHONE_NUMBER = TwilioSettings.PHONE_NUMBER;
     public static final String VOICE_TWIML_URL = "SWITCHBOARD_VOICE_TWIML_URL";
+    public static final String VOICE_CALL_EVENT_URL = "SWITCHBOARD_VOICE_CALL_EVENT_URL";
     public static final String GROUP_ID = "OUTBOUND_GROUP_ID";
     public static final String INSTANCE_ID = "OUTBOUND_INSTANCE_ID";
     public static final String WORKER_THREADS = "OUTBOUND_WORKER_THREADS";
@@ -41,6 +42,8 @@ public final class OutboundConfig extends EnvConfig {
     public static final ConfigDef DEFINITION = TwilioSettings.defineAll(KafkaSettings.define(new ConfigDef()), false)
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
                     "The URL an agent-placed call fetches its TwiML from (ingress's voice webhook); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_TWIML_PATH}.")
+            .define(VOICE_CALL_EVENT_URL, Type.STRING, null, Importance.LOW,
+                    "Base URL of ingress's call event callbacks for an agent-placed call that asks for call events ({url}/status, /amd, /recording); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_CALL_EVENT_PATH}.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
             .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,
                     "Stable id of this sender instance (default: the host name); its Kafka transactional id is switchboard-outbound-{id}, so a restarted instance fences its predecessor.")
@@ -114,6 +117,14 @@ public final class OutboundConfig extends EnvConfig {
         String url = optionalString(VOICE_TWIML_URL);
         String domain = twilio.voicePublicDomain();
         return url != null ? url : domain == null ? null : "https://" + domain + twilio.voiceTwimlPath();
+    }
+
+    /** Where an agent-placed call's call events go ({@code /status}, {@code /amd}, {@code /recording} under it), or null. */
+    public String voiceCallEventUrl() {
+        String url = optionalString(VOICE_CALL_EVENT_URL);
+        String domain = twilio.voicePublicDomain();
+        String base = url != null ? url : domain == null ? null : "https://" + domain + twilio.voiceCallEventPath();
+        return base == null || !base.endsWith("/") ? base : base.substring(0, base.length() - 1);
     }
 
     /** The agent's own address on a messaging channel, or null when not configured. */

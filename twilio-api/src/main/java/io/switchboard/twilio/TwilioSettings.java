@@ -33,6 +33,7 @@ public final class TwilioSettings {
     public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     public static final String VOICE_PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
     public static final String VOICE_TWIML_PATH = "TWILIO_VOICE_TWIML_PATH";
+    public static final String VOICE_CALL_EVENT_PATH = "TWILIO_VOICE_CALL_EVENT_PATH";
 
     /** The dev identity (launcher's {@code dev}, the testkit, outbound against a fake API): never a real account. */
     public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
@@ -111,7 +112,9 @@ public final class TwilioSettings {
         return def.define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.HIGH,
                         "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app): used in ingress's TwiML URLs and to rebuild signed URLs (unset: the request's Host), and an agent-placed call is answered with https://{domain}{TWILIO_VOICE_TWIML_PATH} (ConversationRelay).")
                 .define(VOICE_TWIML_PATH, Type.STRING, "/twiml", Importance.LOW,
-                        "Path of ingress's voice webhook, where Twilio asks for a call's TwiML (TAC's default `/twiml`); signatures are checked on the URL with this path, and an agent-placed call is answered there.");
+                        "Path of ingress's voice webhook, where Twilio asks for a call's TwiML (TAC's default `/twiml`); signatures are checked on the URL with this path, and an agent-placed call is answered there.")
+                .define(VOICE_CALL_EVENT_PATH, Type.STRING, "/twilio/call-events", Importance.LOW,
+                        "Base path of ingress's call event callbacks (TAC's default): {path}/status, {path}/amd, {path}/recording; an agent-placed call asking for call events gets these URLs on https://{TWILIO_VOICE_PUBLIC_DOMAIN}.");
     }
 
     private final Map<String, ?> values;
@@ -171,6 +174,12 @@ public final class TwilioSettings {
     public String voiceTwimlPath() {
         String path = text(VOICE_TWIML_PATH);
         return path == null ? "/twiml" : path;
+    }
+
+    /** Base path of ingress's call event callbacks; {@code /twilio/call-events} when the service did not declare it. */
+    public String voiceCallEventPath() {
+        String path = text(VOICE_CALL_EVENT_PATH);
+        return path == null ? "/twilio/call-events" : path;
     }
 
     /** How Twilio is reached with these settings: base URL, region, account and API key. */

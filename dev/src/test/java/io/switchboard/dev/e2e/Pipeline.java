@@ -61,6 +61,8 @@ final class Pipeline implements AutoCloseable {
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
     /** What the agent's onCallStarted got, in order. */
     final Queue<io.switchboard.agent.CallSetup> setups = new ConcurrentLinkedQueue<>();
+    /** What onCallStatus, onAmd and onRecording got, with the session's conversation id: "conversationId kind value". */
+    final Queue<String> callEvents = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
     /** What the agent's onHandoffFailed got: "conversationId: reason". */
     final Queue<String> handoffFailures = new ConcurrentLinkedQueue<>();
@@ -86,6 +88,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("SWITCHBOARD_MEMORY_MODE_VOICE", "always"),
                 Map.entry("TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW),
                 Map.entry("SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml"),
+                Map.entry("SWITCHBOARD_VOICE_CALL_EVENT_URL", "http://localhost:" + port + "/twilio/call-events"),
                 // Conversation Intelligence: /ci-webhook on, its observations and summaries into the local memory
                 Map.entry("CONVERSATION_INTELLIGENCE_CONFIGURATION_ID", CI_CONFIGURATION),
                 Map.entry("CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID", CI_OBSERVATION_OPERATOR),
@@ -272,6 +275,12 @@ final class Pipeline implements AutoCloseable {
                         reply.sendResponse(greeting);
                     }
                 })
+                .onCallStatus((session, status, reply) -> callEvents.add(session.conversationId() + " status "
+                        + status.getCallStatus() + (status.getCallDurationSeconds() == null ? "" : " " + status.getCallDurationSeconds())))
+                .onAmd((session, amd, reply) -> callEvents.add(session.conversationId() + " amd " + amd.getAnsweredBy()
+                        + " " + amd.getMachineDetectionDurationMs()))
+                .onRecording((session, recording, reply) -> callEvents.add(session.conversationId() + " recording "
+                        + recording.getRecordingStatus() + " " + recording.getRecordingUrl()))
                 .onInterrupt((session, interrupt) -> interrupts.add(interrupt))
                 .onDtmf((session, digit) -> {
                     digits.add(digit);

@@ -56,7 +56,7 @@ public final class MessagingSender {
         this.v1 = new ConversationsV1Sender(sdk, metrics);
         this.handoffs = new HandoffSender(release, sdk, retrier, config.twilio().studioHandoffFlowSid());
         this.outreach = new OutreachSender(client, orchestrator, sdk, retrier,
-                config.twilio().conversationConfigurationId(), config.voiceTwimlUrl());
+                config.twilio().conversationConfigurationId(), config.voiceTwimlUrl(), config.voiceCallEventUrl());
         this.typing = new TypingIndicatorSender(sdk);
     }
 
