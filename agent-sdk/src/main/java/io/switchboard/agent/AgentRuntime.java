@@ -59,10 +59,12 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
     /** Per conversation, the offset of the latest interrupt polled and not yet handled. */
     private final ConcurrentHashMap<String, Long> interrupts = new ConcurrentHashMap<>();
     private final Copies copies = new Copies();
+    private final SessionDirectory sessions;
 
     AgentRuntime(AgentConfig config, AgentMetrics metrics, ExecutorService pool, ScheduledExecutorService scheduler,
                  SwitchboardAgent.Callbacks callbacks, Producer<String, OutboundEvent> outbound,
-                 Producer<String, DeadLetter> deadLetters, Serializer<AgentEvent> agentSerializer) {
+                 Producer<String, DeadLetter> deadLetters, Serializer<AgentEvent> agentSerializer,
+                 SessionDirectory sessions) {
         this.config = config;
         this.metrics = metrics;
         this.pool = pool;
@@ -71,6 +73,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
         this.outbound = outbound;
         this.deadLetters = deadLetters;
         this.agentSerializer = agentSerializer;
+        this.sessions = sessions;
     }
 
     @Override
@@ -96,6 +99,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                     conversation);
             return null;
         }
+        sessions.seen(event);
         Session session = Session.of(event.getSession());
         Object payload = event.getPayload();
         if (payload instanceof MessageReady ready) {

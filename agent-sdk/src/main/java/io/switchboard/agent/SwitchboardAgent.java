@@ -34,6 +34,7 @@ import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,7 @@ public final class SwitchboardAgent implements ManagedService {
     private KafkaProducer<String, DeadLetter> deadLetters;
     private ExecutorService pool;
     private ScheduledExecutorService scheduler;
+    private SessionDirectory sessions;
     private boolean closed;
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
@@ -218,8 +220,9 @@ public final class SwitchboardAgent implements ManagedService {
             return t;
         });
         AgentMetrics metrics = new AgentMetrics(registry, config.groupId());
+        sessions = new SessionDirectory(config);
         AgentRuntime runtime = new AgentRuntime(config, metrics, pool, scheduler, callbacks, outbound, deadLetters,
-                serdes.forType(AgentEvent.class).serializer());
+                serdes.forType(AgentEvent.class).serializer(), sessions);
         Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel());
         consumerConfig.putAll(consumerOverrides);
@@ -242,6 +245,52 @@ public final class SwitchboardAgent implements ManagedService {
         }
         log.info("Agent {} started: up to {} handlers at once on {} threads, bootstrap {}", config.groupId(),
                 config.concurrency(), virtual ? "virtual" : "platform", config.kafka().bootstrapServers());
+    }
+
+    /**
+     * TAC's {@code send_response(conversation_id, response)} outside a handler: sends {@code text} to a live
+     * conversation at any time (a proactive follow-up, a tool that finished late) — a message on its channel, or spoken
+     * on its call. The channel and addresses are the conversation's session as the router last stated it on
+     * tac.agent.v1 ({@link SessionDirectory}). {@code idempotencyKey} makes the send's id deterministic
+     * ({@code EventIds.derived(conversationId, "send", key)}): a re-run that sends again with the same key is dropped
+     * by outbound-sender; null: a random id. The future completes with the outbound event id once Kafka has it, or
+     * fails with {@link ConversationEndedException} (nothing sent) when the conversation ended or is unknown.
+     */
+    public CompletableFuture<String> sendResponse(String conversationId, String text, String idempotencyKey) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(text, "text");
+        if (outbound == null) {
+            throw new IllegalStateException(name() + " is not started");
+        }
+        return CompletableFuture.supplyAsync(() -> sessions.find(conversationId), pool).thenCompose(found -> {
+            if (found.isEmpty() || found.get().ended()) {
+                throw new ConversationEndedException("Conversation " + conversationId + (found.isEmpty()
+                        ? " is not live (no agent event of it in the last " + config.sessionLookback() + ")"
+                        : " has ended") + ": nothing sent");
+            }
+            String eventId = idempotencyKey == null ? EventIds.random()
+                    : EventIds.derived(conversationId, "send", idempotencyKey);
+            OutboundEvent event = OutboundEvent.newBuilder().setEventId(eventId).setConversationId(conversationId)
+                    .setOccurredAt(Instant.now()).setTraceId(EventIds.newTraceId()).setInReplyTo(null).setTurn(-1)
+                    .setSession(found.get().session())
+                    .setPayload(io.switchboard.events.Reply.newBuilder().setReplyId(EventIds.derived(eventId, "reply"))
+                            .setSequence(0).setText(text).setLast(true).build())
+                    .build();
+            CompletableFuture<String> done = new CompletableFuture<>();
+            outbound.send(new ProducerRecord<>(config.outputTopic(), conversationId, event), (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(eventId);
+                }
+            });
+            return done;
+        });
+    }
+
+    /** {@link #sendResponse(String, String, String)} with a random id (a re-run sends it again). */
+    public CompletableFuture<String> sendResponse(String conversationId, String text) {
+        return sendResponse(conversationId, text, null);
     }
 
     /**
