@@ -16,9 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,6 +55,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String TWIML_PATH = TwilioSettings.VOICE_TWIML_PATH;
     public static final String WEBHOOK_PATH = "SWITCHBOARD_WEBHOOK_PATH";
     public static final String CI_WEBHOOK_PATH = "SWITCHBOARD_CI_WEBHOOK_PATH";
+    public static final String CHANNELS = "SWITCHBOARD_CHANNELS";
     /** TAC TypeScript's name of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID, accepted as an alias. */
     public static final String TAC_CI_CONFIGURATION_ID = "TWILIO_TAC_CI_CONFIGURATION_ID";
     // Twilio REST calls of ingress: the orchestrated voice lookup, participant reconciliation of messaging
@@ -82,6 +86,8 @@ public final class IngressConfig extends EnvConfig {
                     "Conversation Intelligence configuration id; set: `POST /ci-webhook` is served (unset: 404) and its operator results go to tac.ci.v1; events of another configuration are answered `skipped`.")
             .define(TAC_CI_CONFIGURATION_ID, Type.STRING, null, Importance.LOW,
                     "TAC TypeScript's name of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID, read when that is unset.")
+            .define(CHANNELS, Type.STRING, "VOICE,SMS,WHATSAPP,RCS,CHAT", Importance.MEDIUM,
+                    "The channels this deployment registers, comma-separated (TAC registers channels one by one). Without VOICE the voice routes (/twiml, the relay socket, the relay and call event callbacks) are not served (404); a message of a channel not listed is answered 200 and published nowhere: it never reaches an agent. Without any messaging channel /webhook is not served.")
             .define(WEBHOOK_PATH, Type.STRING, "/webhook", Importance.LOW,
                     "Path of the Conversations webhook of every messaging channel (TAC's default `/webhook`); signatures are checked on the URL with this path.")
             .define(CI_WEBHOOK_PATH, Type.STRING, "/ci-webhook", Importance.LOW,
@@ -134,6 +140,7 @@ public final class IngressConfig extends EnvConfig {
     private final TwilioSettings twilio;
     private final RelayOptions relayOptions;
     private final TwimlRules twimlRules;
+    private final Set<Channel> channels;
 
     public IngressConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -148,6 +155,7 @@ public final class IngressConfig extends EnvConfig {
                     + " is required: Twilio signatures are always checked");
         }
         checkPaths();
+        this.channels = parseChannels(getString(CHANNELS));
         this.relayOptions = relayOptionsFromSettings();
         this.twimlRules = loadTwimlRules();
         if (insecureSkipSignature() && isRealAccountSid(twilio.accountSid())) {
@@ -155,6 +163,34 @@ public final class IngressConfig extends EnvConfig {
                     + ACCOUNT_SID + "=" + twilio.accountSid().substring(0, 6) + "…): signatures are only skipped with the dev "
                     + "placeholder " + DEV_ACCOUNT_SID + "; unset " + INSECURE_SKIP_SIGNATURE + " for a real account");
         }
+    }
+
+    private static Set<Channel> parseChannels(String value) {
+        Set<Channel> channels = EnumSet.noneOf(Channel.class);
+        for (String name : value.split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            try {
+                Channel channel = Channel.valueOf(name.trim().toUpperCase(Locale.ROOT));
+                if (channel == Channel.UNKNOWN) {
+                    throw new IllegalArgumentException();
+                }
+                channels.add(channel);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(CHANNELS + ": unknown channel '" + name.trim()
+                        + "' (VOICE, SMS, WHATSAPP, RCS, CHAT)");
+            }
+        }
+        if (channels.isEmpty()) {
+            throw new InvalidConfigurationException(CHANNELS + " names no channel: register at least one");
+        }
+        return Collections.unmodifiableSet(channels);
+    }
+
+    /** The channels this deployment registers ({@code SWITCHBOARD_CHANNELS}). */
+    public Set<Channel> channels() {
+        return channels;
     }
 
     /** AC + 32 hex digits, as Twilio's account SIDs are, other than the dev placeholder. */

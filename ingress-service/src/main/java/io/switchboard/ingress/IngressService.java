@@ -1,6 +1,7 @@
 package io.switchboard.ingress;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.Channel;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.http.MalformedInputHandler;
 import io.switchboard.ingress.http.SignatureCheck;
@@ -149,27 +150,34 @@ public final class IngressService implements ManagedService {
         }
         // Each signed route: its body (webhooks), the signature gate, its handler; a MalformedInput its handler's
         // reader throws is answered 400 by the route's failure handler.
-        ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
-        router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
-                .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
-                        lookup, config.maxRelaySockets(), metrics));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
-        router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
-                .handler(new TwimlHandler(config, TwimlCustomizers.load()));
-        router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
-                .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
-                        new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
-                .failureHandler(MalformedInputHandler.text("callback"));
-        for (CallEventHandler.Kind kind : CallEventHandler.Kind.values()) {
-            router.post(config.callEventPath(kind.name().toLowerCase(Locale.ROOT))).handler(bodies)
-                    .handler(SignedRoute.form(signatures))
-                    .handler(new CallEventHandler(kind, publisher, config.twilio().accountSid(), sessions))
-                    .failureHandler(MalformedInputHandler.text("call event"));
+        // only the channels this deployment registers (SWITCHBOARD_CHANNELS), as TAC serves only its channels' routes:
+        // without VOICE the voice routes are not served (404), so no call reaches an agent
+        if (config.channels().contains(Channel.VOICE)) {
+            ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
+            router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
+                    .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
+                            lookup, config.maxRelaySockets(), metrics));
+            router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
+                    .handler(new TwimlHandler(config, TwimlCustomizers.load()));
+            router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
+                    .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
+                            new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
+                    .failureHandler(MalformedInputHandler.text("callback"));
+            for (CallEventHandler.Kind kind : CallEventHandler.Kind.values()) {
+                router.post(config.callEventPath(kind.name().toLowerCase(Locale.ROOT))).handler(bodies)
+                        .handler(SignedRoute.form(signatures))
+                        .handler(new CallEventHandler(kind, publisher, config.twilio().accountSid(), sessions))
+                        .failureHandler(MalformedInputHandler.text("call event"));
+            }
         }
-        router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
-                .handler(new WebhookHandler(publisher, config.ownAddresses(),
-                        config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls))
-                .failureHandler(MalformedInputHandler.text("webhook"));
+        if (config.channels().stream().anyMatch(channel -> channel != Channel.VOICE)) {
+            router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
+                    .handler(new WebhookHandler(publisher, config.ownAddresses(),
+                            config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls,
+                            config.channels()))
+                    .failureHandler(MalformedInputHandler.text("webhook"));
+        }
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
