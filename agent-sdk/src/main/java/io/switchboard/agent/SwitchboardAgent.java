@@ -121,6 +121,7 @@ public final class SwitchboardAgent implements ManagedService {
     private ExecutorService pool;
     private ScheduledExecutorService scheduler;
     private SessionDirectory sessions;
+    private OutreachOutcomes outreach;
     private boolean closed;
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
@@ -221,6 +222,7 @@ public final class SwitchboardAgent implements ManagedService {
         });
         AgentMetrics metrics = new AgentMetrics(registry, config.groupId());
         sessions = new SessionDirectory(config);
+        outreach = new OutreachOutcomes(config);
         AgentRuntime runtime = new AgentRuntime(config, metrics, pool, scheduler, callbacks, outbound, deadLetters,
                 serdes.forType(AgentEvent.class).serializer(), sessions);
         Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
@@ -297,14 +299,33 @@ public final class SwitchboardAgent implements ManagedService {
      * Starts an agent-initiated conversation, as TAC's outbound messaging does: outbound-sender creates (or, on 409,
      * reuses) the Orchestrator conversation with the customer ({@code to}) and the agent as participants and sends
      * {@code firstMessage}. {@code channel} is SMS, WHATSAPP, RCS or CHAT ({@code to} in that channel's address form,
-     * e.g. {@code whatsapp:+1…}). The request is a durable Kafka event; the returned future completes with its id once
-     * Kafka has it. The customer's answer arrives through {@code onMessageReady} in the created conversation.
+     * e.g. {@code whatsapp:+1…}). The request is a durable Kafka event; the returned future completes with the
+     * conversation's id once outbound-sender created it (as TAC returns it), or fails saying why it was not started.
+     * The customer's answer arrives through {@code onMessageReady} in that conversation.
      */
     public CompletableFuture<String> startConversation(Channel channel, String to, String firstMessage) {
+        return startConversation(channel, to, firstMessage, StartOptions.NONE);
+    }
+
+    /**
+     * {@link #startConversation(Channel, String, String)} from a chosen sender ({@code options.from()}, e.g. one of
+     * several RCS sender ids of {@code TWILIO_RCS_SENDER_IDS}) and, for CHAT, with TAC's {@code channelId}.
+     */
+    public CompletableFuture<String> startConversation(Channel channel, String to, String firstMessage,
+                                                       StartOptions options) {
         if (channel == Channel.VOICE) {
             throw new IllegalArgumentException("Use placeCall for voice");
         }
-        return request(channel, to, firstMessage);
+        if (outbound == null) {
+            throw new IllegalStateException(name() + " is not started");
+        }
+        OutboundEvent event = Outreach.conversationRequest(EventIds.random(), EventIds.newTraceId(), channel,
+                Objects.requireNonNull(to, "to"), firstMessage, options.from(), options.channelId());
+        String requestId = event.getEventId();
+        // note where its delivery will be before asking: the outcome cannot be missed however fast it comes
+        return CompletableFuture.supplyAsync(() -> outreach.mark(event.getConversationId()), pool)
+                .thenCompose(mark -> send(event).thenApply(sent -> mark))
+                .thenApplyAsync(mark -> outreach.conversationId(mark, requestId), pool);
     }
 
     /**
@@ -325,10 +346,6 @@ public final class SwitchboardAgent implements ManagedService {
         return request(Channel.VOICE, to, "", options.asParameters());
     }
 
-    private CompletableFuture<String> request(Channel channel, String to, String firstMessage) {
-        return request(channel, to, firstMessage, Map.of());
-    }
-
     private CompletableFuture<String> request(Channel channel, String to, String firstMessage,
                                               Map<String, String> callOptions) {
         if (outbound == null) {
@@ -336,13 +353,18 @@ public final class SwitchboardAgent implements ManagedService {
         }
         OutboundEvent event = Outreach.request(EventIds.random(), EventIds.newTraceId(), channel,
                 Objects.requireNonNull(to, "to"), firstMessage, callOptions);
+        return send(event);
+    }
+
+    /** Writes a request to tac.outbound.v1; completes with its id once Kafka has it. */
+    private CompletableFuture<String> send(OutboundEvent event) {
         CompletableFuture<String> done = new CompletableFuture<>();
         outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(),
                 event.getConversationId(), event), (metadata, error) -> {
                     if (error != null) {
                         done.completeExceptionally(error);
                     } else {
-                        done.complete(event.getEventId().toString());
+                        done.complete(event.getEventId());
                     }
                 });
         return done;

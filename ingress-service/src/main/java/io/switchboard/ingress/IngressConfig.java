@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -337,8 +338,13 @@ public final class IngressConfig extends EnvConfig {
      */
     public Set<String> ownAddresses() {
         Set<String> own = new LinkedHashSet<>();
+        List<String> settings = new ArrayList<>();
         for (ChannelTraits traits : ChannelTraits.values()) {
-            String value = optionalString(traits.ownAddressSetting());
+            settings.add(traits.ownAddressSetting());
+        }
+        settings.add(TwilioSettings.RCS_SENDER_IDS);
+        for (String setting : settings) {
+            String value = optionalString(setting);
             if (value != null) {
                 for (String address : value.split(",")) {
                     if (!address.isBlank()) {

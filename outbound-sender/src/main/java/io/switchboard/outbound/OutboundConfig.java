@@ -11,6 +11,7 @@ import io.switchboard.twilio.TwilioSettings;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -129,9 +130,21 @@ public final class OutboundConfig extends EnvConfig {
 
     /** The agent's own address on a messaging channel, or null when not configured. */
     public String senderAddress(Channel channel) {
+        List<String> senders = senderAddresses(channel);
+        return senders.isEmpty() ? null : senders.get(0);
+    }
+
+    /**
+     * Every address the agent may send from on {@code channel}: RCS's allow-list ({@code TWILIO_RCS_SENDER_ID} and
+     * {@code TWILIO_RCS_SENDER_IDS}), the one configured address otherwise; empty when none is configured.
+     */
+    public List<String> senderAddresses(Channel channel) {
+        if (channel == Channel.RCS) {
+            return twilio.rcsSenderIds();
+        }
         ChannelTraits traits = ChannelTraits.of(channel);
         String value = optionalString(traits.ownAddressSetting());
-        return value == null ? null : traits.withPrefix(value);
+        return value == null ? List.of() : List.of(traits.withPrefix(value));
     }
 
     public String groupId() {

@@ -32,6 +32,18 @@ public final class Outreach {
     private Outreach() {
     }
 
+    /**
+     * The event an agent writes to start a messaging conversation from a chosen sender: {@code from} (the agent's
+     * address, e.g. one of several RCS sender ids; null: the channel's configured one) goes in {@code session.to},
+     * {@code channelId} (TAC's channel id of a CHAT conversation; null: none) in {@code session.channelId}.
+     */
+    public static OutboundEvent conversationRequest(String eventId, String traceId, Channel channel, String to,
+                                                    String firstMessage, String from, String channelId) {
+        OutboundEvent event = request(eventId, traceId, channel, to, firstMessage, Map.of());
+        event.setSession(Session.newBuilder(event.getSession()).setTo(from).setChannelId(channelId).build());
+        return event;
+    }
+
     /** A call option of an agent-placed call ({@link #CALL_OPTION}), or null. */
     public static String callOption(OutboundEvent event, String name) {
         Map<String, String> parameters = event.getSession().getCustomParameters();

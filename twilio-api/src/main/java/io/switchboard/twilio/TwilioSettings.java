@@ -1,6 +1,9 @@
 package io.switchboard.twilio;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -26,6 +29,7 @@ public final class TwilioSettings {
     public static final String PHONE_NUMBER = "TWILIO_PHONE_NUMBER";
     public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
     public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
+    public static final String RCS_SENDER_IDS = "TWILIO_RCS_SENDER_IDS";
     public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
     // Conversation Orchestrator and Memory
     public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
@@ -74,6 +78,8 @@ public final class TwilioSettings {
                         "Switchboard's own WhatsApp address, `whatsapp:+E.164`: the agent's WhatsApp sender; ingress ignores messages from it.")
                 .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM,
                         "Switchboard's own RCS sender id: the agent's RCS sender; ingress ignores messages from it (and from each of several, comma-separated).")
+                .define(RCS_SENDER_IDS, Type.STRING, null, Importance.MEDIUM,
+                        "Several RCS sender ids, comma-separated (newer TAC): the allow-list an agent-started RCS conversation picks its `from` from (the first when it names none; TWILIO_RCS_SENDER_ID's ids are allowed too); ingress ignores messages from each.")
                 .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
                         "The agent's chat identity (TAC's default `ai-assistant`): the Author of its Conversations v1 messages; ingress ignores messages from it.");
     }
@@ -160,6 +166,25 @@ public final class TwilioSettings {
     /** The Memory store override; null: the Orchestrator configuration's {@code memoryStoreId}. */
     public String memoryStoreId() {
         return text(MEMORY_STORE_ID);
+    }
+
+    /**
+     * The RCS senders Switchboard may send from, {@code rcs:}-prefixed, in order: TWILIO_RCS_SENDER_ID's (comma-separated)
+     * then TWILIO_RCS_SENDER_IDS', without repeats.
+     */
+    public List<String> rcsSenderIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        for (String setting : List.of(RCS_SENDER_ID, RCS_SENDER_IDS)) {
+            String value = text(setting);
+            if (value != null) {
+                for (String id : value.split(",")) {
+                    if (!id.isBlank()) {
+                        ids.add(id.trim().startsWith("rcs:") ? id.trim() : "rcs:" + id.trim());
+                    }
+                }
+            }
+        }
+        return List.copyOf(ids);
     }
 
     public String studioHandoffFlowSid() {

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class Pipeline implements AutoCloseable {
     static final String AUTH_TOKEN = "e2e-auth-token";
     static final String HANDOFF_FLOW = "FW00000000000000000000000000000e2e";
+    /** The second of the agent's RCS senders (TWILIO_RCS_SENDER_IDS). */
+    static final String RCS_SUPPORT_SENDER = "rcs:switchboard_e2e_support";
     static final String CI_CONFIGURATION = "intelligence_configuration_e2e";
     static final String CI_OBSERVATION_OPERATOR = "LY000000000000000000000000000e2eob";
     static final String CI_SUMMARY_OPERATOR = "LY000000000000000000000000000e2esu";
@@ -80,6 +82,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER),
                 Map.entry("TWILIO_WHATSAPP_NUMBER", TwilioWebhooks.agentAddress("WHATSAPP")),
                 Map.entry("TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS")),
+                Map.entry("TWILIO_RCS_SENDER_IDS", RCS_SUPPORT_SENDER),
                 Map.entry("SWITCHBOARD_TOPIC_PARTITIONS", "4"),
                 Map.entry("OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50"),
                 // WhatsApp messages carry the customer's memory (local provider), the other channels none.

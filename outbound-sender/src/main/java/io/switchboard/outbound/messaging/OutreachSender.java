@@ -151,7 +151,6 @@ final class OutreachSender {
     }
 
     private static SendResult failed(String reason) {
-        return new SendResult(List.of(), 0, null,
-                new TwilioCallException(TwilioCallException.Kind.PERMANENT, null, null, reason, null, null));
+        return SendResult.refused(reason);
     }
 }
