@@ -67,7 +67,8 @@ final class SessionDirectory {
     private Known read(String conversationId) {
         KafkaClients clients = new KafkaClients(config.kafka());
         Map<String, Object> properties = clients.consumerConfig(null, config.groupId() + "-sessions");
-        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // as the agents read it: the router's latest event may still be in its open transaction
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel());
         try (KafkaConsumer<String, AgentEvent> consumer = new KafkaConsumer<>(properties, new StringDeserializer(),
                 clients.serdes().forType(AgentEvent.class).deserializer())) {
             int partitions = consumer.partitionsFor(config.inputTopic()).size();
