@@ -28,6 +28,7 @@ public final class AgentConfig extends EnvConfig {
     public static final String TYPING_INDICATOR = "SWITCHBOARD_AGENT_TYPING_INDICATOR";
     public static final String TYPING_INDICATOR_DELAY_MS = "SWITCHBOARD_AGENT_TYPING_INDICATOR_DELAY_MS";
     public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
+    public static final String SESSION_LOOKBACK_MS = "SWITCHBOARD_AGENT_SESSION_LOOKBACK_MS";
     /** Used when KAFKA_BOOTSTRAP_SERVERS is not set. */
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
@@ -60,6 +61,8 @@ public final class AgentConfig extends EnvConfig {
                     "How long retrieveMemory waits for the memory service before its future fails; like the router's SWITCHBOARD_MEMORY_TIMEOUT_MS, sized for Twilio Memory's Lookup + Recall (about 0.9 s at Twilio-like latency).")
             .define(TYPING_INDICATOR, Type.BOOLEAN, false, Importance.LOW,
                     "Show the customer a typing indicator while a reply is slow, as TAC does: only WhatsApp has one (Twilio Messaging v2 Indicators/Typing). Needs an outbound-sender that knows the v2 Typing event.")
+            .define(SESSION_LOOKBACK_MS, Type.LONG, 30 * 60_000L, Range.atLeast(1), Importance.LOW,
+                    "sendResponse(conversationId, …) outside a handler, for a conversation this worker has not handled: how far back its partition of tac.agent.v1 is read for its session (the router's inactivity timeout, SWITCHBOARD_INACTIVITY_TIMEOUT_MS, ends older ones).")
             .define(TYPING_INDICATOR_DELAY_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW,
                     "With SWITCHBOARD_AGENT_TYPING_INDICATOR: how long a message handler may go without sending anything before the indicator is requested (0: at once).")
             .define(STUDIO_HANDOFF_FLOW_SID, Type.STRING, null, Importance.MEDIUM,
@@ -130,6 +133,10 @@ public final class AgentConfig extends EnvConfig {
     /** Whether slow replies on channels that have one get a typing indicator. */
     public boolean typingIndicator() {
         return getBoolean(TYPING_INDICATOR);
+    }
+
+    public Duration sessionLookback() {
+        return Duration.ofMillis(getLong(SESSION_LOOKBACK_MS));
     }
 
     public Duration typingIndicatorDelay() {

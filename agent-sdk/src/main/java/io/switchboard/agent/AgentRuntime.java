@@ -9,9 +9,13 @@ import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
+import io.switchboard.events.call.AmdResult;
+import io.switchboard.events.call.CallStatus;
+import io.switchboard.events.call.RecordingStatus;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
@@ -55,10 +59,12 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
     /** Per conversation, the offset of the latest interrupt polled and not yet handled. */
     private final ConcurrentHashMap<String, Long> interrupts = new ConcurrentHashMap<>();
     private final Copies copies = new Copies();
+    private final SessionDirectory sessions;
 
     AgentRuntime(AgentConfig config, AgentMetrics metrics, ExecutorService pool, ScheduledExecutorService scheduler,
                  SwitchboardAgent.Callbacks callbacks, Producer<String, OutboundEvent> outbound,
-                 Producer<String, DeadLetter> deadLetters, Serializer<AgentEvent> agentSerializer) {
+                 Producer<String, DeadLetter> deadLetters, Serializer<AgentEvent> agentSerializer,
+                 SessionDirectory sessions) {
         this.config = config;
         this.metrics = metrics;
         this.pool = pool;
@@ -67,6 +73,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
         this.outbound = outbound;
         this.deadLetters = deadLetters;
         this.agentSerializer = agentSerializer;
+        this.sessions = sessions;
     }
 
     @Override
@@ -92,6 +99,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                     conversation);
             return null;
         }
+        sessions.seen(event);
         Session session = Session.of(event.getSession());
         Object payload = event.getPayload();
         if (payload instanceof MessageReady ready) {
@@ -146,8 +154,49 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                 return null;
             }).run();
         }
+        if (payload instanceof CallConnected connected) {
+            if (callbacks.callStarted() == null) {
+                return null;
+            }
+            // turn -1: not tied to a prompt, so no interrupt makes its frames stale
+            return new Invocation(this, record, "call-started", -1, box -> {
+                callbacks.callStarted().onCallStarted(session, CallSetup.of(connected), box);
+                box.handlerReturned();
+                return null;
+            }).run();
+        }
+        if (payload instanceof CallStatus status) {
+            return callEvent(record, "call-status", callbacks.callStatus() == null ? null
+                    : box -> callbacks.callStatus().onCallStatus(session, status, box));
+        }
+        if (payload instanceof AmdResult amd) {
+            return callEvent(record, "amd", callbacks.amd() == null ? null
+                    : box -> callbacks.amd().onAmd(session, amd, box));
+        }
+        if (payload instanceof RecordingStatus recording) {
+            return callEvent(record, "recording", callbacks.recording() == null ? null
+                    : box -> callbacks.recording().onRecording(session, recording, box));
+        }
         log.warn("Unknown agent event payload {}", payload == null ? null : payload.getClass().getName());
         return null;
+    }
+
+    /** What a call event callback does with the outbox it is given. */
+    @FunctionalInterface
+    private interface CallEventBody {
+        void run(Outbox box) throws Exception;
+    }
+
+    /** A call event callback, not tied to a prompt (turn -1); nothing when the agent did not register it. */
+    private CompletionStage<?> callEvent(ConsumerRecord<String, AgentEvent> record, String kind, CallEventBody body) {
+        if (body == null) {
+            return null;
+        }
+        return new Invocation(this, record, kind, -1, box -> {
+            body.run(box);
+            box.handlerReturned();
+            return null;
+        }).run();
     }
 
     private CompletionStage<?> message(ConsumerRecord<String, AgentEvent> record, Session session, MessageReady ready) {

@@ -1,6 +1,9 @@
 package io.switchboard.agent;
 
 import io.switchboard.events.Memory;
+import io.switchboard.events.call.AmdResult;
+import io.switchboard.events.call.CallStatus;
+import io.switchboard.events.call.RecordingStatus;
 import java.util.concurrent.CompletionStage;
 
 /** The callback shapes an agent is written with; each conversation's callbacks run strictly in order. */
@@ -31,6 +34,36 @@ public final class Handlers {
     @FunctionalInterface
     public interface ReplyingMessageHandler {
         void onMessage(Message message, Session session, Memory memory, Reply reply) throws Exception;
+    }
+
+    /**
+     * A call connected (its ConversationRelay {@code setup}), before its first prompt: TAC TypeScript's
+     * {@code onSetup}. Answer through {@code reply} — a greeting, a {@code language} or {@code play} frame — or not.
+     */
+    @FunctionalInterface
+    public interface CallStartedHandler {
+        void onCallStarted(Session session, CallSetup setup, Reply reply) throws Exception;
+    }
+
+    /**
+     * Twilio's call status callback ({@code TWILIO_VOICE_CALL_EVENT_PATH}/status): queued, ringing, in-progress,
+     * completed, busy, no-answer, failed, canceled. A call that never connected has a session naming the call only.
+     */
+    @FunctionalInterface
+    public interface CallStatusHandler {
+        void onCallStatus(Session session, CallStatus status, Reply reply) throws Exception;
+    }
+
+    /** Asynchronous answering machine detection ({@code .../amd}): {@code answeredBy} human, machine_end_beep, .... */
+    @FunctionalInterface
+    public interface AmdHandler {
+        void onAmd(Session session, AmdResult amd, Reply reply) throws Exception;
+    }
+
+    /** A recording's status ({@code .../recording}): in-progress, completed (with its URL), absent, failed. */
+    @FunctionalInterface
+    public interface RecordingHandler {
+        void onRecording(Session session, RecordingStatus recording, Reply reply) throws Exception;
     }
 
     /** Called when the caller interrupts; the interrupted message handler has been cancelled already. */

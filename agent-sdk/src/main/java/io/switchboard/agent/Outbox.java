@@ -5,6 +5,9 @@ import io.switchboard.events.Channel;
 import io.switchboard.events.EndSession;
 import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
+import io.switchboard.events.Play;
+import io.switchboard.events.SendDigits;
+import io.switchboard.events.SetLanguage;
 import io.switchboard.events.Typing;
 import io.switchboard.ids.EventIds;
 import java.time.Instant;
@@ -47,12 +50,17 @@ final class Outbox implements Reply {
 
     @Override
     public boolean sendResponse(String text) {
+        return sendResponse(text, TextOptions.DEFAULT);
+    }
+
+    @Override
+    public boolean sendResponse(String text, TextOptions options) {
         Objects.requireNonNull(text, "text");
         synchronized (this) {
             if (cancelled) {
                 return false;
             }
-            return emit(reply(newReplyId(), 0, text, true));
+            return emit(reply(newReplyId(), 0, text, true, options == null ? TextOptions.DEFAULT : options));
         }
     }
 
@@ -64,9 +72,14 @@ final class Outbox implements Reply {
 
     @Override
     public TokenStream stream() {
+        return stream(TextOptions.DEFAULT);
+    }
+
+    @Override
+    public TokenStream stream(TextOptions options) {
         synchronized (this) {
             openStreams++;
-            return new Stream(newReplyId());
+            return new Stream(newReplyId(), options == null ? TextOptions.DEFAULT : options);
         }
     }
 
@@ -74,6 +87,34 @@ final class Outbox implements Reply {
     public TokenStream stream(String conversationId) {
         checkConversation(conversationId);
         return stream();
+    }
+
+    @Override
+    public synchronized boolean play(String source, Integer loop, Boolean preemptible, Boolean interruptible) {
+        requireVoice("play");
+        return emit(Play.newBuilder().setSource(Objects.requireNonNull(source, "source")).setLoop(loop)
+                .setPreemptible(preemptible).setInterruptible(interruptible).build());
+    }
+
+    @Override
+    public synchronized boolean sendDigits(String digits) {
+        requireVoice("sendDigits");
+        return emit(SendDigits.newBuilder().setDigits(Objects.requireNonNull(digits, "digits")).build());
+    }
+
+    @Override
+    public synchronized boolean language(String ttsLanguage, String transcriptionLanguage) {
+        requireVoice("language");
+        return emit(SetLanguage.newBuilder().setTtsLanguage(ttsLanguage)
+                .setTranscriptionLanguage(transcriptionLanguage).build());
+    }
+
+    /** Relay frames exist on calls only: refused here rather than dead-lettered by outbound-sender. */
+    private void requireVoice(String frame) {
+        if (!voice) {
+            throw new IllegalStateException(frame + " is a ConversationRelay frame: conversation "
+                    + event.getConversationId() + " is " + event.getSession().getChannel() + ", not VOICE");
+        }
     }
 
     @Override
@@ -148,9 +189,15 @@ final class Outbox implements Reply {
         return EventIds.derived(event.getEventId(), "reply", Integer.toString(replies++));
     }
 
-    private static io.switchboard.events.Reply reply(String replyId, int sequence, String text, boolean last) {
-        return io.switchboard.events.Reply.newBuilder().setReplyId(replyId).setSequence(sequence).setText(text)
-                .setLast(last).build();
+    private io.switchboard.events.Reply reply(String replyId, int sequence, String text, boolean last,
+                                              TextOptions options) {
+        io.switchboard.events.Reply.Builder reply = io.switchboard.events.Reply.newBuilder().setReplyId(replyId)
+                .setSequence(sequence).setText(text).setLast(last);
+        if (voice) { // the text frame's flags; messages have none
+            reply.setLang(options.lang()).setInterruptible(options.interruptible())
+                    .setPreemptible(options.preemptible());
+        }
+        return reply.build();
     }
 
     /** Under the monitor. */
@@ -177,12 +224,14 @@ final class Outbox implements Reply {
 
     private final class Stream implements TokenStream {
         private final String replyId;
+        private final TextOptions options;
         private final StringBuilder buffer = new StringBuilder();
         private int sequence;
         private boolean ended;
 
-        Stream(String replyId) {
+        Stream(String replyId, TextOptions options) {
             this.replyId = replyId;
+            this.options = options;
         }
 
         @Override
@@ -192,7 +241,7 @@ final class Outbox implements Reply {
                     return false;
                 }
                 if (voice) {
-                    return emit(reply(replyId, sequence++, token, false));
+                    return emit(reply(replyId, sequence++, token, false, options));
                 }
                 buffer.append(token);
                 return true;
@@ -208,9 +257,9 @@ final class Outbox implements Reply {
                 ended = true;
                 openStreams--;
                 if (voice && sequence > 0) {
-                    emit(reply(replyId, sequence, "", true));
+                    emit(reply(replyId, sequence, "", true, options));
                 } else if (!voice && buffer.length() > 0) {
-                    emit(reply(replyId, 0, buffer.toString(), true));
+                    emit(reply(replyId, 0, buffer.toString(), true, options));
                 }
                 settleIfDone();
             }

@@ -15,6 +15,9 @@ public interface Reply {
     /** Sends one whole reply. Ignored (returns false) once cancelled. */
     boolean sendResponse(String text);
 
+    /** Voice: one whole reply spoken with {@code options} ({@code lang}, {@code interruptible}, {@code preemptible}). */
+    boolean sendResponse(String text, TextOptions options);
+
     /**
      * TAC's {@code sendResponse(conversationId, text)}; the conversation must be the one being answered (replies
      * derive their ids from the event that caused them).
@@ -24,8 +27,39 @@ public interface Reply {
     /** Starts a streamed reply; see {@link TokenStream}. The event counts as handled once every stream has ended. */
     TokenStream stream();
 
+    /** A streamed reply whose every token carries {@code options} (voice). */
+    TokenStream stream(TextOptions options);
+
     /** TAC's {@code stream(conversationId)}; same rule as {@link #sendResponse(String, String)}. */
     TokenStream stream(String conversationId);
+
+    /**
+     * Voice: plays an audio file ({@code play} frame), in order with the text of this handler. {@code loop} (times,
+     * 0 = until interrupted), {@code preemptible} and {@code interruptible} may be null (Twilio's defaults).
+     *
+     * @throws IllegalStateException on a messaging conversation (nothing is sent)
+     */
+    boolean play(String source, Integer loop, Boolean preemptible, Boolean interruptible);
+
+    /** {@link #play(String, Integer, Boolean, Boolean)} with Twilio's defaults. */
+    default boolean play(String source) {
+        return play(source, null, null, null);
+    }
+
+    /**
+     * Voice: sends DTMF digits on the call ({@code sendDigits} frame; {@code w} waits half a second).
+     *
+     * @throws IllegalStateException on a messaging conversation
+     */
+    boolean sendDigits(String digits);
+
+    /**
+     * Voice: switches the call's speech ({@code language} frame): {@code ttsLanguage} for what the agent says,
+     * {@code transcriptionLanguage} for what the caller says; either may be null (unchanged).
+     *
+     * @throws IllegalStateException on a messaging conversation
+     */
+    boolean language(String ttsLanguage, String transcriptionLanguage);
 
     /** Voice: ends the call's ConversationRelay session, handing {@code handoffData} (usually JSON) to Twilio. */
     boolean endSession(String handoffData);

@@ -2,13 +2,17 @@ package io.switchboard.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.switchboard.agent.Handlers.AmdHandler;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
+import io.switchboard.agent.Handlers.CallStartedHandler;
+import io.switchboard.agent.Handlers.CallStatusHandler;
 import io.switchboard.agent.Handlers.DtmfHandler;
 import io.switchboard.agent.Handlers.EndedHandler;
 import io.switchboard.agent.Handlers.HandoffFailedHandler;
 import io.switchboard.agent.Handlers.IntelligenceHandler;
 import io.switchboard.agent.Handlers.InterruptHandler;
 import io.switchboard.agent.Handlers.MessageHandler;
+import io.switchboard.agent.Handlers.RecordingHandler;
 import io.switchboard.agent.Handlers.ReplyingMessageHandler;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.AgentEvent;
@@ -30,6 +34,7 @@ import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,11 +120,14 @@ public final class SwitchboardAgent implements ManagedService {
     private KafkaProducer<String, DeadLetter> deadLetters;
     private ExecutorService pool;
     private ScheduledExecutorService scheduler;
+    private SessionDirectory sessions;
+    private OutreachOutcomes outreach;
     private boolean closed;
 
     record Callbacks(MessageHandler blocking, AsyncMessageHandler async, ReplyingMessageHandler replying,
                      InterruptHandler interrupt, DtmfHandler dtmf, EndedHandler ended, IntelligenceHandler intelligence,
-                     HandoffFailedHandler handoffFailed) {
+                     HandoffFailedHandler handoffFailed, CallStartedHandler callStarted, CallStatusHandler callStatus,
+                     AmdHandler amd, RecordingHandler recording) {
         boolean hasMessageHandler() {
             return blocking != null || async != null || replying != null;
         }
@@ -213,8 +221,10 @@ public final class SwitchboardAgent implements ManagedService {
             return t;
         });
         AgentMetrics metrics = new AgentMetrics(registry, config.groupId());
+        sessions = new SessionDirectory(config);
+        outreach = new OutreachOutcomes(config);
         AgentRuntime runtime = new AgentRuntime(config, metrics, pool, scheduler, callbacks, outbound, deadLetters,
-                serdes.forType(AgentEvent.class).serializer());
+                serdes.forType(AgentEvent.class).serializer(), sessions);
         Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel());
         consumerConfig.putAll(consumerOverrides);
@@ -240,17 +250,82 @@ public final class SwitchboardAgent implements ManagedService {
     }
 
     /**
+     * TAC's {@code send_response(conversation_id, response)} outside a handler: sends {@code text} to a live
+     * conversation at any time (a proactive follow-up, a tool that finished late) — a message on its channel, or spoken
+     * on its call. The channel and addresses are the conversation's session as the router last stated it on
+     * tac.agent.v1 ({@link SessionDirectory}). {@code idempotencyKey} makes the send's id deterministic
+     * ({@code EventIds.derived(conversationId, "send", key)}): a re-run that sends again with the same key is dropped
+     * by outbound-sender; null: a random id. The future completes with the outbound event id once Kafka has it, or
+     * fails with {@link ConversationEndedException} (nothing sent) when the conversation ended or is unknown.
+     */
+    public CompletableFuture<String> sendResponse(String conversationId, String text, String idempotencyKey) {
+        Objects.requireNonNull(conversationId, "conversationId");
+        Objects.requireNonNull(text, "text");
+        if (outbound == null) {
+            throw new IllegalStateException(name() + " is not started");
+        }
+        return CompletableFuture.supplyAsync(() -> sessions.find(conversationId), pool).thenCompose(found -> {
+            if (found.isEmpty() || found.get().ended()) {
+                throw new ConversationEndedException("Conversation " + conversationId + (found.isEmpty()
+                        ? " is not live (no agent event of it in the last " + config.sessionLookback() + ")"
+                        : " has ended") + ": nothing sent");
+            }
+            String eventId = idempotencyKey == null ? EventIds.random()
+                    : EventIds.derived(conversationId, "send", idempotencyKey);
+            OutboundEvent event = OutboundEvent.newBuilder().setEventId(eventId).setConversationId(conversationId)
+                    .setOccurredAt(Instant.now()).setTraceId(EventIds.newTraceId()).setInReplyTo(null).setTurn(-1)
+                    .setSession(found.get().session())
+                    .setPayload(io.switchboard.events.Reply.newBuilder().setReplyId(EventIds.derived(eventId, "reply"))
+                            .setSequence(0).setText(text).setLast(true).build())
+                    .build();
+            CompletableFuture<String> done = new CompletableFuture<>();
+            outbound.send(new ProducerRecord<>(config.outputTopic(), conversationId, event), (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(eventId);
+                }
+            });
+            return done;
+        });
+    }
+
+    /** {@link #sendResponse(String, String, String)} with a random id (a re-run sends it again). */
+    public CompletableFuture<String> sendResponse(String conversationId, String text) {
+        return sendResponse(conversationId, text, null);
+    }
+
+    /**
      * Starts an agent-initiated conversation, as TAC's outbound messaging does: outbound-sender creates (or, on 409,
      * reuses) the Orchestrator conversation with the customer ({@code to}) and the agent as participants and sends
      * {@code firstMessage}. {@code channel} is SMS, WHATSAPP, RCS or CHAT ({@code to} in that channel's address form,
-     * e.g. {@code whatsapp:+1…}). The request is a durable Kafka event; the returned future completes with its id once
-     * Kafka has it. The customer's answer arrives through {@code onMessageReady} in the created conversation.
+     * e.g. {@code whatsapp:+1…}). The request is a durable Kafka event; the returned future completes with the
+     * conversation's id once outbound-sender created it (as TAC returns it), or fails saying why it was not started.
+     * The customer's answer arrives through {@code onMessageReady} in that conversation.
      */
     public CompletableFuture<String> startConversation(Channel channel, String to, String firstMessage) {
+        return startConversation(channel, to, firstMessage, StartOptions.NONE);
+    }
+
+    /**
+     * {@link #startConversation(Channel, String, String)} from a chosen sender ({@code options.from()}, e.g. one of
+     * several RCS sender ids of {@code TWILIO_RCS_SENDER_IDS}) and, for CHAT, with TAC's {@code channelId}.
+     */
+    public CompletableFuture<String> startConversation(Channel channel, String to, String firstMessage,
+                                                       StartOptions options) {
         if (channel == Channel.VOICE) {
             throw new IllegalArgumentException("Use placeCall for voice");
         }
-        return request(channel, to, firstMessage);
+        if (outbound == null) {
+            throw new IllegalStateException(name() + " is not started");
+        }
+        OutboundEvent event = Outreach.conversationRequest(EventIds.random(), EventIds.newTraceId(), channel,
+                Objects.requireNonNull(to, "to"), firstMessage, options.from(), options.channelId());
+        String requestId = event.getEventId();
+        // note where its delivery will be before asking: the outcome cannot be missed however fast it comes
+        return CompletableFuture.supplyAsync(() -> outreach.mark(event.getConversationId()), pool)
+                .thenCompose(mark -> send(event).thenApply(sent -> mark))
+                .thenApplyAsync(mark -> outreach.conversationId(mark, requestId), pool);
     }
 
     /**
@@ -259,22 +334,37 @@ public final class SwitchboardAgent implements ManagedService {
      * (conversation id = the call SID). The future completes with the request's id once Kafka has it.
      */
     public CompletableFuture<String> placeCall(String to) {
-        return request(Channel.VOICE, to, "");
+        return placeCall(to, CallOptions.NONE);
     }
 
-    private CompletableFuture<String> request(Channel channel, String to, String firstMessage) {
+    /**
+     * {@link #placeCall(String)} with TAC's call options: answering machine detection (synchronous, or asynchronous
+     * with {@code onAmd}), recording ({@code onRecording}), a ring timeout, status events ({@code onCallStatus}).
+     * The callbacks are ingress's {@code https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_CALL_EVENT_PATH}/status|amd|recording}.
+     */
+    public CompletableFuture<String> placeCall(String to, CallOptions options) {
+        return request(Channel.VOICE, to, "", options.asParameters());
+    }
+
+    private CompletableFuture<String> request(Channel channel, String to, String firstMessage,
+                                              Map<String, String> callOptions) {
         if (outbound == null) {
             throw new IllegalStateException(name() + " is not started");
         }
         OutboundEvent event = Outreach.request(EventIds.random(), EventIds.newTraceId(), channel,
-                Objects.requireNonNull(to, "to"), firstMessage);
+                Objects.requireNonNull(to, "to"), firstMessage, callOptions);
+        return send(event);
+    }
+
+    /** Writes a request to tac.outbound.v1; completes with its id once Kafka has it. */
+    private CompletableFuture<String> send(OutboundEvent event) {
         CompletableFuture<String> done = new CompletableFuture<>();
         outbound.send(new ProducerRecord<>(Topic.OUTBOUND.topicName(),
                 event.getConversationId(), event), (metadata, error) -> {
                     if (error != null) {
                         done.completeExceptionally(error);
                     } else {
-                        done.complete(event.getEventId().toString());
+                        done.complete(event.getEventId());
                     }
                 });
         return done;
@@ -329,6 +419,10 @@ public final class SwitchboardAgent implements ManagedService {
         private EndedHandler ended;
         private HandoffFailedHandler handoffFailed;
         private IntelligenceHandler intelligence;
+        private CallStartedHandler callStarted;
+        private CallStatusHandler callStatus;
+        private AmdHandler amd;
+        private RecordingHandler recording;
         private MeterRegistry registry = Metrics.globalRegistry;
 
         private Builder(Map<String, String> env) {
@@ -403,6 +497,33 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
+        /**
+         * A call connected (ConversationRelay {@code setup}), before its first prompt (TAC TypeScript's
+         * {@code onSetup}); it may greet, set the language or play audio through the {@link Reply} it gets.
+         */
+        public Builder onCallStarted(CallStartedHandler handler) {
+            this.callStarted = handler;
+            return this;
+        }
+
+        /** Twilio's call status callbacks of the agent's calls (TAC's call events; see {@link CallOptions}). */
+        public Builder onCallStatus(CallStatusHandler handler) {
+            this.callStatus = handler;
+            return this;
+        }
+
+        /** Asynchronous answering machine detection results (TAC's call events; {@link CallOptions#asyncAmd}). */
+        public Builder onAmd(AmdHandler handler) {
+            this.amd = handler;
+            return this;
+        }
+
+        /** Recording status callbacks (TAC's call events; {@link CallOptions#record}). */
+        public Builder onRecording(RecordingHandler handler) {
+            this.recording = handler;
+            return this;
+        }
+
         public Builder onDtmf(DtmfHandler handler) {
             this.dtmf = handler;
             return this;
@@ -437,7 +558,7 @@ public final class SwitchboardAgent implements ManagedService {
         /** Validates the settings (a bad one fails naming its variable) and builds the agent; nothing connects yet. */
         public SwitchboardAgent build() {
             Callbacks callbacks = new Callbacks(blocking, async, replying, interrupt, dtmf, ended, intelligence,
-                    handoffFailed);
+                    handoffFailed, callStarted, callStatus, amd, recording);
             if (!callbacks.hasMessageHandler()) {
                 throw new IllegalStateException("An agent needs onMessageReady(...)");
             }

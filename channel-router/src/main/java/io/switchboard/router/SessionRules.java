@@ -9,7 +9,11 @@ import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.AgentDtmf;
+import io.switchboard.events.call.AmdResult;
+import io.switchboard.events.call.CallStatus;
+import io.switchboard.events.call.RecordingStatus;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.events.agent.HandoffFailed;
@@ -99,6 +103,8 @@ final class SessionRules {
             messageReceived(out, event, message, state, now);
         } else if (payload instanceof ConversationStateChanged change) {
             stateChanged(out, event, change, state, now);
+        } else if (payload instanceof CallStatus || payload instanceof AmdResult || payload instanceof RecordingStatus) {
+            callEvent(out, event, (SpecificRecord) payload, state);
         } else if (payload instanceof RelayError error) {
             log.warn("ConversationRelay reported an error: {}", Redaction.mask(error.getDescription()));
             if (state != null && !state.ended()) {
@@ -173,6 +179,21 @@ final class SessionRules {
         state.callClosedAtMillis = null;
         out.clearCallEndTimer();
         touch(out, state, now);
+        // TAC TypeScript's onSetup: the agent learns of the call before its first prompt (same partition, in order)
+        emit(out, event, state, Channel.VOICE, CallConnected.newBuilder()
+                .setCallSid(setup.getCallSid())
+                .setSessionId(setup.getSessionId())
+                .setParentCallSid(setup.getParentCallSid())
+                .setFrom(setup.getFrom())
+                .setTo(setup.getTo())
+                .setForwardedFrom(setup.getForwardedFrom())
+                .setCallerName(setup.getCallerName())
+                .setDirection(setup.getDirection())
+                .setCallType(setup.getCallType())
+                .setCallStatus(setup.getCallStatus())
+                .setAccountSid(setup.getAccountSid())
+                .setCustomParameters(new HashMap<>(parameters))
+                .build());
     }
 
     /** The customer's profile: what ingress's Orchestrator lookup found, else TAC's {@code profileId} parameter. */
@@ -220,6 +241,27 @@ final class SessionRules {
                 .setChannelId(null)
                 .setMemory(null)
                 .build());
+    }
+
+    /**
+     * Twilio's call status, AMD and recording callbacks go to agents as they are, with the conversation's session if
+     * there is one (even after its end: a call's final status follows it) and without changing it; a call that never
+     * connected (busy, no-answer, an answering machine before any socket) has no session, so agents get one naming
+     * the call only.
+     */
+    private static void callEvent(SessionOutcome out, InboundEvent event, SpecificRecord payload, ConversationState state) {
+        Session session = state != null ? state.session : Session.newBuilder().setConversationId(event.getConversationId())
+                .setChannel(Channel.VOICE).setSource(event.getSource()).setStartedAt(event.getOccurredAt())
+                .setCallSid(callSidOf(payload)).build();
+        out.emit(agentEvent(EventIds.derived(event.getEventId(), "agent"), event.getTraceId(), event.getOccurredAt(),
+                session, payload));
+    }
+
+    private static String callSidOf(SpecificRecord callEvent) {
+        if (callEvent instanceof CallStatus status) {
+            return status.getCallSid();
+        }
+        return callEvent instanceof AmdResult amd ? amd.getCallSid() : ((RecordingStatus) callEvent).getCallSid();
     }
 
     private void callEnded(SessionOutcome out, InboundEvent event, CallEnded ended, ConversationState state, long now) {

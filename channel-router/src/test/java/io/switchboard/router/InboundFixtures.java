@@ -104,6 +104,13 @@ final class InboundFixtures {
                     .setSessionDurationSeconds(42L).setHandoffData(handoffData).build());
         }
 
+        /** Twilio's status callback, as ingress publishes it. */
+        InboundEvent status(String callStatus, int sequenceNumber) {
+            return event(EventIds.derived(callSid, "status", callStatus, Integer.toString(sequenceNumber)), Source.RELAY,
+                    io.switchboard.events.call.CallStatus.newBuilder().setCallSid(callSid).setCallStatus(callStatus)
+                            .setAccountSid("AC0").setSequenceNumber(sequenceNumber).build());
+        }
+
         private InboundEvent frame(long seq, SpecificRecord payload) {
             return event(EventIds.derived(relaySessionId, "frame", Long.toString(seq)), Source.RELAY, payload);
         }

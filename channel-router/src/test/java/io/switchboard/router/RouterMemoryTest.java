@@ -11,6 +11,7 @@ import io.switchboard.events.ConversationStatus;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Observation;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.memory.MemoryQuery;
@@ -220,6 +221,7 @@ class RouterMemoryTest {
         startRouter(Map.of(RouterConfig.MEMORY_MODE_PREFIX + "VOICE", "always"));
         Call relayOnly = Call.relayOnly();
         send(relayOnly.setup());
+        assertThat(agent.readValue().getPayload()).isInstanceOf(CallConnected.class);
         send(relayOnly.prompt("hello", true));
         Memory empty = memoryOf(agent.readValue());
         assertThat(empty.getObservations()).isEmpty();
@@ -230,7 +232,7 @@ class RouterMemoryTest {
         Call orchestrated = Call.orchestrated(InboundFixtures.conversationId());
         send(orchestrated.setup());
         send(orchestrated.prompt("I want to change my delivery address.", true));
-        AgentEvent event = awaitAgentEvents(1).get(0);
+        AgentEvent event = awaitAgentEvents(2).get(1);
         assertThat(observations(memoryOf(event))).containsExactly(
                 FakeMemoryService.recalled("I want to change my delivery address."));
         MemoryQuery query = memory.queries().get(0);

@@ -8,6 +8,7 @@ import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.InboundEvent;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.kafka.KafkaClients;
@@ -76,10 +77,11 @@ class RouterServiceTest {
         send(call.actionCallback("{\"reason\":\"done\"}"));
         send(call.socketClosed());
 
-        List<AgentEvent> voice = awaitEvents(call.callSid, 2);
-        assertThat(((MessageReady) voice.get(0).getPayload()).getText()).isEqualTo("hello");
-        assertThat(voice.get(0).getSession().getIngressInstance()).isEqualTo(1);
-        assertThat(((ConversationEnded) voice.get(1).getPayload()).getHandoffData()).isEqualTo("{\"reason\":\"done\"}");
+        List<AgentEvent> voice = awaitEvents(call.callSid, 3);
+        assertThat(voice.get(0).getPayload()).isInstanceOf(CallConnected.class);
+        assertThat(((MessageReady) voice.get(1).getPayload()).getText()).isEqualTo("hello");
+        assertThat(voice.get(1).getSession().getIngressInstance()).isEqualTo(1);
+        assertThat(((ConversationEnded) voice.get(2).getPayload()).getHandoffData()).isEqualTo("{\"reason\":\"done\"}");
         List<AgentEvent> sms = awaitEvents(chat.conversationId, 1);
         assertThat(((MessageReady) sms.get(0).getPayload()).getText()).isEqualTo("Hi, where is my order?");
         assertThat(sms.get(0).getSession().getChannel()).isEqualTo(Channel.SMS);
@@ -96,7 +98,7 @@ class RouterServiceTest {
             assertThat(StandardCharsets.UTF_8.decode(letter.getOriginalValue()).toString()).isEqualTo("not an event");
         }
         pollBriefly();
-        assertThat(eventsOf(call.callSid)).as("the second end signal changes nothing").hasSize(2);
+        assertThat(eventsOf(call.callSid)).as("the second end signal changes nothing").hasSize(3);
         assertThat(registry.find(RouterMetrics.EVENTS_OUT).tag("type", "MessageReady").counter().count()).isGreaterThanOrEqualTo(2);
         assertThat(registry.find(RouterMetrics.DEAD_LETTERS).tag("stage", "deserialization").counter().count()).isGreaterThanOrEqualTo(1);
         assertThat(registry.getMeters()).as("Kafka Streams metrics are bound")
@@ -121,7 +123,7 @@ class RouterServiceTest {
         send(chat.message("where is my order?"));
         send(call.prompt("hello after the restart", true));
 
-        AgentEvent voice = awaitEvents(call.callSid, 1).get(0);
+        AgentEvent voice = awaitEvents(call.callSid, 2).get(1);
         assertThat(((MessageReady) voice.getPayload()).getText()).isEqualTo("hello after the restart");
         assertThat(voice.getSession().getRelaySessionId()).as("the voice session survived").isEqualTo(call.relaySessionId);
         assertThat(voice.getSession().getIngressInstance()).isEqualTo(1);

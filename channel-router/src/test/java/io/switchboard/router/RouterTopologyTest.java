@@ -14,6 +14,7 @@ import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.events.agent.HandoffFailed;
@@ -97,13 +98,26 @@ class RouterTopologyTest {
         driver.close();
     }
 
+    /** Sends the call's setup and takes the CallConnected it gives agents, before any prompt. */
+    private AgentEvent connect(Call call) {
+        send(call.setup());
+        AgentEvent connected = agent.readValue();
+        assertThat(connected.getPayload()).isInstanceOf(CallConnected.class);
+        assertThat(connected.getSession().getCallSid()).isEqualTo(call.callSid);
+        return connected;
+    }
+
     // ---- voice ----
 
     @Test
     void voiceCallReachesAgentsAsMessageInterruptAndDigitWithTheSession() {
         Call call = Call.relayOnly();
-        send(call.setup());
-        assertThat(agent.isEmpty()).as("setup alone produces nothing for agents").isTrue();
+        CallConnected connected = (CallConnected) connect(call).getPayload();
+        assertThat(connected.getCallSid()).isEqualTo(call.callSid);
+        assertThat(connected.getSessionId()).isEqualTo(call.relaySessionId);
+        assertThat(connected.getFrom()).isEqualTo(InboundFixtures.CUSTOMER);
+        assertThat(connected.getCustomParameters()).containsEntry("profileId", "mem_profile_01");
+        assertThat(agent.isEmpty()).as("setup alone produces only CallConnected (TAC's onSetup)").isTrue();
 
         InboundEvent prompt = call.prompt("I want to change my delivery address.", true);
         send(prompt);
@@ -142,7 +156,7 @@ class RouterTopologyTest {
     @Test
     void partialPromptsAreHeldUntilTheLastOneWhoseTextWins() {
         Call call = Call.relayOnly();
-        send(call.setup());
+        connect(call);
         send(call.prompt("I want", false));
         send(call.prompt("I want to change my", false));
         assertThat(agent.isEmpty()).as("partial prompts do not reach agents").isTrue();
@@ -165,7 +179,7 @@ class RouterTopologyTest {
     @Test
     void relayOnlyCallEndsOnceWithTheCallbacksHandoffDataWhenTheSocketClosesFirst() {
         Call call = Call.relayOnly();
-        send(call.setup());
+        connect(call);
         send(call.socketClosed());
         assertThat(agent.isEmpty()).as("waits for the action callback").isTrue();
         send(call.actionCallback("{\"reasonCode\":\"live-agent-handoff\"}"));
@@ -181,7 +195,7 @@ class RouterTopologyTest {
     @Test
     void relayOnlyCallEndsOnceWhenTheCallbackArrivesBeforeTheSocketClose() {
         Call call = Call.relayOnly();
-        send(call.setup());
+        connect(call);
         send(call.prompt("bye", true));
         agent.readValuesToList();
         send(call.actionCallback("{\"reason\":\"done\"}"));
@@ -198,7 +212,7 @@ class RouterTopologyTest {
     @Test
     void relayOnlyCallWithoutCallbackEndsWhenTheGraceExpires() {
         Call call = Call.relayOnly();
-        send(call.setup());
+        connect(call);
         send(call.socketClosed());
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertThat(agent.isEmpty()).isTrue();
@@ -218,7 +232,7 @@ class RouterTopologyTest {
     void orchestratedConversationOutlivesItsCallsAndEndsOnClosed() {
         String conversationId = InboundFixtures.conversationId();
         Call first = Call.orchestrated(conversationId);
-        send(first.setup());
+        connect(first);
         send(first.prompt("hello", true));
         Session firstSession = agent.readValue().getSession();
         assertThat(firstSession.getConversationId()).isEqualTo(conversationId);
@@ -230,7 +244,7 @@ class RouterTopologyTest {
         assertThat(agent.isEmpty()).as("the call ending does not end an orchestrated conversation").isTrue();
 
         Call second = Call.orchestrated(conversationId);
-        send(second.setup());
+        connect(second);
         send(second.prompt("it's me again", true));
         Session secondSession = agent.readValue().getSession();
         assertThat(secondSession.getCallSid()).isEqualTo(second.callSid);
@@ -251,7 +265,7 @@ class RouterTopologyTest {
         assertThat(agent.isEmpty()).as("no setup: no socket to answer on").isTrue();
         assertThat(count(RouterMetrics.DROPPED, "reason", "no_session")).isEqualTo(1);
 
-        send(call.setup());
+        connect(call);
         send(call.actionCallback(null));
         agent.readValuesToList();
         send(call.prompt("too late", true));
@@ -262,13 +276,13 @@ class RouterTopologyTest {
     @Test
     void newRelaySessionOnTheSameCallAfterTheEndStartsAFreshSession() {
         Call call = Call.relayOnly();
-        send(call.setup());
+        connect(call);
         send(call.actionCallback(null));
         assertThat(((ConversationEnded) agent.readValue().getPayload()).getReason()).isEqualTo(EndReason.CALL_ENDED);
 
         // the action callback answered with another <Connect><ConversationRelay>: same call, new relay session
         Call again = new Call(call.callSid, call.callSid, call.customParameters, 3);
-        send(again.setup());
+        connect(again);
         send(again.prompt("I'm back", true));
         AgentEvent ready = agent.readValue();
         assertThat(((MessageReady) ready.getPayload()).getText()).isEqualTo("I'm back");
@@ -282,7 +296,7 @@ class RouterTopologyTest {
     @Test
     void orchestratedCallEndedOnlyByInactivityWhenNoClosedComes() {
         Call call = Call.orchestrated(InboundFixtures.conversationId());
-        send(call.setup());
+        connect(call);
         send(call.socketClosed());
         driver.advanceWallClockTime(Duration.ofMinutes(10));
         assertThat(agent.isEmpty()).isTrue();
@@ -298,7 +312,7 @@ class RouterTopologyTest {
     void callStillConnectedAfterAnInactivityEndGetsAFreshSession() {
         String conversationId = InboundFixtures.conversationId();
         Call call = Call.orchestrated(conversationId);
-        send(call.setup());
+        connect(call);
         driver.advanceWallClockTime(Duration.ofMinutes(31));
         assertThat(((ConversationEnded) agent.readValue().getPayload()).getReason()).isEqualTo(EndReason.INACTIVITY_TIMEOUT);
 

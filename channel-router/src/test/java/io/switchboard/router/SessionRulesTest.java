@@ -11,10 +11,12 @@ import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.agent.AgentDtmf;
 import io.switchboard.events.agent.AgentInterrupt;
+import io.switchboard.events.agent.CallConnected;
 import io.switchboard.events.agent.ConversationEnded;
 import io.switchboard.events.agent.EndReason;
 import io.switchboard.events.agent.HandoffFailed;
 import io.switchboard.events.agent.MessageReady;
+import io.switchboard.events.call.CallStatus;
 import io.switchboard.ids.EventIds;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.router.InboundFixtures.Call;
@@ -60,10 +62,38 @@ class SessionRulesTest {
     }
 
     @Test
-    void setupStartsAVoiceSessionWithTheCallersDetailsAndNoEvent() {
+    void callEventsReachAgentsAsTheyAreWithTheCallsSessionOrOneNamingTheCallOnly() {
+        Call unanswered = Call.relayOnly();
+        SessionOutcome busy = feed(unanswered.status("busy", 2), T0);
+        assertThat(busy.events()).singleElement().satisfies(e -> {
+            assertThat(e.getPayload()).isInstanceOfSatisfying(CallStatus.class,
+                    s -> assertThat(s.getCallStatus()).isEqualTo("busy"));
+            assertThat(e.getSession().getCallSid()).isEqualTo(unanswered.callSid);
+            assertThat(e.getSession().getChannel()).isEqualTo(Channel.VOICE);
+        });
+        assertThat(stored).as("a call event never starts a session").isNull();
+
         Call call = Call.relayOnly();
-        SessionOutcome started = feed(call.setup(), T0);
-        assertThat(started.events()).isEmpty();
+        feed(call.setup(), T0);
+        InboundEvent completed = call.status("completed", 4);
+        SessionOutcome out = feed(completed, T0 + 1_000);
+        assertThat(out.events()).singleElement().satisfies(e -> {
+            assertThat(e.getEventId()).isEqualTo(EventIds.derived(completed.getEventId(), "agent"));
+            assertThat(e.getSession().getRelaySessionId()).isEqualTo(call.relaySessionId);
+        });
+        assertThat(stored.lastActivityMillis).as("the session is not changed").isEqualTo(T0);
+    }
+
+    @Test
+    void setupStartsAVoiceSessionWithTheCallersDetailsAndTellsAgentsTheCallConnected() {
+        Call call = Call.relayOnly();
+        InboundEvent setup = call.setup();
+        SessionOutcome started = feed(setup, T0);
+        assertThat(started.events()).singleElement().satisfies(e -> {
+            assertThat(e.getEventId()).isEqualTo(EventIds.derived(setup.getEventId(), "agent"));
+            assertThat(e.getPayload()).isInstanceOfSatisfying(CallConnected.class,
+                    c -> assertThat(c.getCallSid()).isEqualTo(call.callSid));
+        });
         assertThat(started.stateChange()).isEqualTo(StateChange.PUT);
         assertThat(stored.session.getCallSid()).isEqualTo(call.callSid);
         assertThat(stored.session.getFrom()).isEqualTo(InboundFixtures.CUSTOMER);

@@ -16,8 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +56,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String TWIML_PATH = TwilioSettings.VOICE_TWIML_PATH;
     public static final String WEBHOOK_PATH = "SWITCHBOARD_WEBHOOK_PATH";
     public static final String CI_WEBHOOK_PATH = "SWITCHBOARD_CI_WEBHOOK_PATH";
+    public static final String CHANNELS = "SWITCHBOARD_CHANNELS";
     /** TAC TypeScript's name of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID, accepted as an alias. */
     public static final String TAC_CI_CONFIGURATION_ID = "TWILIO_TAC_CI_CONFIGURATION_ID";
     // Twilio REST calls of ingress: the orchestrated voice lookup, participant reconciliation of messaging
@@ -81,6 +87,8 @@ public final class IngressConfig extends EnvConfig {
                     "Conversation Intelligence configuration id; set: `POST /ci-webhook` is served (unset: 404) and its operator results go to tac.ci.v1; events of another configuration are answered `skipped`.")
             .define(TAC_CI_CONFIGURATION_ID, Type.STRING, null, Importance.LOW,
                     "TAC TypeScript's name of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID, read when that is unset.")
+            .define(CHANNELS, Type.STRING, "VOICE,SMS,WHATSAPP,RCS,CHAT", Importance.MEDIUM,
+                    "The channels this deployment registers, comma-separated (TAC registers channels one by one). Without VOICE the voice routes (/twiml, the relay socket, the relay and call event callbacks) are not served (404); a message of a channel not listed is answered 200 and published nowhere: it never reaches an agent. Without any messaging channel /webhook is not served.")
             .define(WEBHOOK_PATH, Type.STRING, "/webhook", Importance.LOW,
                     "Path of the Conversations webhook of every messaging channel (TAC's default `/webhook`); signatures are checked on the URL with this path.")
             .define(CI_WEBHOOK_PATH, Type.STRING, "/ci-webhook", Importance.LOW,
@@ -133,6 +141,7 @@ public final class IngressConfig extends EnvConfig {
     private final TwilioSettings twilio;
     private final RelayOptions relayOptions;
     private final TwimlRules twimlRules;
+    private final Set<Channel> channels;
 
     public IngressConfig(Map<String, String> env) {
         super(DEFINITION, env);
@@ -147,6 +156,7 @@ public final class IngressConfig extends EnvConfig {
                     + " is required: Twilio signatures are always checked");
         }
         checkPaths();
+        this.channels = parseChannels(getString(CHANNELS));
         this.relayOptions = relayOptionsFromSettings();
         this.twimlRules = loadTwimlRules();
         if (insecureSkipSignature() && isRealAccountSid(twilio.accountSid())) {
@@ -154,6 +164,34 @@ public final class IngressConfig extends EnvConfig {
                     + ACCOUNT_SID + "=" + twilio.accountSid().substring(0, 6) + "…): signatures are only skipped with the dev "
                     + "placeholder " + DEV_ACCOUNT_SID + "; unset " + INSECURE_SKIP_SIGNATURE + " for a real account");
         }
+    }
+
+    private static Set<Channel> parseChannels(String value) {
+        Set<Channel> channels = EnumSet.noneOf(Channel.class);
+        for (String name : value.split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            try {
+                Channel channel = Channel.valueOf(name.trim().toUpperCase(Locale.ROOT));
+                if (channel == Channel.UNKNOWN) {
+                    throw new IllegalArgumentException();
+                }
+                channels.add(channel);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(CHANNELS + ": unknown channel '" + name.trim()
+                        + "' (VOICE, SMS, WHATSAPP, RCS, CHAT)");
+            }
+        }
+        if (channels.isEmpty()) {
+            throw new InvalidConfigurationException(CHANNELS + " names no channel: register at least one");
+        }
+        return Collections.unmodifiableSet(channels);
+    }
+
+    /** The channels this deployment registers ({@code SWITCHBOARD_CHANNELS}). */
+    public Set<Channel> channels() {
+        return channels;
     }
 
     /** AC + 32 hex digits, as Twilio's account SIDs are, other than the dev placeholder. */
@@ -174,6 +212,9 @@ public final class IngressConfig extends EnvConfig {
         paths.put(ACTION_PATH, actionPath());
         paths.put(WEBHOOK_PATH, webhookPath());
         paths.put(CI_WEBHOOK_PATH, ciWebhookPath());
+        for (String event : CALL_EVENTS) {
+            paths.put(TwilioSettings.VOICE_CALL_EVENT_PATH + " (" + event + ")", callEventPath(event));
+        }
         paths.forEach((setting, path) -> {
             if (!path.startsWith("/")) {
                 throw new InvalidConfigurationException(setting + " must start with '/': " + path);
@@ -256,6 +297,15 @@ public final class IngressConfig extends EnvConfig {
     }
 
     /** Path of the voice webhook Twilio asks for a call's TwiML at. */
+    /** The call events ingress serves under {@code TWILIO_VOICE_CALL_EVENT_PATH}, as TAC. */
+    public static final List<String> CALL_EVENTS = List.of("status", "amd", "recording");
+
+    /** The route of one call event ({@code status}, {@code amd}, {@code recording}). */
+    public String callEventPath(String event) {
+        String base = twilio.voiceCallEventPath();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/" + event;
+    }
+
     public String twimlPath() {
         return twilio.voiceTwimlPath();
     }
@@ -288,8 +338,13 @@ public final class IngressConfig extends EnvConfig {
      */
     public Set<String> ownAddresses() {
         Set<String> own = new LinkedHashSet<>();
+        List<String> settings = new ArrayList<>();
         for (ChannelTraits traits : ChannelTraits.values()) {
-            String value = optionalString(traits.ownAddressSetting());
+            settings.add(traits.ownAddressSetting());
+        }
+        settings.add(TwilioSettings.RCS_SENDER_IDS);
+        for (String setting : settings) {
+            String value = optionalString(setting);
             if (value != null) {
                 for (String address : value.split(",")) {
                     if (!address.isBlank()) {

@@ -1,6 +1,7 @@
 package io.switchboard.ingress;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.switchboard.events.Channel;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.http.MalformedInputHandler;
 import io.switchboard.ingress.http.SignatureCheck;
@@ -8,6 +9,7 @@ import io.switchboard.ingress.http.SignedRoute;
 import io.switchboard.ingress.intelligence.IntelligenceWebhookHandler;
 import io.switchboard.ingress.messaging.WebhookHandler;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
+import io.switchboard.ingress.voice.CallEventHandler;
 import io.switchboard.ingress.voice.CallbackTwiml;
 import io.switchboard.ingress.voice.ConversationLookup;
 import io.switchboard.ingress.voice.ForgedUpgradeGuard;
@@ -35,6 +37,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -147,21 +150,34 @@ public final class IngressService implements ManagedService {
         }
         // Each signed route: its body (webhooks), the signature gate, its handler; a MalformedInput its handler's
         // reader throws is answered 400 by the route's failure handler.
-        ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
-        router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
-                .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
-                        lookup, config.maxRelaySockets(), metrics));
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.webhookBodyLimit());
-        router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
-                .handler(new TwimlHandler(config, TwimlCustomizers.load()));
-        router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
-                .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
-                        new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
-                .failureHandler(MalformedInputHandler.text("callback"));
-        router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
-                .handler(new WebhookHandler(publisher, config.ownAddresses(),
-                        config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls))
-                .failureHandler(MalformedInputHandler.text("webhook"));
+        // only the channels this deployment registers (SWITCHBOARD_CHANNELS), as TAC serves only its channels' routes:
+        // without VOICE the voice routes are not served (404), so no call reaches an agent
+        if (config.channels().contains(Channel.VOICE)) {
+            ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
+            router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
+                    .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
+                            lookup, config.maxRelaySockets(), metrics));
+            router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
+                    .handler(new TwimlHandler(config, TwimlCustomizers.load()));
+            router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
+                    .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
+                            new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
+                    .failureHandler(MalformedInputHandler.text("callback"));
+            for (CallEventHandler.Kind kind : CallEventHandler.Kind.values()) {
+                router.post(config.callEventPath(kind.name().toLowerCase(Locale.ROOT))).handler(bodies)
+                        .handler(SignedRoute.form(signatures))
+                        .handler(new CallEventHandler(kind, publisher, config.twilio().accountSid(), sessions))
+                        .failureHandler(MalformedInputHandler.text("call event"));
+            }
+        }
+        if (config.channels().stream().anyMatch(channel -> channel != Channel.VOICE)) {
+            router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
+                    .handler(new WebhookHandler(publisher, config.ownAddresses(),
+                            config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls,
+                            config.channels()))
+                    .failureHandler(MalformedInputHandler.text("webhook"));
+        }
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
@@ -202,7 +218,8 @@ public final class IngressService implements ManagedService {
 
     private String route(String path) {
         if (path.equals(config.twimlPath()) || path.equals(config.webhookPath()) || path.equals(config.ciWebhookPath())
-                || path.equals("/healthz") || path.equals(config.actionPath()) || path.equals(config.websocketPath())) {
+                || path.equals("/healthz") || path.equals(config.actionPath()) || path.equals(config.websocketPath())
+                || IngressConfig.CALL_EVENTS.stream().anyMatch(event -> path.equals(config.callEventPath(event)))) {
             return path;
         }
         return "other";

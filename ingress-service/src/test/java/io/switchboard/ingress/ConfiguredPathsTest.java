@@ -13,11 +13,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code /twiml}, {@code /webhook} and {@code /ci-webhook} are defaults: served where configured, signed there. */
+/** {@code /twiml}, {@code /webhook}, {@code /ci-webhook} and {@code /twilio/call-events} are defaults: served where configured, signed there. */
 class ConfiguredPathsTest {
     static final String TWIML = "/voice/incoming";
     static final String WEBHOOK = "/hooks/conversations";
     static final String CI = "/hooks/intelligence";
+    static final String CALL_EVENTS = "/hooks/calls";
     static final String CONFIGURATION = "intelligence_configuration_01paths";
     static Vertx vertx;
     static IngressFixture ingress;
@@ -27,7 +28,7 @@ class ConfiguredPathsTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         ingress = new IngressFixture(vertx, 0, Map.of("TWILIO_VOICE_TWIML_PATH", TWIML, "SWITCHBOARD_WEBHOOK_PATH", WEBHOOK,
-                "SWITCHBOARD_CI_WEBHOOK_PATH", CI,
+                "SWITCHBOARD_CI_WEBHOOK_PATH", CI, "TWILIO_VOICE_CALL_EVENT_PATH", CALL_EVENTS,
                 // TAC TypeScript's name, an alias of CONVERSATION_INTELLIGENCE_CONFIGURATION_ID
                 "TWILIO_TAC_CI_CONFIGURATION_ID", CONFIGURATION));
         client = WebClient.create(vertx);
@@ -57,6 +58,13 @@ class ConfiguredPathsTest {
         String event = IntelligenceWebhookTest.observationEvent(CONFIGURATION, "conv_conversation_paths1",
                 "intelligence_operatorresult_paths1");
         assertThat(ingress.twilio.postJson(CI, event).status()).isEqualTo(200);
+        String callSid = call().get("CallSid");
+        assertThat(ingress.twilio.postForm(CALL_EVENTS + "/status", TwilioWebhooks.callStatus(callSid, "ringing", 1))
+                .status()).isEqualTo(204);
+        assertThat(ingress.twilio.postForm(CALL_EVENTS + "/amd", TwilioWebhooks.amd(callSid, "human")).status())
+                .isEqualTo(204);
+        assertThat(ingress.twilio.postForm(CALL_EVENTS + "/recording",
+                TwilioWebhooks.recording(callSid, "RE" + callSid.substring(2), "completed")).status()).isEqualTo(204);
     }
 
     @Test
@@ -66,6 +74,8 @@ class ConfiguredPathsTest {
             assertThat(ingress.twilio.postForm(WEBHOOK, message(), signing, Map.of()).status()).isEqualTo(403);
             assertThat(ingress.twilio.postJson(CI, IntelligenceWebhookTest.observationEvent(CONFIGURATION,
                     "conv_conversation_paths2", "intelligence_operatorresult_paths2"), signing, Map.of()).status()).isEqualTo(403);
+            assertThat(ingress.twilio.postForm(CALL_EVENTS + "/status", TwilioWebhooks.callStatus(call().get("CallSid"),
+                    "ringing", 1), signing, Map.of()).status()).isEqualTo(403);
         }
     }
 
@@ -86,5 +96,7 @@ class ConfiguredPathsTest {
         assertThat(ingress.twilio.postForm("/twiml", call()).status()).isEqualTo(404);
         assertThat(ingress.twilio.postForm("/webhook", message()).status()).isEqualTo(404);
         assertThat(ingress.twilio.postJson("/ci-webhook", "{}").status()).isEqualTo(404);
+        assertThat(ingress.twilio.postForm("/twilio/call-events/status", TwilioWebhooks.callStatus(
+                call().get("CallSid"), "ringing", 1)).status()).isEqualTo(404);
     }
 }

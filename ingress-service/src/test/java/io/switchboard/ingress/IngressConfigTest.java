@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.events.Channel;
 import io.switchboard.ingress.twiml.RelayAttribute;
 import io.switchboard.ingress.twiml.RelayLanguage;
 import java.nio.file.Files;
@@ -27,6 +28,19 @@ class IngressConfigTest {
         env.remove("TWILIO_AUTH_TOKEN");
         assertThatThrownBy(() -> IngressConfig.fromEnv(env)).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("TWILIO_AUTH_TOKEN");
+    }
+
+    @Test
+    void channelsAreEveryOneByDefaultOrTheRegisteredOnesAndAnUnknownOneFailsTheStart() {
+        assertThat(IngressConfig.fromEnv(env(Map.of())).channels())
+                .containsExactlyInAnyOrder(Channel.VOICE, Channel.SMS, Channel.WHATSAPP, Channel.RCS, Channel.CHAT);
+        assertThat(IngressConfig.fromEnv(env(Map.of("SWITCHBOARD_CHANNELS", " sms, WhatsApp "))).channels())
+                .containsExactlyInAnyOrder(Channel.SMS, Channel.WHATSAPP);
+        assertThatThrownBy(() -> IngressConfig.fromEnv(env(Map.of("SWITCHBOARD_CHANNELS", "SMS,FAX"))))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SWITCHBOARD_CHANNELS")
+                .hasMessageContaining("FAX");
+        assertThatThrownBy(() -> IngressConfig.fromEnv(env(Map.of("SWITCHBOARD_CHANNELS", " , "))))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("SWITCHBOARD_CHANNELS");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -47,7 +48,8 @@ import java.util.stream.Collectors;
  *       (seeded with {@link #addConfiguration}, else 404).</li>
  *   <li>Conversations v1: {@code POST /v1/Conversations/{sid}/Messages} and
  *       {@code POST /v1/Services/{IS}/Conversations/{sid}/Messages} → 201 message JSON the Twilio Java SDK parses.</li>
- *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201; Studio: {@code POST /v2/Flows/{FW}/Executions} → 201,
+ *   <li>Calls: {@code POST /2010-04-01/Accounts/{AC}/Calls.json} → 201 (400 for a call option the spec does not allow:
+ *       StatusCallbackEvent, MachineDetection, AsyncAmd, Record, Timeout, callback URLs and methods); Studio: {@code POST /v2/Flows/{FW}/Executions} → 201,
  *       and the flow's voice webhook {@code POST /v1/Accounts/{AC}/Flows/{FW}} (a relay's {@code <Connect action>}) → TwiML,
  *       see {@link #studioVoiceRequests}.</li>
  *   <li>Orchestrated voice: {@link #orchestrateCall} creates a call's conversation (CUSTOMER with a profile, AI_AGENT,
@@ -211,6 +213,11 @@ public final class FakeTwilioApi implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("Not a JSON body: " + body, e);
             }
+        }
+
+        /** Every value of a form field that may repeat (e.g. StatusCallbackEvent), in order. */
+        public List<String> formValues(String name) {
+            return parseQuery(body).getOrDefault(name, List.of());
         }
 
         /** The body parsed as a form (v1 and 2010 APIs); the first value of each field. */
@@ -586,6 +593,54 @@ public final class FakeTwilioApi implements AutoCloseable {
         return json(200, list);
     }
 
+    /**
+     * The call options of {@code CreateCall} as twilio-oai's api_v2010 spec types them (enums, integers, booleans,
+     * URIs), so the sender's parameter names and values are checked here as Twilio would; null when all are valid.
+     */
+    static String invalidCallOption(Map<String, List<String>> form) {
+        Set<String> statusEvents = Set.of("initiated", "ringing", "answered", "completed");
+        Set<String> recordingEvents = Set.of("in-progress", "completed", "absent");
+        for (String event : form.getOrDefault("StatusCallbackEvent", List.of())) {
+            if (!statusEvents.contains(event)) {
+                return "StatusCallbackEvent " + event + " is not one of " + statusEvents;
+            }
+        }
+        for (String event : form.getOrDefault("RecordingStatusCallbackEvent", List.of())) {
+            if (!recordingEvents.contains(event)) {
+                return "RecordingStatusCallbackEvent " + event + " is not one of " + recordingEvents;
+            }
+        }
+        String detection = first(form, "MachineDetection");
+        if (detection != null && !Set.of("Enable", "DetectMessageEnd").contains(detection)) {
+            return "MachineDetection must be Enable or DetectMessageEnd";
+        }
+        for (String flag : List.of("AsyncAmd", "Record")) {
+            String value = first(form, flag);
+            if (value != null && !value.equals("true") && !value.equals("false")) {
+                return flag + " must be true or false";
+            }
+        }
+        for (String number : List.of("Timeout", "MachineDetectionTimeout")) {
+            String value = first(form, number);
+            if (value != null && !value.matches("\\d+")) {
+                return number + " must be an integer";
+            }
+        }
+        for (String url : List.of("StatusCallback", "AsyncAmdStatusCallback", "RecordingStatusCallback", "Url")) {
+            String value = first(form, url);
+            if (value != null && !value.startsWith("http://") && !value.startsWith("https://")) {
+                return url + " must be an http(s) URL";
+            }
+        }
+        for (String methodName : List.of("StatusCallbackMethod", "AsyncAmdStatusCallbackMethod", "RecordingStatusCallbackMethod")) {
+            String value = first(form, methodName);
+            if (value != null && !value.equals("GET") && !value.equals("POST")) {
+                return methodName + " must be GET or POST";
+            }
+        }
+        return null;
+    }
+
     private static Answer notFound(String what) {
         return new Answer(404, Map.of(), Reply.twilioError(404, 20404, what + " was not found").body());
     }
@@ -844,6 +899,10 @@ public final class FakeTwilioApi implements AutoCloseable {
         }
         if ((m = CALLS.matcher(path)).matches() && method.equals("POST")) {
             Map<String, List<String>> form = parseQuery(body);
+            String invalid = invalidCallOption(form);
+            if (invalid != null) {
+                return new Answer(400, Map.of(), Reply.twilioError(400, 21205, invalid).body());
+            }
             String now = Instant.now().toString();
             ObjectNode call = JSON.createObjectNode().put("sid", "CA" + hex32()).put("account_sid", m.group(1))
                     .put("to", first(form, "To")).put("from", first(form, "From")).put("status", "queued")

@@ -260,6 +260,52 @@ public final class TwilioWebhooks implements AutoCloseable {
     }
 
     /** The ConversationRelay action callback after the session ended; {@code handoffData} may be null. */
+    /** Twilio's call status callback (StatusCallback) of an agent-placed call. */
+    public static Map<String, String> callStatus(String callSid, String callStatus, int sequenceNumber) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("AccountSid", ACCOUNT_SID);
+        form.put("ApiVersion", "2010-04-01");
+        form.put("CallSid", callSid);
+        form.put("CallStatus", callStatus);
+        form.put("CallbackSource", "call-progress-events");
+        form.put("Direction", "outbound-api");
+        form.put("From", AGENT_NUMBER);
+        form.put("To", CUSTOMER);
+        form.put("SequenceNumber", Integer.toString(sequenceNumber));
+        form.put("Timestamp", "Sat, 05 Dec 2026 12:00:0" + sequenceNumber + " +0000");
+        if ("completed".equals(callStatus)) {
+            form.put("CallDuration", "37");
+            form.put("Duration", "1");
+        }
+        return form;
+    }
+
+    /** Twilio's asynchronous answering machine detection callback (AsyncAmdStatusCallback). */
+    public static Map<String, String> amd(String callSid, String answeredBy) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("AccountSid", ACCOUNT_SID);
+        form.put("CallSid", callSid);
+        form.put("AnsweredBy", answeredBy);
+        form.put("MachineDetectionDuration", "4210");
+        return form;
+    }
+
+    /** Twilio's recording status callback (RecordingStatusCallback). */
+    public static Map<String, String> recording(String callSid, String recordingSid, String status) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("AccountSid", ACCOUNT_SID);
+        form.put("CallSid", callSid);
+        form.put("RecordingSid", recordingSid);
+        form.put("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" + ACCOUNT_SID + "/Recordings/" + recordingSid);
+        form.put("RecordingStatus", status);
+        form.put("RecordingDuration", "35");
+        form.put("RecordingChannels", "1");
+        form.put("RecordingStartTime", "Sat, 05 Dec 2026 12:00:02 +0000");
+        form.put("RecordingSource", "OutboundAPI");
+        form.put("RecordingTrack", "both");
+        return form;
+    }
+
     public static Map<String, String> relayCallback(String callSid, String sessionStatus, String handoffData) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("AccountSid", ACCOUNT_SID);

@@ -11,6 +11,7 @@ import io.switchboard.twilio.TwilioSettings;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -27,6 +28,7 @@ public final class OutboundConfig extends EnvConfig {
     public static final String API_BASE_URL = TwilioSettings.API_BASE_URL;
     public static final String PHONE_NUMBER = TwilioSettings.PHONE_NUMBER;
     public static final String VOICE_TWIML_URL = "SWITCHBOARD_VOICE_TWIML_URL";
+    public static final String VOICE_CALL_EVENT_URL = "SWITCHBOARD_VOICE_CALL_EVENT_URL";
     public static final String GROUP_ID = "OUTBOUND_GROUP_ID";
     public static final String INSTANCE_ID = "OUTBOUND_INSTANCE_ID";
     public static final String WORKER_THREADS = "OUTBOUND_WORKER_THREADS";
@@ -41,6 +43,8 @@ public final class OutboundConfig extends EnvConfig {
     public static final ConfigDef DEFINITION = TwilioSettings.defineAll(KafkaSettings.define(new ConfigDef()), false)
             .define(VOICE_TWIML_URL, Type.STRING, null, Importance.LOW,
                     "The URL an agent-placed call fetches its TwiML from (ingress's voice webhook); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_TWIML_PATH}.")
+            .define(VOICE_CALL_EVENT_URL, Type.STRING, null, Importance.LOW,
+                    "Base URL of ingress's call event callbacks for an agent-placed call that asks for call events ({url}/status, /amd, /recording); default https://{TWILIO_VOICE_PUBLIC_DOMAIN}{TWILIO_VOICE_CALL_EVENT_PATH}.")
             .define(GROUP_ID, Type.STRING, "switchboard-outbound", Importance.LOW, "Consumer group of the outbound senders.")
             .define(INSTANCE_ID, Type.STRING, null, Importance.MEDIUM,
                     "Stable id of this sender instance (default: the host name); its Kafka transactional id is switchboard-outbound-{id}, so a restarted instance fences its predecessor.")
@@ -116,11 +120,31 @@ public final class OutboundConfig extends EnvConfig {
         return url != null ? url : domain == null ? null : "https://" + domain + twilio.voiceTwimlPath();
     }
 
+    /** Where an agent-placed call's call events go ({@code /status}, {@code /amd}, {@code /recording} under it), or null. */
+    public String voiceCallEventUrl() {
+        String url = optionalString(VOICE_CALL_EVENT_URL);
+        String domain = twilio.voicePublicDomain();
+        String base = url != null ? url : domain == null ? null : "https://" + domain + twilio.voiceCallEventPath();
+        return base == null || !base.endsWith("/") ? base : base.substring(0, base.length() - 1);
+    }
+
     /** The agent's own address on a messaging channel, or null when not configured. */
     public String senderAddress(Channel channel) {
+        List<String> senders = senderAddresses(channel);
+        return senders.isEmpty() ? null : senders.get(0);
+    }
+
+    /**
+     * Every address the agent may send from on {@code channel}: RCS's allow-list ({@code TWILIO_RCS_SENDER_ID} and
+     * {@code TWILIO_RCS_SENDER_IDS}), the one configured address otherwise; empty when none is configured.
+     */
+    public List<String> senderAddresses(Channel channel) {
+        if (channel == Channel.RCS) {
+            return twilio.rcsSenderIds();
+        }
         ChannelTraits traits = ChannelTraits.of(channel);
         String value = optionalString(traits.ownAddressSetting());
-        return value == null ? null : traits.withPrefix(value);
+        return value == null ? List.of() : List.of(traits.withPrefix(value));
     }
 
     public String groupId() {

@@ -49,8 +49,25 @@ public final class SampleEvents {
                 .build();
     }
 
-    public static List<SpecificRecord> payloadsOfInbound() {
+    /** The call events (schema v5), on tac.inbound.v1 and, as they are, on tac.agent.v1. */
+    public static List<SpecificRecord> callEvents() {
         return List.of(
+                io.switchboard.events.call.CallStatus.newBuilder().setCallSid(CALL).setCallStatus("completed")
+                        .setAccountSid("AC0").setFrom("+15551234567").setTo("+15559876543").setDirection("outbound-api")
+                        .setCallDurationSeconds(42L).setSequenceNumber(3).setTimestamp("Tue, 24 Nov 2026 10:15:30 +0000")
+                        .setCallbackSource("call-progress-events").setAnsweredBy("human").setSipResponseCode("200")
+                        .setParentCallSid(null).build(),
+                io.switchboard.events.call.AmdResult.newBuilder().setCallSid(CALL).setAnsweredBy("machine_end_beep")
+                        .setAccountSid("AC0").setMachineDetectionDurationMs(4200L).build(),
+                io.switchboard.events.call.RecordingStatus.newBuilder().setCallSid(CALL)
+                        .setRecordingSid("RE00000000000000000000000000000001").setRecordingStatus("completed")
+                        .setAccountSid("AC0").setRecordingUrl("https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1")
+                        .setRecordingDurationSeconds(40L).setRecordingChannels(1).setRecordingSource("OutboundAPI")
+                        .setRecordingStartTime("Tue, 24 Nov 2026 10:14:50 +0000").setErrorCode(null).build());
+    }
+
+    public static List<SpecificRecord> payloadsOfInbound() {
+        List<SpecificRecord> payloads = new ArrayList<>(List.of(
                 MessageReceived.newBuilder().setChannel(Channel.SMS).setText("Hi, where is my order?")
                         .setAuthorAddress("+15559876543").setAuthorParticipantId("conv_participant_cust")
                         .setRecipientAddress("+15551234567").setCommunicationId("comms_communication_01")
@@ -75,7 +92,9 @@ public final class SampleEvents {
                 ConversationStateChanged.newBuilder().setStatus(ConversationStatus.INACTIVE)
                         .setPreviousStatus(ConversationStatus.ACTIVE).build(),
                 RelayError.newBuilder().setDescription("Invalid message received").build(),
-                RelayInfo.newBuilder().setJson("{\"type\":\"info\"}").build());
+                RelayInfo.newBuilder().setJson("{\"type\":\"info\"}").build()));
+        payloads.addAll(callEvents());
+        return payloads;
     }
 
     public static List<SpecificRecord> payloadsOfAgent() {
@@ -86,7 +105,7 @@ public final class SampleEvents {
                 .setCommunications(List.of(PastCommunication.newBuilder().setText("hello").setChannel(Channel.SMS)
                         .setAuthorAddress("+15559876543").setOccurredAtMillis(AT.toEpochMilli()).build()))
                 .build();
-        return List.of(
+        List<SpecificRecord> payloads = new ArrayList<>(List.of(
                 MessageReady.newBuilder().setMessageId("m1").setText("hello").setLang("en-US").setTurn(3)
                         .setChannelId("SM1").setMemory(memory).build(),
                 AgentInterrupt.newBuilder().setUtteranceUntilInterrupt("Sure").setDurationUntilInterruptMs(1460)
@@ -94,7 +113,14 @@ public final class SampleEvents {
                 AgentDtmf.newBuilder().setDigit("1").build(),
                 ConversationEnded.newBuilder().setReason(EndReason.CALL_ENDED).setHandoffData("{}").build(),
                 io.switchboard.events.agent.HandoffFailed.newBuilder().setReason("Studio answered 500")
-                        .setOutboundEventId("out-1").setHandoffData("{\"conversationId\":\"" + CONVERSATION + "\"}").build());
+                        .setOutboundEventId("out-1").setHandoffData("{\"conversationId\":\"" + CONVERSATION + "\"}").build(),
+                io.switchboard.events.agent.CallConnected.newBuilder().setCallSid(CALL)
+                        .setSessionId("VX00000000000000000000000000000001").setParentCallSid(null)
+                        .setFrom("+15559876543").setTo("+15551234567").setForwardedFrom(null).setCallerName("Ada")
+                        .setDirection("inbound").setCallType("PSTN").setCallStatus("RINGING").setAccountSid("AC0")
+                        .setCustomParameters(Map.of("profileId", "mem_profile_01")).build()));
+        payloads.addAll(callEvents());
+        return payloads;
     }
 
     public static List<SpecificRecord> frames() {

@@ -1,6 +1,9 @@
 package io.switchboard.twilio;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -26,6 +29,7 @@ public final class TwilioSettings {
     public static final String PHONE_NUMBER = "TWILIO_PHONE_NUMBER";
     public static final String WHATSAPP_NUMBER = "TWILIO_WHATSAPP_NUMBER";
     public static final String RCS_SENDER_ID = "TWILIO_RCS_SENDER_ID";
+    public static final String RCS_SENDER_IDS = "TWILIO_RCS_SENDER_IDS";
     public static final String AGENT_IDENTITY = "SWITCHBOARD_AGENT_IDENTITY";
     // Conversation Orchestrator and Memory
     public static final String CONVERSATION_CONFIGURATION_ID = "TWILIO_CONVERSATION_CONFIGURATION_ID";
@@ -33,6 +37,7 @@ public final class TwilioSettings {
     public static final String STUDIO_HANDOFF_FLOW_SID = "TWILIO_STUDIO_HANDOFF_FLOW_SID";
     public static final String VOICE_PUBLIC_DOMAIN = "TWILIO_VOICE_PUBLIC_DOMAIN";
     public static final String VOICE_TWIML_PATH = "TWILIO_VOICE_TWIML_PATH";
+    public static final String VOICE_CALL_EVENT_PATH = "TWILIO_VOICE_CALL_EVENT_PATH";
 
     /** The dev identity (launcher's {@code dev}, the testkit, outbound against a fake API): never a real account. */
     public static final String DEV_ACCOUNT_SID = "AC00000000000000000000000000000000";
@@ -73,6 +78,8 @@ public final class TwilioSettings {
                         "Switchboard's own WhatsApp address, `whatsapp:+E.164`: the agent's WhatsApp sender; ingress ignores messages from it.")
                 .define(RCS_SENDER_ID, Type.STRING, null, Importance.MEDIUM,
                         "Switchboard's own RCS sender id: the agent's RCS sender; ingress ignores messages from it (and from each of several, comma-separated).")
+                .define(RCS_SENDER_IDS, Type.STRING, null, Importance.MEDIUM,
+                        "Several RCS sender ids, comma-separated (newer TAC): the allow-list an agent-started RCS conversation picks its `from` from (the first when it names none; TWILIO_RCS_SENDER_ID's ids are allowed too); ingress ignores messages from each.")
                 .define(AGENT_IDENTITY, Type.STRING, "ai-assistant", Importance.LOW,
                         "The agent's chat identity (TAC's default `ai-assistant`): the Author of its Conversations v1 messages; ingress ignores messages from it.");
     }
@@ -111,7 +118,9 @@ public final class TwilioSettings {
         return def.define(VOICE_PUBLIC_DOMAIN, Type.STRING, null, Importance.HIGH,
                         "Public host name Twilio reaches ingress at (e.g. abc.ngrok.app): used in ingress's TwiML URLs and to rebuild signed URLs (unset: the request's Host), and an agent-placed call is answered with https://{domain}{TWILIO_VOICE_TWIML_PATH} (ConversationRelay).")
                 .define(VOICE_TWIML_PATH, Type.STRING, "/twiml", Importance.LOW,
-                        "Path of ingress's voice webhook, where Twilio asks for a call's TwiML (TAC's default `/twiml`); signatures are checked on the URL with this path, and an agent-placed call is answered there.");
+                        "Path of ingress's voice webhook, where Twilio asks for a call's TwiML (TAC's default `/twiml`); signatures are checked on the URL with this path, and an agent-placed call is answered there.")
+                .define(VOICE_CALL_EVENT_PATH, Type.STRING, "/twilio/call-events", Importance.LOW,
+                        "Base path of ingress's call event callbacks (TAC's default): {path}/status, {path}/amd, {path}/recording; an agent-placed call asking for call events gets these URLs on https://{TWILIO_VOICE_PUBLIC_DOMAIN}.");
     }
 
     private final Map<String, ?> values;
@@ -159,6 +168,25 @@ public final class TwilioSettings {
         return text(MEMORY_STORE_ID);
     }
 
+    /**
+     * The RCS senders Switchboard may send from, {@code rcs:}-prefixed, in order: TWILIO_RCS_SENDER_ID's (comma-separated)
+     * then TWILIO_RCS_SENDER_IDS', without repeats.
+     */
+    public List<String> rcsSenderIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        for (String setting : List.of(RCS_SENDER_ID, RCS_SENDER_IDS)) {
+            String value = text(setting);
+            if (value != null) {
+                for (String id : value.split(",")) {
+                    if (!id.isBlank()) {
+                        ids.add(id.trim().startsWith("rcs:") ? id.trim() : "rcs:" + id.trim());
+                    }
+                }
+            }
+        }
+        return List.copyOf(ids);
+    }
+
     public String studioHandoffFlowSid() {
         return text(STUDIO_HANDOFF_FLOW_SID);
     }
@@ -171,6 +199,12 @@ public final class TwilioSettings {
     public String voiceTwimlPath() {
         String path = text(VOICE_TWIML_PATH);
         return path == null ? "/twiml" : path;
+    }
+
+    /** Base path of ingress's call event callbacks; {@code /twilio/call-events} when the service did not declare it. */
+    public String voiceCallEventPath() {
+        String path = text(VOICE_CALL_EVENT_PATH);
+        return path == null ? "/twilio/call-events" : path;
     }
 
     /** How Twilio is reached with these settings: base URL, region, account and API key. */

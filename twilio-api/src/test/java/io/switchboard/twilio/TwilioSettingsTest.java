@@ -20,9 +20,9 @@ class TwilioSettingsTest {
         ConfigDef def = all(false);
         assertThat(def.names()).containsExactlyInAnyOrder("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY",
                 "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_API_BASE_URL", "TWILIO_PHONE_NUMBER",
-                "TWILIO_WHATSAPP_NUMBER", "TWILIO_RCS_SENDER_ID", "SWITCHBOARD_AGENT_IDENTITY",
+                "TWILIO_WHATSAPP_NUMBER", "TWILIO_RCS_SENDER_ID", "TWILIO_RCS_SENDER_IDS", "SWITCHBOARD_AGENT_IDENTITY",
                 "TWILIO_CONVERSATION_CONFIGURATION_ID", "TWILIO_MEMORY_STORE_ID", "TWILIO_STUDIO_HANDOFF_FLOW_SID",
-                "TWILIO_VOICE_PUBLIC_DOMAIN");
+                "TWILIO_VOICE_PUBLIC_DOMAIN", "TWILIO_VOICE_TWIML_PATH", "TWILIO_VOICE_CALL_EVENT_PATH");
         assertThat(def.configKeys().values()).allSatisfy(key -> assertThat(key.documentation).isNotBlank());
         assertThat(def.configKeys().get(TwilioSettings.AUTH_TOKEN).type).isEqualTo(ConfigDef.Type.PASSWORD);
         assertThat(def.configKeys().get(TwilioSettings.API_SECRET).type).isEqualTo(ConfigDef.Type.PASSWORD);

@@ -1,8 +1,10 @@
 package io.switchboard.dev.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.switchboard.agent.StartOptions;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import io.switchboard.events.DeliveryEvent;
@@ -16,6 +18,7 @@ import io.switchboard.topics.Topic;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,11 +42,12 @@ class OutreachEndToEndTest extends PipelineTest {
             throws Exception {
         String to = customer();
         String text = "Your order shipped " + UUID.randomUUID();
-        String requestId = pipeline.agent.get().startConversation(Channel.SMS, to, text).get(10, TimeUnit.SECONDS);
+        String conversation = pipeline.agent.get().startConversation(Channel.SMS, to, text).get(30, TimeUnit.SECONDS);
 
         Recorded send = twilio.awaitRequests(r -> r.path().endsWith("/Actions")
                 && text.equals(r.json().at("/payload/content/text").asText()), 1, TIMEOUT).get(0);
-        String conversation = send.path().split("/")[3];
+        assertThat(send.path()).as("startConversation returns the conversation's id")
+                .isEqualTo("/v2/Conversations/" + conversation + "/Actions");
         Recorded create = twilio.requests().stream().filter(r -> r.method().equals("POST")
                 && r.path().equals("/v2/Conversations") && r.body().contains(to)).findFirst().orElseThrow();
         assertThat(create.json().at("/participants/0/type").asText()).isEqualTo("CUSTOMER");
@@ -53,10 +57,6 @@ class OutreachEndToEndTest extends PipelineTest {
         assertThat(create.json().at("/participants/1/addresses/0/address").asText()).isEqualTo(TwilioWebhooks.AGENT_NUMBER);
         assertThat(send.at().isAfter(create.at())).isTrue();
         assertThat(send.json().at("/payload/to/0/participantId").asText()).isNotBlank();
-        DeliveryEvent delivery = delivery("outreach-" + requestId);
-        assertThat(delivery.getStatus()).isEqualTo(DeliveryStatus.SENT);
-        assertThat(delivery.getTwilioId()).startsWith(conversation + ",");
-
         String answer = "comm_" + UUID.randomUUID();
         try (TwilioWebhooks webhooks = pipeline.webhooks()) {
             webhooks.postJson("/webhook", TwilioWebhooks.communicationCreated("SMS", conversation, answer, to, "thanks!"));
@@ -73,7 +73,8 @@ class OutreachEndToEndTest extends PipelineTest {
         twilio.addParticipant(existing, "AI_AGENT", "WHATSAPP", TwilioWebhooks.agentAddress("WHATSAPP"));
         twilio.conflictOnNextCreate(existing);
         String text = "Reminder " + UUID.randomUUID();
-        pipeline.agent.get().startConversation(Channel.WHATSAPP, to, text).get(10, TimeUnit.SECONDS);
+        assertThat(pipeline.agent.get().startConversation(Channel.WHATSAPP, to, text).get(30, TimeUnit.SECONDS))
+                .isEqualTo(existing);
 
         Recorded send = twilio.awaitRequests(r -> r.path().endsWith("/Actions")
                 && text.equals(r.json().at("/payload/content/text").asText()), 1, TIMEOUT).get(0);
@@ -86,12 +87,14 @@ class OutreachEndToEndTest extends PipelineTest {
     void aFailedFirstMessageClosesTheConversationItCreated() throws Exception {
         String to = customer();
         twilio.respondNext("/Actions$", FakeTwilioApi.Reply.twilioError(400, 21610, "Attempt to send to unsubscribed recipient"));
-        String requestId = pipeline.agent.get().startConversation(Channel.SMS, to, "Hello?").get(10, TimeUnit.SECONDS);
+        String text = "Hello? " + UUID.randomUUID();
+        assertThatThrownBy(() -> pipeline.agent.get().startConversation(Channel.SMS, to, text).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).hasMessageContaining("not started")
+                .hasMessageContaining("21610");
 
-        DeliveryEvent delivery = delivery("outreach-" + requestId);
-        assertThat(delivery.getStatus()).isEqualTo(DeliveryStatus.FAILED);
-        assertThat(delivery.getErrorCode()).isEqualTo(21610);
-        String conversation = delivery.getTwilioId().split(",")[0];
+        Recorded send = twilio.awaitRequests(r -> r.path().endsWith("/Actions")
+                && text.equals(r.json().at("/payload/content/text").asText()), 1, TIMEOUT).get(0);
+        String conversation = send.path().split("/")[3];
         List<Recorded> closes = twilio.awaitRequests(r -> r.method().equals("PUT")
                 && r.path().equals("/v2/Conversations/" + conversation), 1, TIMEOUT);
         assertThat(closes.get(0).json().path("status").asText()).isEqualTo("CLOSED");
@@ -119,6 +122,38 @@ class OutreachEndToEndTest extends PipelineTest {
             assertThat(relay.spokenText()).isEqualTo("You said: who is this");
         }
         assertThat(pipeline.conversationOf.values()).contains(callSid);
+    }
+
+    @Test
+    void anRcsConversationStartsFromTheSenderTheAgentPicksFromTheAllowList() throws Exception {
+        String to = "rcs:" + customer();
+        String text = "Your table is ready " + UUID.randomUUID();
+        String conversation = pipeline.agent.get().startConversation(Channel.RCS, to, text,
+                StartOptions.NONE.withFrom(Pipeline.RCS_SUPPORT_SENDER)).get(30, TimeUnit.SECONDS);
+        Recorded create = twilio.requests().stream().filter(r -> r.method().equals("POST")
+                && r.path().equals("/v2/Conversations") && r.body().contains(to)).findFirst().orElseThrow();
+        assertThat(create.json().at("/participants/1/type").asText()).isEqualTo("AI_AGENT");
+        assertThat(create.json().at("/participants/1/addresses/0/address").asText()).isEqualTo(Pipeline.RCS_SUPPORT_SENDER);
+        twilio.awaitRequests(r -> r.path().equals("/v2/Conversations/" + conversation + "/Actions")
+                && text.equals(r.json().at("/payload/content/text").asText()), 1, TIMEOUT);
+
+        String other = "rcs:" + customer();
+        assertThatThrownBy(() -> pipeline.agent.get().startConversation(Channel.RCS, other, "hi",
+                StartOptions.NONE.withFrom("rcs:someone_else")).get(30, TimeUnit.SECONDS))
+                .hasMessageContaining("not one of").hasMessageContaining("TWILIO_RCS_SENDER_IDS");
+        assertThat(twilio.requests()).noneMatch(r -> r.body() != null && r.body().contains(other));
+    }
+
+    @Test
+    void anAgentStartedChatConversationCarriesTacsChannelId() throws Exception {
+        String text = "Welcome to the chat " + UUID.randomUUID();
+        String conversation = pipeline.agent.get().startConversation(Channel.CHAT, "jane." + UUID.randomUUID(), text,
+                StartOptions.NONE.withChannelId("CH0000000000000000000000000000e2e8")).get(30, TimeUnit.SECONDS);
+        Recorded send = twilio.awaitRequests(r -> r.path().equals("/v2/Conversations/" + conversation + "/Actions")
+                && text.equals(r.json().at("/payload/content/text").asText()), 1, TIMEOUT).get(0);
+        assertThat(send.json().at("/payload/channelSettings/channelId").asText())
+                .isEqualTo("CH0000000000000000000000000000e2e8");
+        assertThat(send.json().at("/payload/from/channel").asText()).isEqualTo("CHAT");
     }
 
     private static DeliveryEvent delivery(String key) {

@@ -37,6 +37,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class Pipeline implements AutoCloseable {
     static final String AUTH_TOKEN = "e2e-auth-token";
     static final String HANDOFF_FLOW = "FW00000000000000000000000000000e2e";
+    /** The second of the agent's RCS senders (TWILIO_RCS_SENDER_IDS). */
+    static final String RCS_SUPPORT_SENDER = "rcs:switchboard_e2e_support";
     static final String CI_CONFIGURATION = "intelligence_configuration_e2e";
     static final String CI_OBSERVATION_OPERATOR = "LY000000000000000000000000000e2eob";
     static final String CI_SUMMARY_OPERATOR = "LY000000000000000000000000000e2esu";
@@ -59,6 +61,10 @@ final class Pipeline implements AutoCloseable {
     final Queue<Interrupt> interrupts = new ConcurrentLinkedQueue<>();
     final Queue<String> cancelledReplies = new ConcurrentLinkedQueue<>();
     final Queue<String> digits = new ConcurrentLinkedQueue<>();
+    /** What the agent's onCallStarted got, in order. */
+    final Queue<io.switchboard.agent.CallSetup> setups = new ConcurrentLinkedQueue<>();
+    /** What onCallStatus, onAmd and onRecording got, with the session's conversation id: "conversationId kind value". */
+    final Queue<String> callEvents = new ConcurrentLinkedQueue<>();
     final Queue<EndedConversation> ended = new ConcurrentLinkedQueue<>();
     /** What the agent's onHandoffFailed got: "conversationId: reason". */
     final Queue<String> handoffFailures = new ConcurrentLinkedQueue<>();
@@ -76,6 +82,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER),
                 Map.entry("TWILIO_WHATSAPP_NUMBER", TwilioWebhooks.agentAddress("WHATSAPP")),
                 Map.entry("TWILIO_RCS_SENDER_ID", TwilioWebhooks.agentAddress("RCS")),
+                Map.entry("TWILIO_RCS_SENDER_IDS", RCS_SUPPORT_SENDER),
                 Map.entry("SWITCHBOARD_TOPIC_PARTITIONS", "4"),
                 Map.entry("OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50"),
                 // WhatsApp messages carry the customer's memory (local provider), the other channels none.
@@ -84,6 +91,7 @@ final class Pipeline implements AutoCloseable {
                 Map.entry("SWITCHBOARD_MEMORY_MODE_VOICE", "always"),
                 Map.entry("TWILIO_STUDIO_HANDOFF_FLOW_SID", HANDOFF_FLOW),
                 Map.entry("SWITCHBOARD_VOICE_TWIML_URL", "http://localhost:" + port + "/twiml"),
+                Map.entry("SWITCHBOARD_VOICE_CALL_EVENT_URL", "http://localhost:" + port + "/twilio/call-events"),
                 // Conversation Intelligence: /ci-webhook on, its observations and summaries into the local memory
                 Map.entry("CONVERSATION_INTELLIGENCE_CONFIGURATION_ID", CI_CONFIGURATION),
                 Map.entry("CONVERSATION_INTELLIGENCE_OBSERVATION_OPERATOR_SID", CI_OBSERVATION_OPERATOR),
@@ -199,7 +207,7 @@ final class Pipeline implements AutoCloseable {
         return services;
     }
 
-    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "llm …" is answered by the LLM example agent (examples' LlmAgent) with {@link #model}; "transfer me" hands the call off. */
+    /** Echoes; "recall …" answers from retrieveMemory; "hand me off" says goodbye and hands off (Reply.handoff); "slow …" streams a token every 200 ms until interrupted; "think …" answers after 1.5 s (a typing indicator first on WhatsApp); "llm …" is answered by the LLM example agent (examples' LlmAgent) with {@link #model}; "transfer me" hands the call off; "every frame" sends language, play, flagged text and sendDigits; a call's "greeting" custom parameter is spoken by onCallStarted. */
     private SwitchboardAgent agent(SwitchboardAgent.Builder builder) {
         // The field {@code agent} (set once built) gives the callbacks retrieveMemory and startConversation.
         return builder
@@ -242,6 +250,16 @@ final class Pipeline implements AutoCloseable {
                     } else if (message.text().startsWith("think")) {
                         Thread.sleep(1_500); // a slow reply: well past the typing indicator's 200 ms
                         reply.sendResponse("Thought about it");
+                    } else if (message.text().equals("every frame")) {
+                        // each relay frame an agent can send, in the order of one turn
+                        reply.language("es-MX", "es-MX");
+                        reply.play("https://example.com/hold.mp3", 2, true, false);
+                        TokenStream spanish = reply.stream(io.switchboard.agent.TextOptions.lang("es-MX")
+                                .withInterruptible(false).withPreemptible(true));
+                        spanish.send("Hola");
+                        spanish.send(" amigo");
+                        spanish.end();
+                        reply.sendDigits("9w1");
                     } else if (message.text().equals("transfer me")) {
                         reply.endSession("{\"reason\":\"customer asked for a human\",\"queue\":\"support\"}");
                     } else {
@@ -253,6 +271,19 @@ final class Pipeline implements AutoCloseable {
                         stream.end();
                     }
                 })
+                .onCallStarted((session, setup, reply) -> {
+                    setups.add(setup);
+                    String greeting = setup.customParameters().get("greeting");
+                    if (greeting != null) {
+                        reply.sendResponse(greeting);
+                    }
+                })
+                .onCallStatus((session, status, reply) -> callEvents.add(session.conversationId() + " status "
+                        + status.getCallStatus() + (status.getCallDurationSeconds() == null ? "" : " " + status.getCallDurationSeconds())))
+                .onAmd((session, amd, reply) -> callEvents.add(session.conversationId() + " amd " + amd.getAnsweredBy()
+                        + " " + amd.getMachineDetectionDurationMs()))
+                .onRecording((session, recording, reply) -> callEvents.add(session.conversationId() + " recording "
+                        + recording.getRecordingStatus() + " " + recording.getRecordingUrl()))
                 .onInterrupt((session, interrupt) -> interrupts.add(interrupt))
                 .onDtmf((session, digit) -> {
                     digits.add(digit);

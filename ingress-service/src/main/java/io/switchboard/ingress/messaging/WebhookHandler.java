@@ -13,7 +13,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -37,22 +39,27 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     private final MessagingWebhook reader;
     private final ParticipantDirectory participants;
     private final Function<Channel, String> agentAddress;
+    private final Set<Channel> channels;
 
     public WebhookHandler(InboundPublisher publisher, Collection<String> ownAddresses, String configurationId) {
-        this(publisher, ownAddresses, configurationId, null, channel -> null, null);
+        this(publisher, ownAddresses, configurationId, null, channel -> null, null, EnumSet.allOf(Channel.class));
     }
 
     /**
      * With {@code reconciler} (orchestrated mode), an Orchestrator message is published only after its conversation's
      * participants are reconciled ({@link ParticipantDirectory}, calls on {@code blocking}); {@code agentAddress} gives
-     * the agent's own address per channel (null: the message's recipient).
+     * the agent's own address per channel (null: the message's recipient). A message of a channel not in
+     * {@code channels} (SWITCHBOARD_CHANNELS) is answered 200 and published nowhere, as TAC answers a channel it has
+     * not registered: it never reaches an agent.
      */
     public WebhookHandler(InboundPublisher publisher, Collection<String> ownAddresses, String configurationId,
-            ParticipantReconciler reconciler, Function<Channel, String> agentAddress, Executor blocking) {
+            ParticipantReconciler reconciler, Function<Channel, String> agentAddress, Executor blocking,
+            Set<Channel> channels) {
         this.publisher = publisher;
         this.reader = new MessagingWebhook(ownAddresses, configurationId);
         this.participants = reconciler == null ? null : new ParticipantDirectory(reconciler, blocking);
         this.agentAddress = agentAddress;
+        this.channels = Set.copyOf(channels);
     }
 
     @Override
@@ -69,6 +76,13 @@ public final class WebhookHandler implements Handler<RoutingContext> {
             return;
         }
         if (event.isEmpty()) {
+            ctx.response().setStatusCode(200).end();
+            return;
+        }
+        if (event.get().getPayload() instanceof MessageReceived message && !channels.contains(message.getChannel())) {
+            MDC.put("conversationId", event.get().getConversationId());
+            log.info("{} message not acted on: the channel is not registered (SWITCHBOARD_CHANNELS)", message.getChannel());
+            MDC.remove("conversationId");
             ctx.response().setStatusCode(200).end();
             return;
         }

@@ -56,7 +56,7 @@ public final class MessagingSender {
         this.v1 = new ConversationsV1Sender(sdk, metrics);
         this.handoffs = new HandoffSender(release, sdk, retrier, config.twilio().studioHandoffFlowSid());
         this.outreach = new OutreachSender(client, orchestrator, sdk, retrier,
-                config.twilio().conversationConfigurationId(), config.voiceTwimlUrl());
+                config.twilio().conversationConfigurationId(), config.voiceTwimlUrl(), config.voiceCallEventUrl());
         this.typing = new TypingIndicatorSender(sdk);
     }
 
@@ -80,7 +80,15 @@ public final class MessagingSender {
 
     /** Starts an agent-initiated messaging conversation (see {@link OutreachSender}). Never throws for a Twilio failure. */
     public SendResult startConversation(OutboundEvent event) {
-        return outreach.startConversation(event, config.senderAddress(event.getSession().getChannel()));
+        Channel channel = event.getSession().getChannel();
+        List<String> allowed = config.senderAddresses(channel);
+        // the agent may name its sender (session.to), from the channel's allow-list only (RCS: TWILIO_RCS_SENDER_IDS)
+        String requested = ChannelTraits.of(channel).withPrefix(event.getSession().getTo());
+        if (requested != null && !allowed.contains(requested)) {
+            return SendResult.refused("Sender " + requested + " is not one of the agent's " + channel + " senders "
+                    + allowed + (channel == Channel.RCS ? " (TWILIO_RCS_SENDER_IDS)" : ""));
+        }
+        return outreach.startConversation(event, requested != null ? requested : allowed.isEmpty() ? null : allowed.get(0));
     }
 
     /** Places an agent-initiated call (see {@link OutreachSender}). Never throws for a Twilio failure. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.events.Session;
 import io.switchboard.twilio.OrchestratorClient;
+import io.switchboard.twilio.OrchestratorClient.Participant;
 import io.switchboard.twilio.ParticipantReconciler;
 import io.switchboard.twilio.Retrier;
 import io.switchboard.twilio.TwilioCallException;
@@ -83,10 +84,15 @@ final class OrchestratorSender {
         String agentId = firstNonNull(session.getAgentParticipantId(), reconciled.agent().id());
         String customerId = session.getCustomerParticipantId();
         if (customerId == null) {
-            if (reconciled.customer() == null) {
+            // chat reconciles the agent side only (TAC): the customer is then the channel's CUSTOMER as listed, e.g.
+            // the one an agent-started conversation was created with
+            Participant customer = reconciled.customer() != null ? reconciled.customer()
+                    : reconciled.participants().stream().filter(p -> "CUSTOMER".equals(p.type()) && p.on(channel))
+                            .findFirst().orElse(null);
+            if (customer == null) {
                 throw permanent("No customer participant on " + channel);
             }
-            customerId = reconciled.customer().id();
+            customerId = customer.id();
         }
         Pair pair = new Pair(agentId, customerId);
         remembered.put(conversationId, pair);

@@ -3,6 +3,7 @@ package io.switchboard.outbound.messaging;
 import com.twilio.http.HttpMethod;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.rest.api.v2010.account.CallCreator;
 import com.twilio.type.PhoneNumber;
 import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.OutboundEvent;
@@ -10,6 +11,7 @@ import io.switchboard.events.Reply;
 import io.switchboard.events.Session;
 import io.switchboard.events.Source;
 import io.switchboard.logging.Redaction;
+import io.switchboard.outreach.Outreach;
 import io.switchboard.twilio.OrchestratorClient;
 import io.switchboard.twilio.OrchestratorClient.Address;
 import io.switchboard.twilio.OrchestratorClient.Participant;
@@ -38,15 +40,17 @@ final class OutreachSender {
     private final Retrier retrier;
     private final String configurationId;
     private final String twimlUrl;
+    private final String callEventUrl;
 
     OutreachSender(OrchestratorClient client, OrchestratorSender orchestrator, TwilioRestClient sdk, Retrier retrier,
-                   String configurationId, String twimlUrl) {
+                   String configurationId, String twimlUrl, String callEventUrl) {
         this.client = client;
         this.orchestrator = orchestrator;
         this.sdk = sdk;
         this.retrier = retrier;
         this.configurationId = configurationId;
         this.twimlUrl = twimlUrl;
+        this.callEventUrl = callEventUrl;
     }
 
     /** twilioIds: the conversation id first, then the action ids. */
@@ -101,10 +105,15 @@ final class OutreachSender {
             return failed("An outbound call needs TWILIO_PHONE_NUMBER, TWILIO_VOICE_PUBLIC_DOMAIN (or SWITCHBOARD_VOICE_TWIML_URL) and session.from (the callee)");
         }
         String url = twimlUrl;
+        boolean wantsEvents = Outreach.callOption(event, "statusEvents") != null
+                || "true".equals(Outreach.callOption(event, "asyncAmd")) || "true".equals(Outreach.callOption(event, "record"));
+        if (wantsEvents && callEventUrl == null) {
+            return failed("Call events need TWILIO_VOICE_PUBLIC_DOMAIN (or SWITCHBOARD_VOICE_CALL_EVENT_URL): Twilio would have nowhere to send them");
+        }
         try {
             Retrier.Attempted<String> placed = retrier.call("api.calls.create", false, () -> TwilioCallException.sdkCall(
-                    () -> Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber), URI.create(url))
-                            .setMethod(HttpMethod.POST).create(sdk).getSid()));
+                    () -> withCallOptions(Call.creator(new PhoneNumber(customer), new PhoneNumber(agentNumber),
+                            URI.create(url)).setMethod(HttpMethod.POST), event).create(sdk).getSid()));
             log.info("Outbound call {} placed to {}", placed.value(), Redaction.mask(customer));
             return new SendResult(List.of(placed.value()), placed.attempts(), 201, null);
         } catch (Retrier.Exhausted e) {
@@ -112,8 +121,36 @@ final class OutreachSender {
         }
     }
 
+    /**
+     * TAC's call options (see {@link Outreach#CALL_OPTION}) as the Calls API's parameters, each callback at ingress's
+     * call event route: StatusCallback + StatusCallbackEvent, MachineDetection, AsyncAmd + AsyncAmdStatusCallback,
+     * Record + RecordingStatusCallback, Timeout.
+     */
+    private CallCreator withCallOptions(CallCreator call, OutboundEvent event) {
+        String statusEvents = Outreach.callOption(event, "statusEvents");
+        if (statusEvents != null) {
+            call.setStatusCallback(URI.create(callEventUrl + "/status")).setStatusCallbackMethod(HttpMethod.POST)
+                    .setStatusCallbackEvent(List.of(statusEvents.trim().split("\\s+")));
+        }
+        String machineDetection = Outreach.callOption(event, "machineDetection");
+        if (machineDetection != null) {
+            call.setMachineDetection(machineDetection);
+        }
+        if ("true".equals(Outreach.callOption(event, "asyncAmd"))) {
+            call.setAsyncAmd("true").setAsyncAmdStatusCallback(URI.create(callEventUrl + "/amd"))
+                    .setAsyncAmdStatusCallbackMethod(HttpMethod.POST);
+        }
+        if ("true".equals(Outreach.callOption(event, "record"))) {
+            call.setRecord(true).setRecordingStatusCallback(callEventUrl + "/recording");
+        }
+        String timeout = Outreach.callOption(event, "timeout");
+        if (timeout != null) {
+            call.setTimeout(Integer.valueOf(timeout));
+        }
+        return call;
+    }
+
     private static SendResult failed(String reason) {
-        return new SendResult(List.of(), 0, null,
-                new TwilioCallException(TwilioCallException.Kind.PERMANENT, null, null, reason, null, null));
+        return SendResult.refused(reason);
     }
 }

@@ -9,6 +9,12 @@ import java.util.List;
  */
 public record SendResult(List<String> twilioIds, int attempts, Integer httpStatus, TwilioCallException failure) {
 
+    /** Refused before any Twilio call (a permanent failure: retrying cannot help). */
+    public static SendResult refused(String reason) {
+        return new SendResult(List.of(), 0, null,
+                new TwilioCallException(TwilioCallException.Kind.PERMANENT, null, null, reason, null, null));
+    }
+
     public boolean sent() {
         return failure == null;
     }

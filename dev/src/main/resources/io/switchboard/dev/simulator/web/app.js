@@ -65,7 +65,7 @@
       if (streaming) { streaming.classList.remove('streaming'); streaming.classList.add('interrupted'); streaming = null; }
       bubble('note', 'You interrupted the agent');
     },
-    frame: (m) => bubble('note', 'Relay frame: ' + JSON.stringify(m.frame)),
+    frame: (m) => bubble('note', describeFrame(m.frame)),
     callClosed: (m) => bubble('note', 'Call socket closed (' + m.code + ')'),
     ended: (m) => {
       bubble('note', 'Conversation ' + m.conversationId.substring(0, 10) + '… ended');
@@ -74,6 +74,18 @@
     event: (m) => showEvent(m),
     error: (m) => bubble('error', m.text),
   };
+
+  // the relay frames an agent sends besides text: what a caller would hear or what changes on the call
+  function describeFrame(f) {
+    switch (f.type) {
+      case 'play': return 'Playing ' + f.source + (f.loop !== undefined ? ' (loop ' + f.loop + ')' : '');
+      case 'sendDigits': return 'Agent sent digits ' + f.digits;
+      case 'language': return 'Language: speech ' + (f.ttsLanguage || 'unchanged') + ', transcription '
+          + (f.transcriptionLanguage || 'unchanged');
+      case 'end': return 'Agent ended the session' + (f.handoffData ? ' with handoff data ' + f.handoffData : '');
+      default: return 'Relay frame: ' + JSON.stringify(f);
+    }
+  }
 
   function connect() {
     socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/simulator/socket');
