@@ -1,0 +1,95 @@
+package io.switchboard.ingress.voice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.switchboard.config.InvalidConfigurationException;
+import io.switchboard.ingress.IngressConfig;
+import io.switchboard.testkit.FuzzInputs;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Timeout;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * The TwiML options on any value: {@code TWILIO_VOICE_LANGUAGES} and the other ConversationRelay settings, plus the
+ * call's form parameters. A configuration is either refused at start with {@link InvalidConfigurationException}
+ * (naming the setting) or every {@code /twiml} answer it makes is well-formed XML whose {@code <ConversationRelay>}
+ * attributes, {@code <Language>} children and {@code <Parameter>}s read back as exactly the configured and received
+ * values (encode → decode = identity).
+ */
+class TwimlOptionsFuzzTest {
+    private static final List<String> SETTINGS = List.of(IngressConfig.LANGUAGES, IngressConfig.LANGUAGE, IngressConfig.VOICE,
+            IngressConfig.WELCOME_GREETING, IngressConfig.TTS_PROVIDER, IngressConfig.TRANSCRIPTION_PROVIDER,
+            IngressConfig.INTERRUPTIBLE, IngressConfig.DEBUG);
+    private static final DocumentBuilderFactory XML = DocumentBuilderFactory.newInstance();
+
+    /** Lines: the eight settings above in order, then the call's From and its conversationId query parameter. */
+    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @FuzzTest
+    void optionsBecomeTheTwimlTheySay(byte[] input) throws Exception {
+        List<String> f = FuzzInputs.fields(input, SETTINGS.size() + 2);
+        Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                "TWILIO_ACCOUNT_SID", "AC1", "TWILIO_AUTH_TOKEN", "t"));
+        for (int i = 0; i < SETTINGS.size(); i++) {
+            env.put(SETTINGS.get(i), f.get(i));
+        }
+        IngressConfig config;
+        try {
+            config = FuzzInputs.withinAllocation(() -> IngressConfig.fromEnv(env));
+        } catch (InvalidConfigurationException refused) {
+            assertThat(refused.getMessage()).containsAnyOf(SETTINGS.toArray(String[]::new));
+            return;
+        }
+        Map<String, String> form = new LinkedHashMap<>(Map.of("CallSid", "CAfuzz"));
+        form.put("From", f.get(SETTINGS.size()));
+        String conversationId = f.get(SETTINGS.size() + 1);
+        String twiml = FuzzInputs.withinAllocation(() -> new TwimlHandler(config)
+                .twiml("voice.example.com", form, Map.of("conversationId", conversationId)));
+
+        Element relay = (Element) parse(twiml).getElementsByTagName("ConversationRelay").item(0);
+        assertAttribute(relay, "language", config.language());
+        assertAttribute(relay, "voice", config.voice());
+        assertAttribute(relay, "welcomeGreeting", config.welcomeGreeting());
+        assertAttribute(relay, "ttsProvider", config.ttsProvider());
+        assertAttribute(relay, "transcriptionProvider", config.transcriptionProvider());
+        assertAttribute(relay, "interruptible", config.interruptible());
+        assertAttribute(relay, "debug", config.debug());
+        NodeList languages = relay.getElementsByTagName("Language");
+        assertThat(languages.getLength()).isEqualTo(config.languages().size());
+        for (int i = 0; i < languages.getLength(); i++) {
+            Element language = (Element) languages.item(i);
+            IngressConfig.RelayLanguage configured = config.languages().get(i);
+            assertAttribute(language, "code", configured.code());
+            for (String key : List.of("voice", "ttsProvider", "transcriptionProvider", "speechModel")) {
+                assertAttribute(language, key, configured.attributes().get(key));
+            }
+        }
+        Map<String, String> parameters = new HashMap<>();
+        NodeList list = relay.getElementsByTagName("Parameter");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element parameter = (Element) list.item(i);
+            parameters.put(parameter.getAttribute("name"), parameter.getAttribute("value"));
+        }
+        assertThat(parameters.get("From")).isEqualTo(form.get("From").isBlank() ? null : form.get("From"));
+        assertThat(parameters.get("conversationId")).isEqualTo(conversationId.isBlank() ? null : conversationId);
+    }
+
+    private static void assertAttribute(Element element, String name, String expected) {
+        assertThat(element.hasAttribute(name) ? element.getAttribute(name) : null).as(name).isEqualTo(expected);
+    }
+
+    private static Document parse(String xml) throws Exception {
+        DocumentBuilder builder = XML.newDocumentBuilder();
+        builder.setErrorHandler(null);
+        return builder.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    }
+}
