@@ -8,6 +8,7 @@ import io.apicurio.registry.serde.config.IdOption;
 import io.apicurio.registry.serde.config.SerdeConfig;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -59,9 +60,20 @@ public final class RegistryAvroSerde<T extends SpecificRecord> implements Serde<
         return serializer.serialize(topic, data);
     }
 
+    /**
+     * Whatever the bytes, a record or a {@link SerializationException}, as the embedded framing answers: Apicurio's
+     * deserializer throws what it meets (IllegalStateException for a wrong magic byte, UncheckedIOException for a
+     * truncated body, the registry client's ApiException for an unknown id), found by {@code SerdeFuzzTest}.
+     */
     @Override
     public T deserialize(String topic, byte[] data) {
-        return deserializer.deserialize(topic, data);
+        try {
+            return deserializer.deserialize(topic, data);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SerializationException("Cannot decode a record of " + topic + ": " + e, e);
+        }
     }
 
     @Override
