@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Any sequence of relay messages on a real, signed {@code /ws} socket after {@code setup}: whole text frames, text
@@ -59,7 +58,6 @@ class RelaySocketFuzzTest {
         ingress.close();
     }
 
-    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anyMessagesAfterSetup(byte[] input) throws Exception {
         String callSid = "CAfuzz" + ProcessHandle.current().pid() + "x" + CALLS.incrementAndGet();

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Whatever a correctly signed caller sends to a running ingress, it answers 200, 400 or 413 — never a 5xx, never a
@@ -32,21 +31,18 @@ class WebhookFuzzTest {
         ingress.close();
     }
 
-    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anySignedJsonBody(byte[] body) {
         long before = ingress.producedRecords();
         assertClearAnswer(ingress.postSignedJson("/webhook", body), before);
     }
 
-    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anySignedIntelligenceBody(byte[] body) {
         long before = ingress.producedRecords();
         assertClearAnswer(ingress.postSignedJson("/ci-webhook", body), before);
     }
 
-    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anySignedForm(byte[] lines) {
         Map<String, String> form = FuzzInputs.form(lines);

@@ -14,7 +14,6 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Both framings decoding any bytes as any topic's value: a record of the topic's type that survives
@@ -43,13 +42,11 @@ class SerdeFuzzTest {
         }
     }
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void embeddedFramingDecodesAnyBytes(byte[] input) {
         decode(EMBEDDED, EMBEDDED_HEADERS, input);
     }
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void registryFramingDecodesAnyBytes(byte[] input) {
         decode(REGISTRY, REGISTRY_HEADERS, input);
@@ -65,7 +62,7 @@ class SerdeFuzzTest {
         Serde<SpecificRecord> serde = serdes.get(topic);
         SpecificRecord decoded;
         try {
-            decoded = FuzzInputs.withinAllocation(() -> serde.deserializer().deserialize(topic.topicName(), value));
+            decoded = FuzzInputs.bounded(() -> serde.deserializer().deserialize(topic.topicName(), value));
         } catch (SerializationException refused) {
             return;
         }

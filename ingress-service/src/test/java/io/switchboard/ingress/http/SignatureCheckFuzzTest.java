@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The X-Twilio-Signature gate of {@code /webhook} ({@link SignedRoute#formOrJson} over {@link SignatureCheck}) on a
@@ -57,7 +56,6 @@ class SignatureCheckFuzzTest {
     }
 
     /** Lines: X-Forwarded-Proto, X-Forwarded-Host, Host, query string, mode ("form" or JSON), body (JSON text or name=value lines). */
-    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void signedOverTheUrlTwilioCalledAndNothingElse(byte[] input) throws IOException {
         List<String> f = FuzzInputs.fields(input, 6);

@@ -9,7 +9,6 @@ import io.switchboard.serde.EmbeddedAvroSerde;
 import io.switchboard.testkit.FuzzInputs;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The Conversation Intelligence reader on any body, in the handler's order (body, configuration id, the rest):
@@ -19,12 +18,11 @@ import org.junit.jupiter.api.Timeout;
 class IntelligenceWebhookFuzzTest {
     private static final EmbeddedAvroSerde<IntelligenceEvent> SERDE = new EmbeddedAvroSerde<>(IntelligenceEvent.class);
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void intelligenceJson(byte[] body) {
         IntelligenceEvent event;
         try {
-            event = FuzzInputs.withinAllocation(() -> {
+            event = FuzzInputs.bounded(() -> {
                 JsonObject json = IntelligenceWebhook.body(body);
                 String configurationId = IntelligenceWebhook.configurationId(json);
                 IntelligenceEvent parsed = IntelligenceWebhook.parse(json, Instant.EPOCH);

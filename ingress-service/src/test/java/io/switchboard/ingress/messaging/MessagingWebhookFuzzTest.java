@@ -11,7 +11,6 @@ import io.switchboard.testkit.FuzzInputs;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The messaging webhook readers on any input: the Orchestrator JSON body as raw bytes, the Conversations v1 form as
@@ -25,13 +24,11 @@ class MessagingWebhookFuzzTest {
             List.of(TwilioWebhooks.AGENT_NUMBER, TwilioWebhooks.agentAddress("WHATSAPP")), "conf_fuzz");
     private static final EmbeddedAvroSerde<InboundEvent> SERDE = new EmbeddedAvroSerde<>(InboundEvent.class);
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void orchestratorJson(byte[] body) {
         read(() -> READER.orchestrator(body, null));
     }
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void conversationsV1Form(byte[] lines) {
         read(() -> READER.conversationsV1Form(FuzzInputs.form(lines), null));
@@ -40,7 +37,7 @@ class MessagingWebhookFuzzTest {
     private static void read(Supplier<Optional<InboundEvent>> reader) {
         Optional<InboundEvent> event;
         try {
-            event = FuzzInputs.withinAllocation(reader);
+            event = FuzzInputs.bounded(reader);
         } catch (MalformedInput refused) {
             assertThat(refused.publicReason()).doesNotContain("Exception").doesNotContain("\n");
             return;

@@ -16,7 +16,6 @@ import io.switchboard.testkit.FuzzInputs;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * ConversationRelay's frame codec on any input. {@link RelayProtocol#decode}: every text frame becomes a typed frame or
@@ -29,11 +28,10 @@ class RelayProtocolFuzzTest {
     private static final EmbeddedAvroSerde<InboundEvent> SERDE = new EmbeddedAvroSerde<>(InboundEvent.class);
     private static final List<String> EVENT_TYPES = List.of("prompt", "interrupt", "dtmf", "error", "info");
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anyTextFrame(byte[] frame) {
         String text = new String(frame, StandardCharsets.UTF_8);
-        RelayProtocol.Inbound decoded = FuzzInputs.withinAllocation(() -> RelayProtocol.decode(text));
+        RelayProtocol.Inbound decoded = FuzzInputs.bounded(() -> RelayProtocol.decode(text));
         if (decoded instanceof RelayProtocol.Setup setup) {
             assertThat(setup.started().getSessionId().toString()).isNotBlank();
             assertThat(setup.started().getCallSid().toString()).isNotBlank();
@@ -51,7 +49,6 @@ class RelayProtocolFuzzTest {
     }
 
     /** Fields, one per line: reply text, lang, play source, digits, tts language, handoff data, then flag bytes. */
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anyVoiceFrameEncodesToWhatItSays(byte[] input) {
         List<String> f = FuzzInputs.fields(input, 7);

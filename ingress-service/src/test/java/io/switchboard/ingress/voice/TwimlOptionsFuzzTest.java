@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.Timeout;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -33,7 +32,6 @@ class TwimlOptionsFuzzTest {
     private static final DocumentBuilderFactory XML = DocumentBuilderFactory.newInstance();
 
     /** Lines: the eight settings above in order, then the call's From and its conversationId query parameter. */
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void optionsBecomeTheTwimlTheySay(byte[] input) throws Exception {
         List<String> f = FuzzInputs.fields(input, SETTINGS.size() + 2);
@@ -44,7 +42,7 @@ class TwimlOptionsFuzzTest {
         }
         IngressConfig config;
         try {
-            config = FuzzInputs.withinAllocation(() -> IngressConfig.fromEnv(env));
+            config = FuzzInputs.bounded(() -> IngressConfig.fromEnv(env));
         } catch (InvalidConfigurationException refused) {
             assertThat(refused.getMessage()).containsAnyOf(SETTINGS.toArray(String[]::new));
             return;
@@ -52,7 +50,7 @@ class TwimlOptionsFuzzTest {
         Map<String, String> form = new LinkedHashMap<>(Map.of("CallSid", "CAfuzz"));
         form.put("From", f.get(SETTINGS.size()));
         String conversationId = f.get(SETTINGS.size() + 1);
-        String twiml = FuzzInputs.withinAllocation(() -> new TwimlHandler(config)
+        String twiml = FuzzInputs.bounded(() -> new TwimlHandler(config)
                 .twiml("voice.example.com", form, Map.of("conversationId", conversationId)));
 
         Element relay = (Element) parse(twiml).getElementsByTagName("ConversationRelay").item(0);

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
@@ -23,12 +22,11 @@ class ToolArgumentsFuzzTest {
     private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
 
     /** Lines: a time argument, then values for --conversation, --since, --until (a line starting "all" adds --all). */
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anyTimeOrSelection(byte[] input) {
         List<String> f = FuzzInputs.fields(input, 5);
         try {
-            FuzzInputs.withinAllocation(() -> TimeArg.parse(f.get(0), NOW));
+            FuzzInputs.bounded(() -> TimeArg.parse(f.get(0), NOW));
         } catch (TypeConversionException refused) {
             assertThat(refused.getMessage()).contains("is not a time");
         }

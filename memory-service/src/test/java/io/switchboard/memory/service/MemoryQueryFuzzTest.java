@@ -13,7 +13,6 @@ import io.switchboard.memory.MemoryQuery;
 import io.switchboard.testkit.FuzzInputs;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The memory API's retrieve body ({@code POST /memory/retrieve}) on any input, down the route's own path: the query
@@ -32,20 +31,19 @@ class MemoryQueryFuzzTest {
             PastCommunication.newBuilder().setId("c1").setConversationId("conv_1").setChannel(Channel.SMS)
                     .setText("where is my order?").setOccurredAtMillis(4L).build());
 
-    @Timeout(value = 5, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     @FuzzTest
     void anyRetrieveBody(byte[] body) {
         String json = new String(body, StandardCharsets.UTF_8);
         MemoryQuery query;
         try {
-            query = FuzzInputs.withinAllocation(() -> MemoryJson.queryFromJson(json));
+            query = FuzzInputs.bounded(() -> MemoryJson.queryFromJson(json));
         } catch (IllegalArgumentException refused) {
             assertThat(refused.getMessage()).isNotBlank();
             return;
         }
         assertThat(MemoryJson.queryFromJson(MemoryJson.queryToJson(query))).isEqualTo(query);
         Limits limits = Limits.of(query, CONFIG);
-        Memory ranked = FuzzInputs.withinAllocation(() -> Ranking.rank(OBSERVATIONS, SUMMARIES, COMMUNICATIONS, query, limits));
+        Memory ranked = FuzzInputs.bounded(() -> Ranking.rank(OBSERVATIONS, SUMMARIES, COMMUNICATIONS, query, limits));
         assertThat(ranked.getObservations()).hasSizeLessThanOrEqualTo(limits.observations());
         assertThat(ranked.getSummaries()).hasSizeLessThanOrEqualTo(limits.summaries());
         assertThat(ranked.getCommunications()).hasSizeLessThanOrEqualTo(limits.communications());
