@@ -6,6 +6,7 @@ import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Channel;
 import io.switchboard.ingress.voice.LookupSchedule;
+import io.switchboard.ingress.voice.TwimlText;
 import io.switchboard.twilio.TwilioSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +142,12 @@ public final class IngressConfig extends EnvConfig {
         for (String path : List.of(websocketPath(), actionPath())) {
             if (!path.startsWith("/")) {
                 throw new InvalidConfigurationException("Paths must start with '/': " + path);
+            }
+        }
+        for (String setting : List.of(WELCOME_GREETING, VOICE, LANGUAGE, TRANSCRIPTION_PROVIDER, TTS_PROVIDER, DEBUG, LANGUAGES)) {
+            String value = optionalString(setting);
+            if (value != null && !TwimlText.isXmlText(value)) {
+                throw new InvalidConfigurationException(setting + " holds a control character, which TwiML cannot carry");
             }
         }
         this.languages = parseLanguages(optionalString(LANGUAGES));

@@ -125,7 +125,12 @@ public final class TwimlHandler implements Handler<RoutingContext> {
         return "https://webhooks.twilio.com/v1/Accounts/" + accountSid + "/Flows/" + flowSid + "?Trigger=incomingCall";
     }
 
+    /** A custom parameter, unless blank or not XML text (it would make the whole answer invalid: the call would fail). */
     private static void parameter(ConversationRelay.Builder relay, String name, String value) {
+        if (value != null && !value.isBlank() && !TwimlText.isXmlText(value)) {
+            log.warn("Custom parameter {} left out of the TwiML: it holds a control character", name);
+            return;
+        }
         if (value != null && !value.isBlank()) {
             relay.parameter(new Parameter.Builder().name(name).value(value).build());
         }
