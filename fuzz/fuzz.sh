@@ -43,7 +43,7 @@ for entry in "${TARGETS[@]}"; do
     failed=1
   fi
   # libFuzzer's last status line: "#<execs> DONE cov: <edges> ft: <features> corp: <inputs>/<bytes> ..."
-  done_line=$(grep -a -E '^#[0-9]+ +(DONE|RELOAD|pulse|NEW|REDUCE|INITED)' "$log" | tail -1)
+  done_line=$(grep -a -E '^#[0-9]+[[:space:]]+(DONE|RELOAD|pulse|NEW|REDUCE|INITED)' "$log" | tail -1)
   execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$done_line")
   edges=$(grep -oE 'cov: [0-9]+' <<<"$done_line" | cut -d' ' -f2)
   corpus=$(grep -oE 'corp: [0-9]+' <<<"$done_line" | cut -d' ' -f2)
