@@ -174,7 +174,7 @@ public final class IngressConfig extends EnvConfig {
         }
         for (String entry : value.split(",")) {
             String[] parts = entry.trim().split(";");
-            if (parts[0].isBlank()) {
+            if (parts.length == 0 || parts[0].isBlank()) { // ";" alone splits into nothing (found by TwimlOptionsFuzzTest)
                 continue;
             }
             Map<String, String> attributes = new LinkedHashMap<>();
