@@ -112,9 +112,13 @@ class SignatureCheckFuzzTest {
         return first(value).isEmpty() ? null : value;
     }
 
+    /** A valid Host (name, then an optional numeric port): the HTTP server answers 400 to any other, before any check. */
     private static String hostValue(String raw) {
-        String value = raw.replaceAll("[^A-Za-z0-9.:-]", "");
-        return value.isEmpty() ? "127.0.0.1" : value;
+        int colon = raw.indexOf(':');
+        String name = (colon < 0 ? raw : raw.substring(0, colon)).replaceAll("[^A-Za-z0-9.-]", "");
+        String port = colon < 0 ? "" : raw.substring(colon + 1).replaceAll("[^0-9]", "");
+        port = port.length() > 4 ? port.substring(0, 4) : port;
+        return (name.isEmpty() ? "127.0.0.1" : name) + (port.isEmpty() ? "" : ":" + port);
     }
 
     /** The fuzzed query as a valid request target: '&' and '=' kept, everything else percent-encoded. */
