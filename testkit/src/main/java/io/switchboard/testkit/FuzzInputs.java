@@ -60,6 +60,17 @@ public final class FuzzInputs {
     }
 
     /**
+     * {@link #form} with names as Twilio could send them: without whitespace or control characters, which Netty's form
+     * decoder strips or replaces in names (the names read would not be the names signed; Twilio's never hold them).
+     */
+    public static Map<String, String> twilioForm(byte[] input) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form(input).forEach((name, value) -> form.putIfAbsent(name.replaceAll("[\\s\\p{Cntrl}]", ""), value));
+        form.remove("");
+        return form;
+    }
+
+    /**
      * Runs {@code parse} for one input and fails if it took longer than {@link #TIME_LIMIT} or allocated more than
      * {@link #DEFAULT_ALLOCATION_LIMIT}, whether it returned or threw (a refusal must be as cheap as an answer); what
      * it threw is rethrown. It runs on a thread of its own so that a hang is cut off (a JUnit {@code @Timeout} on a

@@ -74,7 +74,7 @@ class SignatureCheckFuzzTest {
             body = f.get(5).getBytes(StandardCharsets.UTF_8);
             path += (path.contains("?") ? "&" : "?") + "bodySHA256=" + sha256Hex(body);
         } else {
-            form = FuzzInputs.form(f.get(5).getBytes(StandardCharsets.UTF_8));
+            form = FuzzInputs.twilioForm(f.get(5).getBytes(StandardCharsets.UTF_8));
             body = TwilioWebhooks.encode(form).getBytes(StandardCharsets.UTF_8);
         }
         String url = calledBase(forwardedProto, forwardedHost, host) + path;
