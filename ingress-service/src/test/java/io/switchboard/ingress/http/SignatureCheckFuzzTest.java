@@ -74,7 +74,10 @@ class SignatureCheckFuzzTest {
             body = f.get(5).getBytes(StandardCharsets.UTF_8);
             path += (path.contains("?") ? "&" : "?") + "bodySHA256=" + sha256Hex(body);
         } else {
-            form = FuzzInputs.twilioForm(f.get(5).getBytes(StandardCharsets.UTF_8));
+            // at most 800 characters: percent-encoded, even 9 bytes each stay under the server's 8 KiB form attribute
+            // limit (a longer attribute is answered 400 before any check)
+            String lines = f.get(5).length() > 800 ? f.get(5).substring(0, 800) : f.get(5);
+            form = FuzzInputs.twilioForm(lines.getBytes(StandardCharsets.UTF_8));
             body = TwilioWebhooks.encode(form).getBytes(StandardCharsets.UTF_8);
         }
         String url = calledBase(forwardedProto, forwardedHost, host) + path;
