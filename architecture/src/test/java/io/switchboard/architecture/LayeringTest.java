@@ -128,7 +128,8 @@ class LayeringTest {
     void noMainCodeUsesATestFramework() {
         noClasses().that(inModules(mainModulesBut("testkit")))
                 .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.assertj..",
-                        "org.awaitility..", "org.testcontainers..", "org.apache.kafka.common.test..")
+                        "org.awaitility..", "org.testcontainers..", "org.apache.kafka.common.test..",
+                        "com.code_intelligence.jazzer..")
                 .because("test frameworks belong to tests and testkit; a production jar must not need them")
                 .check(classes);
     }

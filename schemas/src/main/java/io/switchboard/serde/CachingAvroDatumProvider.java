@@ -12,7 +12,7 @@ import org.apache.avro.io.DatumWriter;
  * Apicurio's datum provider with its readers and writers cached by schema instance. Apicurio 3.1.7 computes the
  * schema's parsing fingerprint for every record to find its cached reader or writer, which costs about 50-100 µs per
  * record for our union schemas; the schema objects it hands us are stable (a generated class's {@code SCHEMA$}, the
- * resolver's cached parse of a registry id), so an identity look-up finds the same reader or writer.
+ * resolver's cached parse of a registry id), so an identity look-up finds the same reader or writer. Readers read through a {@link BoundedDecoder}.
  */
 public final class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<T> {
     private static final int MAX_ENTRIES = 1_000;
@@ -30,7 +30,7 @@ public final class CachingAvroDatumProvider<T> extends DefaultAvroDatumProvider<
 
     @Override
     public DatumReader<T> createDatumReader(Schema schema) {
-        return cached(readers, schema, super::createDatumReader);
+        return cached(readers, schema, s -> BoundedDecoder.reading(super.createDatumReader(s)));
     }
 
     private static <V> V cached(Map<Key, V> cache, Schema schema, Function<Schema, V> create) {

@@ -129,7 +129,7 @@ public final class EmbeddedAvroSerde<T extends SpecificRecord> implements Serde<
             try {
                 BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_LENGTH, data.length - HEADER_LENGTH, codec.decoder);
                 codec.decoder = decoder;
-                return reader.read(null, decoder);
+                return reader.read(null, BoundedDecoder.of(decoder));
             } finally {
                 codec.decoding = false;
             }

@@ -112,6 +112,9 @@ public enum RelayAttribute {
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException(twilioName + " must not be empty");
         }
+        if (!TwimlText.isXmlText(trimmed)) {
+            throw new IllegalArgumentException(twilioName + " holds a control character, which TwiML cannot carry");
+        }
         return kind.normalize(twilioName, trimmed);
     }
 

@@ -37,8 +37,11 @@ public record RelayLanguage(String code, Map<String, String> attributes) {
         }
         for (String entry : value.split(",")) {
             String[] parts = entry.trim().split(";");
-            if (parts[0].isBlank()) {
+            if (parts.length == 0 || parts[0].isBlank()) { // ";" alone splits into nothing (found by TwimlOptionsFuzzTest)
                 continue;
+            }
+            if (!TwimlText.isXmlText(entry)) {
+                throw new IllegalArgumentException("'" + entry.trim() + "' holds a control character, which TwiML cannot carry");
             }
             Map<String, String> attributes = new LinkedHashMap<>();
             for (int i = 1; i < parts.length; i++) {

@@ -11,10 +11,14 @@ import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.IngressService;
+import io.switchboard.ingress.http.StrictJson;
 import io.switchboard.logging.Redaction;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -86,21 +90,29 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
 
     private void accept(ServerWebSocket socket) {
         RelaySession session = new RelaySession(socket, vertx.getOrCreateContext());
-        socket.textMessageHandler(text -> onFrame(session, text));
         // ConversationRelay speaks JSON text frames only: a binary frame is refused like any malformed frame.
-        socket.binaryMessageHandler(bytes -> reject(session, "binary frame of " + bytes.length() + " bytes", ""));
-        socket.exceptionHandler(e -> {
-            if (String.valueOf(e.getMessage()).contains("max message size")) {
-                // A message over the limit in small fragments: Vert.x drops it; the socket is closed as for one
-                // oversized frame, so the rest of the message is never read as a frame of its own.
-                reject(session, "message over " + MAX_MESSAGE_HINT, "");
-                session.refuseFurtherFrames();
-                socket.close((short) 1009, "Message too big");
-                return;
-            }
-            log.debug("Relay socket error: {}", e.toString());
-        });
+        socket.frameHandler(new RelayMessages(IngressService.MAX_RELAY_FRAME_BYTES, text -> onText(session, text),
+                bytes -> reject(session, "binary frame of " + bytes.length() + " bytes", ""), () -> {
+                    // A message over the limit in small fragments: dropped, and the socket closed as for one
+                    // oversized frame, so the rest of the message is never read as a frame of its own.
+                    reject(session, "message over " + MAX_MESSAGE_HINT, "");
+                    session.refuseFurtherFrames();
+                    socket.close((short) 1009, "Message too big");
+                }));
+        socket.exceptionHandler(e -> log.debug("Relay socket error: {}", e.toString()));
         socket.closeHandler(v -> onClose(session, socket));
+    }
+
+    /** A whole text message: strict UTF-8 (a replacement character must not slip into an event), else refused. */
+    private void onText(RelaySession session, Buffer bytes) {
+        String text;
+        try {
+            text = StrictJson.utf8(bytes.getBytes());
+        } catch (DecodeException e) {
+            reject(session, "text frame not UTF-8", "");
+            return;
+        }
+        onFrame(session, text);
     }
 
     void onFrame(RelaySession session, String text) {

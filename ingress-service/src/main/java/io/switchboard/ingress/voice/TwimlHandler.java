@@ -10,6 +10,7 @@ import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.twiml.CallRequest;
 import io.switchboard.ingress.twiml.RelayOptions;
 import io.switchboard.ingress.twiml.TwimlCustomizer;
+import io.switchboard.ingress.twiml.TwimlText;
 import io.switchboard.logging.Redaction;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -121,7 +122,12 @@ public final class TwimlHandler implements Handler<RoutingContext> {
         return "https://webhooks.twilio.com/v1/Accounts/" + accountSid + "/Flows/" + flowSid + "?Trigger=incomingCall";
     }
 
+    /** A custom parameter, unless blank or not XML text (it would make the whole answer invalid: the call would fail). */
     private static void parameter(ConversationRelay.Builder relay, String name, String value) {
+        if (value != null && !value.isBlank() && !TwimlText.isXmlText(value)) {
+            log.warn("Custom parameter {} left out of the TwiML: it holds a control character", name);
+            return;
+        }
         if (value != null && !value.isBlank()) {
             relay.parameter(new Parameter.Builder().name(name).value(value).build());
         }

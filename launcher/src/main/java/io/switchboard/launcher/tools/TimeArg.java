@@ -1,12 +1,12 @@
 package io.switchboard.launcher.tools;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -48,7 +48,9 @@ final class TimeArg implements ITypeConverter<Instant> {
                 return LocalDateTime.parse(v).toInstant(ZoneOffset.UTC);
             }
             return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC);
-        } catch (DateTimeParseException | NumberFormatException e) {
+        } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
+            // DateTimeException: unparsable, or an age reaching before Instant.MIN; ArithmeticException: an age
+            // whose seconds overflow a long (99999999999999999d)
             throw new TypeConversionException("'" + value + "' is not a time: use 2026-11-25T10:00:00Z, "
                     + "2026-11-25T10:00 (UTC), epoch millis, or an age such as 15m, 2h, 3d");
         }
