@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Consumer, EachBatchPayload, Kafka, logLevel, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { derived } from './derived';
 import { SchemaBook } from './framing';
 
@@ -62,8 +62,10 @@ export class SwitchboardAgent {
     // Rule 3: read_uncommitted, a routed event at once.
     this.consumer = this.kafka.consumer({ groupId: options.groupId, readUncommitted: true,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
-    // Rule 10: acks=all, idempotent (kafkajs keeps one request in flight, so order holds).
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Rule 10: acks=all, idempotent (kafkajs keeps one request in flight, so order holds). The partitioner is
+    // Java's (murmur2 of the key): a conversation's replies land on the partition number of its other records.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner });
     this.schemas = SchemaBook.load(options.schemasDir ?? join(__dirname, 'schemas', 'released'));
   }
 
