@@ -13,7 +13,7 @@ if ((env.SWITCHBOARD_SERDE ?? 'embedded') !== 'embedded') {
 }
 
 const agent = new SwitchboardAgent({
-  brokers: (env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:9092').split(','),
+  brokers: (env.KAFKA_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092').split(','),
   groupId: env.SWITCHBOARD_AGENT_GROUP_ID ?? 'typescript-echo-agent',
 })
   .onMessageReady(async (message, session, reply) => {
