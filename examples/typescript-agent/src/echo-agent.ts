@@ -7,14 +7,11 @@ import { SwitchboardAgent } from './switchboard-agent';
  */
 const env = process.env;
 const wordDelayMs = Number(env.ECHO_WORD_DELAY_MS ?? '0');
-if ((env.SWITCHBOARD_SERDE ?? 'embedded') !== 'embedded') {
-  console.error(`SWITCHBOARD_SERDE=${env.SWITCHBOARD_SERDE}: this agent speaks the embedded framing only`);
-  process.exit(2);
-}
-
 const agent = new SwitchboardAgent({
   brokers: (env.KAFKA_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092').split(','),
   groupId: env.SWITCHBOARD_AGENT_GROUP_ID ?? 'typescript-echo-agent',
+  serde: env.SWITCHBOARD_SERDE,
+  schemaRegistryUrl: env.SCHEMA_REGISTRY_URL,
 })
   .onMessageReady(async (message, session, reply) => {
     const stream = reply.stream();

@@ -10,7 +10,7 @@ import { Resolver, Type } from 'avsc';
  */
 export class SchemaBook {
   private readonly writers = new Map<string, Type>();
-  private readonly newest = new Map<string, { type: Type; header: Buffer }>();
+  private readonly newest = new Map<string, { type: Type; header: Buffer; schema: object }>();
   private readonly resolvers = new Map<string, Resolver>();
 
   /** Reads `released/index.txt` (release order) and the schemas it lists, from `dir`. */
@@ -21,10 +21,11 @@ export class SchemaBook {
     for (const file of index) {
       // wrapUnions: a union value is {branchName: value} or null, the same in every type, so a decoded session
       // is copied into a reply as it is.
-      const type = Type.forSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')), { wrapUnions: true });
+      const schema = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      const type = Type.forSchema(schema, { wrapUnions: true });
       const header = Buffer.concat([Buffer.from([0xc3, 0x01]), fingerprint(type)]);
       book.writers.set(header.subarray(2).toString('hex'), type);
-      book.newest.set(type.name!, { type, header });
+      book.newest.set(type.name!, { type, header, schema });
     }
     return book;
   }
@@ -55,6 +56,11 @@ export class SchemaBook {
       this.resolvers.set(key, resolver);
     }
     return reader.fromBuffer(body, resolver);
+  }
+
+  /** The newest released schema of the type, as written in its .avsc file (docs and defaults kept). */
+  schema(typeName: string): object {
+    return this.current(typeName).schema;
   }
 
   private current(typeName: string) {

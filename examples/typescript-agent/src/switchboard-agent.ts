@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Consumer, EachBatchPayload, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Codec, EmbeddedCodec, RegistryCodec } from './codec';
 import { derived } from './derived';
 import { SchemaBook } from './framing';
 
@@ -40,6 +41,10 @@ export interface AgentOptions {
   groupId: string;
   /** The released schemas (dist/schemas/released after `npm run build`). */
   schemasDir?: string;
+  /** `embedded` (default) or `registry` (FRAMING.md), as SWITCHBOARD_SERDE. */
+  serde?: string;
+  /** Apicurio Registry (SCHEMA_REGISTRY_URL, as the Java services take it), for `registry`. */
+  schemaRegistryUrl?: string;
   sessionTimeoutMs?: number;
 }
 
@@ -47,7 +52,7 @@ export class SwitchboardAgent {
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
   private readonly producer: Producer;
-  private readonly schemas: SchemaBook;
+  private readonly codec: Codec;
   private readonly lanes = new Map<string, Lane>();
   private readonly offsets = new Offsets();
   private readonly seen = new Copies(100_000);
@@ -66,7 +71,14 @@ export class SwitchboardAgent {
     // Java's (murmur2 of the key): a conversation's replies land on the partition number of its other records.
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner });
-    this.schemas = SchemaBook.load(options.schemasDir ?? join(__dirname, 'schemas', 'released'));
+    const schemas = SchemaBook.load(options.schemasDir ?? join(__dirname, 'schemas', 'released'));
+    const serde = options.serde ?? 'embedded';
+    if (serde === 'registry' && !options.schemaRegistryUrl) {
+      throw new Error('SCHEMA_REGISTRY_URL is required when SWITCHBOARD_SERDE=registry');
+    } else if (serde !== 'embedded' && serde !== 'registry') {
+      throw new Error(`SWITCHBOARD_SERDE=${serde}: embedded or registry`);
+    }
+    this.codec = serde === 'registry' ? new RegistryCodec(options.schemaRegistryUrl!, schemas) : new EmbeddedCodec(schemas);
   }
 
   onMessageReady(handler: MessageHandler): this {
@@ -112,7 +124,7 @@ export class SwitchboardAgent {
       const done = this.offsets.track(batch.partition, Number(record.offset));
       let event: any;
       try {
-        event = this.schemas.decode('io.switchboard.events.AgentEvent', record.value!);
+        event = await this.codec.decodeAgentEvent(record.value!);
       } catch (e) {
         console.warn(`skipping ${AGENT_TOPIC}/${batch.partition}@${record.offset}: ${(e as Error).message}`); // rule 4
         done();
@@ -152,7 +164,7 @@ export class SwitchboardAgent {
   /** Runs the handler; resolves only once every record it sent is acknowledged by Kafka (rule 10). */
   private async answer(event: any, ready: any, signal: AbortSignal): Promise<void> {
     const outbox = new Outbox(event, ready, signal, (id, payload) => this.sends.send({
-      key: event.conversationId, value: this.schemas.encode('io.switchboard.events.OutboundEvent', payload),
+      key: event.conversationId, value: this.codec.encodeOutboundEvent(payload),
       headers: { 'switchboard-payload': 'Reply' } }));
     const message: Message = { messageId: ready.messageId, text: ready.text, lang: ready.lang?.string ?? null,
       turn: ready.turn };
@@ -299,7 +311,8 @@ class Outbox implements Reply {
   }
 }
 
-type OutboundRecord = { key: string; value: Buffer; headers: Record<string, string> };
+/** The value is still being encoded (the registry framing may ask the registry first); the queue keeps call order. */
+type OutboundRecord = { key: string; value: Promise<Buffer>; headers: Record<string, string> };
 
 /**
  * Every reply goes through one queue: whatever waits is sent as one batch, one batch at a time, so records leave in
@@ -316,6 +329,7 @@ class SendQueue {
   }
 
   send(record: OutboundRecord): Promise<void> {
+    record.value.catch(() => undefined); // a failed encoding fails its batch in pump(), not the process at once
     return new Promise((acked) => {
       this.waiting.push({ record, acked });
       void this.pump();
@@ -330,7 +344,8 @@ class SendQueue {
     const batch = this.waiting;
     this.waiting = [];
     try {
-      await this.producer!.send({ topic: OUTBOUND_TOPIC, acks: -1, messages: batch.map((b) => b.record) });
+      const messages = await Promise.all(batch.map(async ({ record }) => ({ ...record, value: await record.value })));
+      await this.producer!.send({ topic: OUTBOUND_TOPIC, acks: -1, messages });
     } catch (e) {
       console.error(`sending replies failed, stopping (a restart replays them): ${(e as Error).message}`);
       process.exit(1);

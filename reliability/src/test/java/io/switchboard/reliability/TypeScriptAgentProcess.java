@@ -16,11 +16,14 @@ final class TypeScriptAgentProcess implements AutoCloseable {
     static final Path FOLDER = Path.of("..", "examples", "typescript-agent").toAbsolutePath().normalize();
     static final Path LOGS = Path.of("target", "typescript-agent-logs").toAbsolutePath();
 
+    private final String name;
     private final Map<String, String> env;
     private Process process;
     private int starts;
 
-    TypeScriptAgentProcess(Map<String, String> env) {
+    /** {@code name}: of its log files, {@code target/typescript-agent-logs/<name>-<start>.log}. */
+    TypeScriptAgentProcess(String name, Map<String, String> env) {
+        this.name = name;
         this.env = Map.copyOf(env);
     }
 
@@ -42,7 +45,7 @@ final class TypeScriptAgentProcess implements AutoCloseable {
         Files.createDirectories(LOGS);
         ProcessBuilder builder = new ProcessBuilder("node", "dist/echo-agent.js").directory(FOLDER.toFile());
         builder.environment().putAll(env);
-        builder.redirectErrorStream(true).redirectOutput(LOGS.resolve("agent-" + ++starts + ".log").toFile());
+        builder.redirectErrorStream(true).redirectOutput(LOGS.resolve(name + "-" + ++starts + ".log").toFile());
         process = builder.start();
     }
 

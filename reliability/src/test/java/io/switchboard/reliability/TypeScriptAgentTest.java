@@ -6,27 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
-import io.switchboard.launcher.ServiceContext;
-import io.switchboard.launcher.ServiceDefinition;
-import io.switchboard.launcher.Services;
-import io.switchboard.localtwilio.FakeTwilioApi;
-import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
-import io.switchboard.localtwilio.TwilioWebhooks;
-import io.switchboard.service.ManagedService;
 import io.switchboard.testkit.RelayClient;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.testkit.TopicTail;
 import io.switchboard.topics.Topic;
-import io.vertx.core.Vertx;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,64 +26,33 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An agent in another language on the real pipeline: ingress, router and outbound-sender (Java, in this JVM, on the
- * shared test cluster, the fake Twilio API as Twilio) and, instead of the Java agent, the TypeScript echo agent of
+ * An agent in another language on the real pipeline: {@link PipelineWithoutAgent} on the shared test cluster and,
+ * instead of the Java agent, the TypeScript echo agent of
  * {@code examples/typescript-agent} as a {@code node} child process. A Java agent in another consumer group watches the
  * same topic. What a customer would observe is asserted: tokens on the relay socket, messages at the Twilio API.
  */
 class TypeScriptAgentTest {
-    static final String TOKEN = "typescript-agent-auth-token";
     /** Paces the TypeScript agent's streamed words, so an interrupt lands while a reply is streaming. */
     static final int WORD_DELAY_MS = 100;
     static final Duration FIRST_ANSWER = Duration.ofSeconds(60);
 
-    static FakeTwilioApi twilio;
-    static Vertx vertx;
-    static ServiceContext context;
-    static final Deque<ManagedService> services = new ArrayDeque<>();
+    static PipelineWithoutAgent pipeline;
     static TypeScriptAgentProcess agent;
     static SwitchboardAgent observer;
     /** The texts of every message the Java agent in the other group got. */
     static final Set<String> observed = ConcurrentHashMap.newKeySet();
-    static TwilioWebhooks webhooks;
-    static int port;
 
     @BeforeAll
     static void start() throws Exception {
         TypeScriptAgentProcess.checkBuilt();
-        twilio = FakeTwilioApi.start();
-        vertx = Vertx.vertx();
-        port = freePort();
+        pipeline = new PipelineWithoutAgent(TestKafka.env(Map.of()));
         String run = UUID.randomUUID().toString().substring(0, 8);
-        Map<String, String> env = new HashMap<>(TestKafka.env(Map.of()));
-        env.put("TWILIO_ACCOUNT_SID", TwilioWebhooks.ACCOUNT_SID);
-        env.put("TWILIO_AUTH_TOKEN", TOKEN);
-        env.put("TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER);
-        env.put("TWILIO_API_BASE_URL", twilio.baseUrl());
-        env.put("TWILIO_VOICE_PUBLIC_DOMAIN", "localhost:" + port);
-        env.put("PORT", Integer.toString(port));
-        env.put("INGRESS_INSTANCE_ID", "0");
-        env.put("SWITCHBOARD_OPERATOR_PORT", "0");
-        env.put("OUTBOUND_RETRY_INITIAL_BACKOFF_MS", "50");
-        env.put("OUTBOUND_GROUP_ID", "ts-outbound-" + run);
-        env.put("SWITCHBOARD_ROUTER_APPLICATION_ID", "ts-router-" + run);
-        env.put("SWITCHBOARD_ROUTER_STATE_DIR", Files.createTempDirectory("ts-router").toString());
-        context = new ServiceContext(env);
-        // The pipeline without the Java agent (and without memory: memory_mode never), as `dev --without agent`.
-        for (ServiceDefinition definition : Services.all()) {
-            if (List.of("router", "outbound", "ingress").contains(definition.command())) {
-                ManagedService service = definition.factory().create(context);
-                services.push(service);
-                service.start();
-            }
-        }
-        webhooks = new TwilioWebhooks(vertx, port, TOKEN);
-        observer = SwitchboardAgent.builder(env).groupId("ts-observer-" + run)
+        observer = SwitchboardAgent.builder(pipeline.env).groupId("ts-observer-" + run)
                 .onMessageReady((message, session, memory, reply) -> {
                     observed.add(message.text()); // watches only: one group per conversation replies
                 }).build();
         observer.start();
-        agent = new TypeScriptAgentProcess(Map.of("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers(),
+        agent = new TypeScriptAgentProcess("embedded", Map.of("KAFKA_BOOTSTRAP_SERVERS", TestKafka.bootstrapServers(),
                 "SWITCHBOARD_AGENT_GROUP_ID", "ts-agent-" + run,
                 "ECHO_WORD_DELAY_MS", Integer.toString(WORD_DELAY_MS)));
         agent.start();
@@ -111,26 +66,14 @@ class TypeScriptAgentTest {
         if (observer != null) {
             observer.close();
         }
-        while (!services.isEmpty()) {
-            services.pop().close();
-        }
-        if (context != null) {
-            context.close();
-        }
-        if (webhooks != null) {
-            webhooks.close();
-        }
-        if (twilio != null) {
-            twilio.close();
-        }
-        if (vertx != null) {
-            vertx.close();
+        if (pipeline != null) {
+            pipeline.close();
         }
     }
 
     @Test
     void aCallIsAnsweredWithStreamedTokensInOrder() {
-        try (RelayClient call = RelayClient.connect(vertx, port, TOKEN)) {
+        try (RelayClient call = RelayClient.connect(pipeline.vertx, pipeline.port, PipelineWithoutAgent.TOKEN)) {
             call.setup(callSid()).prompt("hello from a call");
             await().atMost(FIRST_ANSWER).until(() -> hasLastToken(call));
             assertThat(call.received("text")).extracting(f -> f.getString("token"))
@@ -144,10 +87,10 @@ class TypeScriptAgentTest {
     @Test
     void anSmsIsAnsweredOnceAtTheTwilioApiAndTheJavaAgentOfAnotherGroupSeesItToo() throws Exception {
         String conversation = conversation("sms");
-        deliver(conversation, "hello by text");
-        await().atMost(FIRST_ANSWER).until(() -> !replies(conversation).isEmpty());
+        pipeline.deliver(conversation, "hello by text");
+        await().atMost(FIRST_ANSWER).until(() -> !pipeline.replies(conversation).isEmpty());
         Thread.sleep(1_000); // a second send would have come by now
-        assertThat(replies(conversation)).containsExactly("You said: hello by text");
+        assertThat(pipeline.replies(conversation)).containsExactly("You said: hello by text");
         await().atMost(Duration.ofSeconds(10)).until(() -> observed.contains("hello by text"));
     }
 
@@ -155,7 +98,7 @@ class TypeScriptAgentTest {
     void anInterruptStopsTheStreamingReply() throws Exception {
         String callSid = callSid();
         String story = IntStream.range(0, 40).mapToObj(i -> "w" + i).collect(Collectors.joining(" "));
-        try (RelayClient call = RelayClient.connect(vertx, port, TOKEN);
+        try (RelayClient call = RelayClient.connect(pipeline.vertx, pipeline.port, PipelineWithoutAgent.TOKEN);
                 TopicTail<OutboundEvent> outbound = new TopicTail<>(Topic.OUTBOUND)) {
             call.setup(callSid).prompt(story);
             await().atMost(FIRST_ANSWER).until(() -> call.received("text").stream()
@@ -182,8 +125,8 @@ class TypeScriptAgentTest {
     void aKill9OfTheNodeProcessUnderLoadLosesNothingAndDoublesNothing() throws Exception {
         // Answered before the load starts: the agent is in its group and the pipeline warm.
         String warm = conversation("warm");
-        deliver(warm, "ready");
-        await().atMost(FIRST_ANSWER).until(() -> !replies(warm).isEmpty());
+        pipeline.deliver(warm, "ready");
+        await().atMost(FIRST_ANSWER).until(() -> !pipeline.replies(warm).isEmpty());
 
         Map<String, List<String>> acknowledged = new ConcurrentHashMap<>();
         AtomicBoolean sending = new AtomicBoolean(true);
@@ -194,7 +137,7 @@ class TypeScriptAgentTest {
             acknowledged.put(conversation, sent);
             Thread sender = new Thread(() -> {
                 for (int i = 0; sending.get(); i++) {
-                    deliver(conversation, "m" + i);
+                    pipeline.deliver(conversation, "m" + i);
                     sent.add("m" + i);
                     pause(100);
                 }
@@ -213,13 +156,13 @@ class TypeScriptAgentTest {
         }
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> acknowledged.entrySet()
-                .stream().allMatch(e -> replies(e.getKey()).size() >= e.getValue().size()));
+                .stream().allMatch(e -> pipeline.replies(e.getKey()).size() >= e.getValue().size()));
         Thread.sleep(1_000); // a doubled send would have come by now
         int messages = 0;
         for (Map.Entry<String, List<String>> e : acknowledged.entrySet()) {
             List<String> expected = e.getValue().stream().map(t -> "You said: " + t).toList();
             messages += expected.size();
-            assertThat(replies(e.getKey())).as("sent to the customer of " + e.getKey()).isEqualTo(expected);
+            assertThat(pipeline.replies(e.getKey())).as("sent to the customer of " + e.getKey()).isEqualTo(expected);
         }
         assertThat(messages).as("messages acknowledged around the kill").isGreaterThan(40);
         assertThat(agent.isAlive()).as("the restarted agent").isTrue();
@@ -230,22 +173,6 @@ class TypeScriptAgentTest {
 
     static boolean hasLastToken(RelayClient call) {
         return call.received("text").stream().anyMatch(f -> f.getBoolean("last", false));
-    }
-
-    /** Posts one signed SMS webhook until ingress acknowledges it with 200, as Twilio retries. */
-    static void deliver(String conversation, String text) {
-        String body = TwilioWebhooks.communicationCreated("SMS", conversation, conversation + "_" + text,
-                TwilioWebhooks.CUSTOMER, text);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> webhooks.postJson("/webhook", body).status() == 200);
-    }
-
-    /** The texts the fake Twilio API accepted (2xx) for a conversation, in arrival order: what the customer got. */
-    static List<String> replies(String conversation) {
-        return twilio.requests().stream()
-                .filter(r -> r.path().contains("/" + conversation + "/") && r.status() / 100 == 2)
-                .sorted(Comparator.comparing(Recorded::at))
-                .map(r -> r.json().at("/payload/content/text").asText()).toList();
     }
 
     static String conversation(String name) {
@@ -261,12 +188,6 @@ class TypeScriptAgentTest {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
