@@ -100,7 +100,7 @@ export class SwitchboardAgent {
     await this.producer.connect();
     await this.consumer.connect();
     this.sends.attach(this.producer);
-    // A rebalance forgets what this copy tracked: the partition's new owner replays from the last commit.
+    // After a rebalance, partitions this copy lost are forgotten: their new owner replays from the last commit.
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.offsets.keepOnly(e.payload.memberAssignment));
     await this.consumer.subscribe({ topic: AGENT_TOPIC, fromBeginning: true });
     await this.consumer.run({ autoCommit: false, eachBatch: (batch) => this.dispatch(batch) });
