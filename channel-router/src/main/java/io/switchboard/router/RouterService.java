@@ -1,5 +1,6 @@
 package io.switchboard.router;
 
+import io.switchboard.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.switchboard.config.KafkaSettings;
@@ -36,7 +37,15 @@ public final class RouterService implements ManagedService, Readiness {
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
+    private final Tracing tracing;
+
     public RouterService(RouterConfig config, MeterRegistry registry) {
+        this(config, registry, Tracing.OFF);
+    }
+
+    /** With {@code process tac.inbound.v1} spans continuing each turn's trace into tac.agent.v1. */
+    public RouterService(RouterConfig config, MeterRegistry registry, Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.metrics = new RouterMetrics(registry);
         this.serdes = config.kafka().serdes();
@@ -52,7 +61,7 @@ public final class RouterService implements ManagedService, Readiness {
         if (streams != null) {
             return;
         }
-        Topology topology = RouterTopology.build(config, serdes, metrics);
+        Topology topology = RouterTopology.build(config, serdes, metrics, tracing);
         log.info("Router topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(config, serdes, metrics));
         streams = created;
