@@ -1,5 +1,7 @@
 package io.switchboard.dev;
 
+import io.switchboard.tracing.RecentSpans;
+import io.switchboard.tracing.Tracing;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.HttpRoutes;
@@ -48,6 +50,10 @@ public final class DevStack implements AutoCloseable {
     private final Deque<ManagedService> running = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
+    /** How many ended spans dev keeps in memory (the oldest go first): a few hundred turns. */
+    public static final int KEPT_SPANS = 8_192;
+    private final RecentSpans spans = new RecentSpans(KEPT_SPANS);
+
     private DevStack(Settings settings, EmbeddedKafka kafka, FakeTwilioApi twilio, Map<String, String> env,
             Operator operator) {
         this.settings = settings;
@@ -61,6 +67,10 @@ public final class DevStack implements AutoCloseable {
         context.shared(HttpRoutes.class, operator::routes, routes -> {
         });
         context.shared(OperatorListener.class, operator::listener, OperatorListener::close);
+        // dev always traces, in process: the simulator shows the last turn's spans without any collector
+        context.shared(RecentSpans.class, () -> spans, s -> {
+        });
+        context.shared(Tracing.class, () -> Tracing.inProcess(spans, "switchboard-dev"), Tracing::close);
         if (twilio != null) {
             // The simulator reads the agent's messaging replies from it.
             context.shared(FakeTwilioApi.class, () -> twilio, t -> {
@@ -156,6 +166,11 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** The operator listener: the simulator, the memory API, /metrics, /readyz. */
+    /** The spans of every service of this stack, latest {@link #KEPT_SPANS}. */
+    public RecentSpans spans() {
+        return spans;
+    }
+
     public OperatorListener operator() {
         return operator;
     }
