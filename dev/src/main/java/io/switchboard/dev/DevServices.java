@@ -1,5 +1,6 @@
 package io.switchboard.dev;
 
+import io.switchboard.tracing.RecentSpans;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.dev.simulator.Simulator;
 import io.switchboard.ingress.IngressConfig;
@@ -63,7 +64,8 @@ public final class DevServices {
         if (!devAccount && !OperatorConfig.fromEnv(context.env()).simulatorWithRealAccount()) {
             return new SimulatorOff();
         }
-        Simulator simulator = new Simulator(context.env(), Services.vertx(context), localTwilio);
+        Simulator simulator = new Simulator(context.env(), Services.vertx(context), localTwilio,
+                context.find(RecentSpans.class).orElse(null));
         Services.routes(context).add(simulator);
         return simulator;
     }

@@ -169,21 +169,21 @@ public final class IngressService implements ManagedService {
                             lookup, config.maxRelaySockets(), metrics, tracing));
             router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
                     .handler(new TwimlHandler(config, TwimlCustomizers.load()));
-            router.post(config.actionPath()).handler(new ServerSpans(tracing, config.actionPath())).handler(bodies)
+            router.post(config.actionPath()).handler(bodies).handler(new ServerSpans(tracing, config.actionPath()))
                     .handler(SignedRoute.form(signatures))
                     .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
                             new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
                     .failureHandler(MalformedInputHandler.text("callback"));
             for (CallEventHandler.Kind kind : CallEventHandler.Kind.values()) {
                 String path = config.callEventPath(kind.name().toLowerCase(Locale.ROOT));
-                router.post(path).handler(new ServerSpans(tracing, path)).handler(bodies)
+                router.post(path).handler(bodies).handler(new ServerSpans(tracing, path))
                         .handler(SignedRoute.form(signatures))
                         .handler(new CallEventHandler(kind, publisher, config.twilio().accountSid(), sessions))
                         .failureHandler(MalformedInputHandler.text("call event"));
             }
         }
         if (config.channels().stream().anyMatch(channel -> channel != Channel.VOICE)) {
-            router.post(config.webhookPath()).handler(new ServerSpans(tracing, config.webhookPath())).handler(bodies)
+            router.post(config.webhookPath()).handler(bodies).handler(new ServerSpans(tracing, config.webhookPath()))
                     .handler(SignedRoute.formOrJson(signatures))
                     .handler(new WebhookHandler(publisher, config.ownAddresses(),
                             config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls,
@@ -194,7 +194,7 @@ public final class IngressService implements ManagedService {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
                     metrics, tracing);
-            router.post(config.ciWebhookPath()).handler(new ServerSpans(tracing, config.ciWebhookPath())).handler(bodies)
+            router.post(config.ciWebhookPath()).handler(bodies).handler(new ServerSpans(tracing, config.ciWebhookPath()))
                     .handler(SignedRoute.formOrJson(signatures))
                     .handler(new IntelligenceWebhookHandler(intelligence, configurationId))
                     .failureHandler(MalformedInputHandler.answering("CI webhook", IntelligenceWebhookHandler::malformed));

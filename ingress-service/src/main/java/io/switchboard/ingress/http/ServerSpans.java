@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * A SERVER span per Twilio webhook (HTTP semantic conventions: {@code POST <route>}, method, route, response
- * status), placed first on a route: it starts the turn's trace, the route's handler names the conversation
+ * status), placed after the body handler (Vert.x wants that first) and before the signature gate: it starts the turn's trace, the route's handler names the conversation
  * ({@link #describe}) and publishes under it ({@link #context}), and it ends when the response is written. Only
  * the route and the status are recorded: never the body, a phone number or the query string.
  */
