@@ -159,7 +159,7 @@ final class Invocation {
             userStage = null;
             attemptResult = result;
         }
-        Future<?> submitted = runtime.pool.submit(handlerContext.wrap(() -> withMdc(() -> {
+        Runnable work = () -> withMdc(() -> {
             try {
                 CompletionStage<?> stage = body.run(box);
                 if (stage != null) {
@@ -179,7 +179,9 @@ final class Invocation {
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
-        })));
+        });
+        // the handler runs with its span current (nothing to wrap when tracing is off)
+        Future<?> submitted = runtime.pool.submit(runtime.tracing.enabled() ? handlerContext.wrap(work) : work);
         boolean cancelledMeanwhile;
         synchronized (this) {
             task = submitted;

@@ -101,7 +101,7 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
         }
         MDC.put("conversationId", conversationId);
         Span span = processSpan(record, conversationId);
-        try (Scope ignored = span.makeCurrent()) {
+        try (Scope ignored = tracing.enabled() ? span.makeCurrent() : Scope.noop()) {
             handle(record.withKey(conversationId));
         } finally {
             span.end();
@@ -206,14 +206,19 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
                 sessions.put(conversationId, state);
             }
         }
-        try (Scope ignored = tracing.fromTraceparent(message.traceParent).makeCurrent()) {
+        try (Scope ignored = continued(message.traceParent)) {
             forward(new Record<>(conversationId, message.event, message.timestampMillis));
         }
         for (HeldMessage.Queued queued : message.queued) {
-            try (Scope ignored = tracing.fromTraceparent(queued.traceParent()).makeCurrent()) {
+            try (Scope ignored = continued(queued.traceParent())) {
                 handle(new Record<>(conversationId, queued.event(), queued.timestampMillis()));
             }
         }
+    }
+
+    /** Makes a stored trace context current again (nothing when tracing is off or none was stored). */
+    private Scope continued(String traceParent) {
+        return traceParent == null || !tracing.enabled() ? Scope.noop() : tracing.fromTraceparent(traceParent).makeCurrent();
     }
 
     /**

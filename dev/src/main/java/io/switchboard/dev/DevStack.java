@@ -67,10 +67,13 @@ public final class DevStack implements AutoCloseable {
         context.shared(HttpRoutes.class, operator::routes, routes -> {
         });
         context.shared(OperatorListener.class, operator::listener, OperatorListener::close);
-        // dev always traces, in process: the simulator shows the last turn's spans without any collector
+        // dev traces in process (OTEL_SDK_DISABLED=true turns it off): the simulator shows the last turn's spans
+        // without any collector
         context.shared(RecentSpans.class, () -> spans, s -> {
         });
-        context.shared(Tracing.class, () -> Tracing.inProcess(spans, "switchboard-dev"), Tracing::close);
+        boolean tracingOff = "true".equalsIgnoreCase(this.env.getOrDefault("OTEL_SDK_DISABLED", "").trim());
+        context.shared(Tracing.class, () -> tracingOff ? Tracing.OFF : Tracing.inProcess(spans, "switchboard-dev"),
+                Tracing::close);
         if (twilio != null) {
             // The simulator reads the agent's messaging replies from it.
             context.shared(FakeTwilioApi.class, () -> twilio, t -> {

@@ -174,9 +174,16 @@ final class Pipeline implements AutoCloseable {
 
     /** Stops the running router and starts a new one (same application id: its state restored from the changelogs). */
     void restartRouter() throws Exception {
+        restartRouter(Map.of());
+    }
+
+    /** {@link #restartRouter()} with some settings changed (e.g. a memory service that does not answer). */
+    void restartRouter(Map<String, String> overrides) throws Exception {
         router.get().close();
+        Map<String, String> env = new java.util.HashMap<>(stack.env());
+        env.putAll(overrides);
         io.switchboard.router.RouterService fresh = new io.switchboard.router.RouterService(
-                io.switchboard.router.RouterConfig.fromEnv(stack.env()),
+                io.switchboard.router.RouterConfig.fromEnv(env),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), tracing);
         fresh.start();
         router.set(fresh);

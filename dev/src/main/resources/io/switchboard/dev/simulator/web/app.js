@@ -86,11 +86,12 @@
       trace.innerHTML = '';
     },
     sent: (m) => { if (m.status >= 300) bubble('error', m.via + ' answered ' + m.status); },
-    reply: (m) => { if (m.conversationId === conversationId) bubble('agent', m.text); },
+    reply: (m) => { if (m.conversationId === conversationId) { bubble('agent', m.text); refreshTrace(); } },
     token: (m) => {
       if (m.conversationId !== conversationId) return;
       if (!streaming) { streaming = bubble('agent streaming', ''); }
       streaming.textContent += m.token;
+      if (m.last) refreshTrace();
       if (m.last) { streaming.classList.remove('streaming'); streaming = null; }
       messages.scrollTop = messages.scrollHeight;
     },
