@@ -80,7 +80,7 @@ class TracingTest {
             held.end();
             tracing.tracer().spanBuilder("later").setParent(tracing.fromTraceparent(stored)).startSpan().end();
 
-            assertThat(stored).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+            assertThat(stored).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
             assertThat(spans.all().get(1).getParentSpanId()).isEqualTo(spans.all().get(0).getSpanId());
             assertThat(tracing.fromTraceparent(null)).isEqualTo(Context.root());
         }
