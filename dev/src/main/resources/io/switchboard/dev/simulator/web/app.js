@@ -39,7 +39,7 @@
     li.querySelector('.type').textContent = e.eventType;
     li.querySelector('pre').textContent = e.detail || '';
     events.appendChild(li);
-    events.parentElement.scrollTop = events.parentElement.scrollHeight;
+    events.scrollTop = events.scrollHeight;
   }
 
   // the last turn's spans (GET /simulator/trace), fetched again shortly after each pipeline event
