@@ -51,7 +51,8 @@ public final class Tracing implements AutoCloseable {
      * than {@code none} and {@code OTEL_SDK_DISABLED} is not {@code true}; otherwise OpenTelemetry's autoconfiguration
      * reads every {@code OTEL_*} variable of {@code env} (endpoint, sampler, resource attributes...).
      * {@code defaultServiceName} names the process when {@code OTEL_SERVICE_NAME} does not. Metrics and logs stay
-     * Micrometer's and logback's: their OTel exporters are off unless asked for.
+     * Micrometer's and logback's: their OTel exporters are off unless asked for. OTLP goes over HTTP/protobuf
+     * (port 4318 of a collector) unless {@code OTEL_EXPORTER_OTLP_PROTOCOL} says otherwise.
      */
     public static Tracing fromEnv(Map<String, String> env, String defaultServiceName) {
         String exporter = env.getOrDefault("OTEL_TRACES_EXPORTER", "").trim();
@@ -63,6 +64,8 @@ public final class Tracing implements AutoCloseable {
         properties.put("otel.metrics.exporter", "none");
         properties.put("otel.logs.exporter", "none");
         properties.put("otel.service.name", defaultServiceName);
+        // OTLP over HTTP: the JDK's HTTP client sends it (the SDK's default, gRPC, would need OkHttp or grpc-java)
+        properties.put("otel.exporter.otlp.protocol", "http/protobuf");
         env.forEach((name, value) -> {
             if (name.startsWith("OTEL_")) {
                 properties.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);

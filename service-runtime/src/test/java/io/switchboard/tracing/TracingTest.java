@@ -6,8 +6,16 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
@@ -20,6 +28,29 @@ class TracingTest {
         assertThat(Tracing.fromEnv(Map.of("OTEL_TRACES_EXPORTER", "none"), "s")).isSameAs(Tracing.OFF);
         assertThat(Tracing.fromEnv(Map.of("OTEL_TRACES_EXPORTER", "console", "OTEL_SDK_DISABLED", "true"), "s"))
                 .isSameAs(Tracing.OFF);
+    }
+
+    @Test
+    void otlpExportGoesOverHttpToTheConfiguredCollector() throws Exception {
+        try (ServerSocket collector = new ServerSocket(0)) {
+            collector.setSoTimeout(20_000);
+            CompletableFuture<String> requestLine = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = collector.accept()) {
+                    String line = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.US_ASCII)).readLine();
+                    socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    return line;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (Tracing tracing = Tracing.fromEnv(Map.of("OTEL_TRACES_EXPORTER", "otlp",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getLocalPort()), "switchboard-test")) {
+                tracing.send(Context.root(), "tac.inbound.v1", "conv_1").end();
+            } // close flushes the batch
+            assertThat(requestLine.get(20, TimeUnit.SECONDS)).isEqualTo("POST /v1/traces HTTP/1.1");
+        }
     }
 
     @Test
