@@ -1,11 +1,9 @@
 package io.switchboard.agent;
 
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.switchboard.tracing.Messaging;
-import io.switchboard.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.switchboard.agent.Handlers.AmdHandler;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
 import io.switchboard.agent.Handlers.CallStartedHandler;
@@ -36,6 +34,8 @@ import io.switchboard.outreach.Outreach;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,13 +1,13 @@
 package io.switchboard.router;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.MessageReady;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
 import io.switchboard.memory.MemoryQuery;
 import io.switchboard.tracing.Messaging;
 import io.switchboard.tracing.Tracing;

@@ -1,6 +1,5 @@
 package io.switchboard.router;
 
-import io.switchboard.tracing.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.switchboard.config.KafkaSettings;
@@ -10,6 +9,7 @@ import io.switchboard.kafka.StreamsStartup;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;

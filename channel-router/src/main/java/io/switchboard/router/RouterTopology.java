@@ -1,13 +1,13 @@
 package io.switchboard.router;
 
-import io.switchboard.tracing.Tracing;
 import io.switchboard.events.AgentEvent;
-import io.switchboard.events.InboundEvent;
-import io.switchboard.events.Handoff;
 import io.switchboard.events.DeliveryEvent;
+import io.switchboard.events.Handoff;
+import io.switchboard.events.InboundEvent;
 import io.switchboard.kafka.PayloadType;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;

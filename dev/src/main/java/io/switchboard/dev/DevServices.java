@@ -1,6 +1,5 @@
 package io.switchboard.dev;
 
-import io.switchboard.tracing.RecentSpans;
 import io.switchboard.config.InvalidConfigurationException;
 import io.switchboard.dev.simulator.Simulator;
 import io.switchboard.ingress.IngressConfig;
@@ -10,6 +9,7 @@ import io.switchboard.launcher.Services;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
+import io.switchboard.tracing.RecentSpans;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

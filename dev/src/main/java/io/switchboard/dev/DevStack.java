@@ -1,7 +1,5 @@
 package io.switchboard.dev;
 
-import io.switchboard.tracing.RecentSpans;
-import io.switchboard.tracing.Tracing;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.HttpRoutes;
@@ -12,6 +10,8 @@ import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.TopicProvisioner;
+import io.switchboard.tracing.RecentSpans;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayDeque;

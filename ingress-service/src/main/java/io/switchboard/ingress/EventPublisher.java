@@ -2,9 +2,9 @@ package io.switchboard.ingress;
 
 import io.opentelemetry.api.trace.Span;
 import io.switchboard.kafka.KafkaClients;
+import io.switchboard.topics.Topic;
 import io.switchboard.tracing.Messaging;
 import io.switchboard.tracing.Tracing;
-import io.switchboard.topics.Topic;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

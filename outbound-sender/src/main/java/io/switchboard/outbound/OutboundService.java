@@ -1,10 +1,8 @@
 package io.switchboard.outbound;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
-import io.switchboard.tracing.Messaging;
-import io.switchboard.tracing.Tracing;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.kafka.ordered.KeyOrderedConsumer;
@@ -14,6 +12,8 @@ import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import io.switchboard.twilio.TwilioApiMetrics;
 import java.net.http.HttpClient;
 import java.time.Duration;

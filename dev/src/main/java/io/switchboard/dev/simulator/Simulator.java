@@ -1,10 +1,10 @@
 package io.switchboard.dev.simulator;
 
-import io.switchboard.tracing.RecentSpans;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
+import io.switchboard.tracing.RecentSpans;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;

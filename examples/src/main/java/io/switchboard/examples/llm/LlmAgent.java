@@ -3,7 +3,6 @@ package io.switchboard.examples.llm;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.switchboard.tracing.Tracing;
 import io.switchboard.agent.AgentTools;
 import io.switchboard.agent.Ended;
 import io.switchboard.agent.Interrupt;
@@ -14,14 +13,15 @@ import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.agent.TokenStream;
 import io.switchboard.events.Channel;
 import io.switchboard.events.Memory;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -147,6 +147,9 @@ public final class LlmAgent {
     /** The worker this agent answers for: its retrieveMemory backs the retrieve_memory tool. */
     public void attach(SwitchboardAgent agent) {
         this.agent = agent;
+        if (config.knowledgeSearch() != null) {
+            config.knowledgeSearch().traceWith(agent.tracing()); // its searches nest under the handler's span
+        }
     }
 
     /**

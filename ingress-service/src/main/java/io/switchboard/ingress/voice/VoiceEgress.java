@@ -1,13 +1,13 @@
 package io.switchboard.ingress.voice;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
 import io.switchboard.tracing.Messaging;
 import io.switchboard.tracing.Tracing;
-import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
