@@ -57,8 +57,9 @@ final class PromQl {
                     if (call) {
                         grouping.addAll(labelList());
                     }
-                } else if (call || KEYWORDS.contains(word.toLowerCase(java.util.Locale.ROOT))) {
-                    continue; // a function (its arguments are parsed as they come) or an operator keyword
+                } else if (call || aggregationClauseFollows()
+                        || KEYWORDS.contains(word.toLowerCase(java.util.Locale.ROOT))) {
+                    continue; // a function or aggregation (arguments parsed as they come) or an operator keyword
                 } else {
                     Set<String> labels = new LinkedHashSet<>();
                     if (pos < text.length() && text.charAt(pos) == '{') {
@@ -71,6 +72,16 @@ final class PromQl {
             }
         }
         return new Identifiers(selectors, grouping);
+    }
+
+    /** Whether {@code by} or {@code without} comes next: what came before is an aggregation, as in {@code sum by (x) (...)}. */
+    private boolean aggregationClauseFollows() {
+        int end = pos;
+        while (end < text.length() && (isIdentifierStart(text.charAt(end)) || Character.isDigit(text.charAt(end)))) {
+            end++;
+        }
+        String next = text.substring(pos, end);
+        return next.equals("by") || next.equals("without");
     }
 
     /** At '(' of a grouping clause: the label names up to ')'. */
