@@ -65,7 +65,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         this.orchestrated = orchestrated;
         this.maxSockets = maxSockets;
         this.metrics = metrics;
-        metrics.relaySocketsOpen(open);
+        metrics.relaySocketsOpen(open, maxSockets);
     }
 
     /** A signed upgrade: accepted unless {@code maxSockets} are open (503). */
