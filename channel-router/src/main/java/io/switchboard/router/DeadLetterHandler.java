@@ -49,7 +49,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
             ConsumerRecord<byte[], byte[]> record, Exception exception) {
         log.warn("Undecodable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
                 Topic.DEAD_LETTER.topicName(), exception.toString());
-        count("deserialization");
+        count(RouterMetrics.STAGE_DESERIALIZATION);
         return DeserializationExceptionHandler.Response.resume(List.of(
                 deadLetter(record.topic(), record.partition(), record.offset(), record.key(), record.value(), exception)));
     }
@@ -59,7 +59,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
             Exception exception) {
         log.error("Processing {}-{}@{} failed in {}; sent to {}", context.topic(), context.partition(), context.offset(),
                 context.processorNodeId(), Topic.DEAD_LETTER.topicName(), exception);
-        count("processing");
+        count(RouterMetrics.STAGE_PROCESSING);
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context.topic(), context.partition(),
                 context.offset(), context.sourceRawKey(), context.sourceRawValue(), exception)));
     }

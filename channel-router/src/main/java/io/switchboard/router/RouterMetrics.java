@@ -3,6 +3,7 @@ package io.switchboard.router;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.metrics.TaggedCounters;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,6 +19,11 @@ final class RouterMetrics {
     static final String DEAD_LETTERS = "switchboard.router.dead.letters";
     static final String MEMORY_FETCHES = "switchboard.router.memory.fetches";
     static final String MEMORY_HELD = "switchboard.router.memory.held";
+    /** Where a record failed (DeadLetterHandler): its bytes did not decode, or processing it threw. */
+    static final String STAGE_DESERIALIZATION = "deserialization";
+    static final String STAGE_PROCESSING = "processing";
+    private static final List<String> DEAD_LETTER_STAGES = List.of(STAGE_DESERIALIZATION, STAGE_PROCESSING);
+    private static final String DEAD_LETTERS_DESCRIPTION = "Records sent to tac.dlq.v1, by where they failed";
 
     private final TaggedCounters counters;
     private final AtomicLong held = new AtomicLong();
@@ -27,6 +33,10 @@ final class RouterMetrics {
         Gauge.builder(MEMORY_HELD, held, AtomicLong::get)
                 .description("Messages held while their memory is fetched (their conversation's later events wait behind them)")
                 .register(registry);
+        // registered at 0, so a rule's increase() sees the first dead letter (a series born at 1 shows no increase)
+        for (String stage : DEAD_LETTER_STAGES) {
+            counters.counter(DEAD_LETTERS, DEAD_LETTERS_DESCRIPTION, "stage", stage);
+        }
     }
 
     MeterRegistry registry() {
@@ -54,7 +64,7 @@ final class RouterMetrics {
     }
 
     void deadLetter(String stage) {
-        count(DEAD_LETTERS, "stage", stage, "Records sent to tac.dlq.v1, by where they failed");
+        count(DEAD_LETTERS, "stage", stage, DEAD_LETTERS_DESCRIPTION);
     }
 
     /** A memory fetch finished: {@code ok}, {@code timeout} or {@code error}. */

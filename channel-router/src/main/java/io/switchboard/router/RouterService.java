@@ -1,6 +1,7 @@
 package io.switchboard.router;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.DeadLetter;
@@ -65,7 +66,8 @@ public final class RouterService implements ManagedService, Readiness {
         log.info("Router topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(config, serdes, metrics));
         streams = created;
-        streamsMetrics = new KafkaStreamsMetrics(created);
+        // tagged with the group (the application id), as the dashboard shows consumer lag per group
+        streamsMetrics = new KafkaStreamsMetrics(created, Tags.of("group", config.applicationId()));
         streamsMetrics.bindTo(metrics.registry());
         try {
             StreamsStartup.startAndAwaitRunning(created, "router", config.startTimeout(), "is Kafka at "

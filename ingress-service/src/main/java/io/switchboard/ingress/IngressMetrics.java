@@ -1,6 +1,7 @@
 package io.switchboard.ingress;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.switchboard.metrics.TaggedCounters;
@@ -12,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Ingress's meters: HTTP requests by route and status and their latency, events Kafka acknowledged by type, webhooks
- * waiting for Kafka and shed, relay sockets open, frames rejected, upgrades refused, egress frames by result, and
- * orchestrated voice conversation lookups. Each meter is registered once (per tag values, then cached), so counting
+ * waiting for Kafka and shed, relay sockets open (and their maximum), frames rejected, upgrades refused, egress frames
+ * by result, and orchestrated voice conversation lookups. Each meter is registered once (per tag values, then cached), so counting
  * costs no registry look-up. The counters of a fixed set of tag values are registered at once, so they read 0 before
  * anything happened.
  */
@@ -24,6 +25,7 @@ public final class IngressMetrics {
     static final String WEBHOOKS_IN_FLIGHT = "switchboard.ingress.webhooks.in.flight";
     static final String WEBHOOKS_SHED = "switchboard.ingress.webhooks.shed";
     static final String RELAY_SOCKETS_OPEN = "switchboard.ingress.relay.sockets.open";
+    static final String RELAY_SOCKETS_MAX = "switchboard.ingress.relay.sockets.max";
     static final String RELAY_FRAMES_REJECTED = "switchboard.ingress.relay.frames.rejected";
     static final String RELAY_UPGRADES_REFUSED = "switchboard.ingress.relay.upgrades.refused";
     static final String EGRESS_FRAMES = "switchboard.ingress.egress.frames";
@@ -90,9 +92,15 @@ public final class IngressMetrics {
         webhooksShed.increment();
     }
 
-    /** Gauges the relay sockets open (the registry holds {@code open} weakly). */
-    public void relaySocketsOpen(AtomicInteger open) {
+    /**
+     * Gauges the relay sockets open (the registry holds {@code open} weakly) and the most that may be open
+     * (INGRESS_MAX_RELAY_SOCKETS), so a rule can say how close an instance is to refusing calls.
+     */
+    public void relaySocketsOpen(AtomicInteger open, int max) {
         registry.gauge(RELAY_SOCKETS_OPEN, open);
+        Gauge.builder(RELAY_SOCKETS_MAX, () -> max)
+                .description("Relay sockets an instance holds at most (INGRESS_MAX_RELAY_SOCKETS); upgrades beyond get 503")
+                .register(registry);
     }
 
     public void relayFrameRejected() {

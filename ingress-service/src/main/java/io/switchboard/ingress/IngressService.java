@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.switchboard.events.Channel;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.http.MalformedInputHandler;
+import io.switchboard.ingress.http.PublicServerOptions;
 import io.switchboard.ingress.http.ServerSpans;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.http.SignedRoute;
@@ -33,7 +34,6 @@ import io.switchboard.twilio.TwilioApiMetrics;
 import io.switchboard.twilio.TwilioSettings;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -57,8 +57,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressService implements ManagedService {
     private static final Logger log = LoggerFactory.getLogger(IngressService.class);
-    /** Largest relay WebSocket frame and message accepted (ConversationRelay's frames are a few hundred bytes). */
-    public static final int MAX_RELAY_FRAME_BYTES = 64 * 1024;
 
     private final IngressConfig config;
     private final Vertx vertx;
@@ -200,10 +198,7 @@ public final class IngressService implements ManagedService {
                     .failureHandler(MalformedInputHandler.answering("CI webhook", IntelligenceWebhookHandler::malformed));
         });
 
-        server = vertx.createHttpServer(new HttpServerOptions().setPort(config.port())
-                        // Relay frames are small JSON texts: a larger one closes the socket with 1009 (too big).
-                        .setMaxWebSocketFrameSize(MAX_RELAY_FRAME_BYTES)
-                        .setMaxWebSocketMessageSize(MAX_RELAY_FRAME_BYTES))
+        server = vertx.createHttpServer(PublicServerOptions.create(config.port(), config.webhookBodyLimit()))
                 .requestHandler(router)
                 .listen()
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -23,6 +23,15 @@ class IngressMetricsTest {
     }
 
     @Test
+    void relaySocketsAreGaugedWithTheirMaximum() {
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(3);
+        metrics.relaySocketsOpen(open, 500);
+
+        assertThat(registry.get(IngressMetrics.RELAY_SOCKETS_OPEN).gauge().value()).isEqualTo(3);
+        assertThat(registry.get(IngressMetrics.RELAY_SOCKETS_MAX).gauge().value()).isEqualTo(500);
+    }
+
+    @Test
     void eachRouteAndStatusIsOneCounterAndOneTimer() {
         long threeMillis = Duration.ofMillis(3).toNanos();
         metrics.request("/webhook", "200", threeMillis);

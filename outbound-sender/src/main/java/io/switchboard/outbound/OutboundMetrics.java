@@ -26,6 +26,7 @@ final class OutboundMetrics {
 
     OutboundMetrics(MeterRegistry registry) {
         this.counters = new TaggedCounters(registry);
+        deadLetters(); // at 0 from the start, so an alert's increase() sees the first dead letter
     }
 
     void delivery(DeliveryStatus status) {
@@ -33,7 +34,11 @@ final class OutboundMetrics {
     }
 
     void deadLetter() {
-        counters.counter(DEAD_LETTERS, "Outbound events dead-lettered").increment();
+        deadLetters().increment();
+    }
+
+    private Counter deadLetters() {
+        return counters.counter(DEAD_LETTERS, "Outbound events dead-lettered");
     }
 
     /** A voice frame routed to the egress partition of ingress instance {@code instance}. */

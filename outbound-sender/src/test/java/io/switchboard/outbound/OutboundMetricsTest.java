@@ -21,6 +21,11 @@ class OutboundMetricsTest {
     }
 
     @Test
+    void deadLettersReadZeroBeforeTheFirstOne() {
+        assertThat(registry.get(OutboundMetrics.DEAD_LETTERS).counter().count()).isZero();
+    }
+
+    @Test
     void deliveriesAreCountedByStatusAndDeadLettersOnOneCounter() {
         metrics.delivery(DeliveryStatus.SENT);
         metrics.delivery(DeliveryStatus.FAILED);

@@ -2,7 +2,7 @@ package io.switchboard.reliability;
 
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.inbound.Prompt;
-import io.switchboard.ingress.IngressService;
+import io.switchboard.ingress.http.PublicServerOptions;
 import io.switchboard.localtwilio.TwilioSignatures;
 import io.switchboard.testkit.TopicTail;
 import io.switchboard.topics.Topic;
@@ -183,7 +183,7 @@ class HostileRelayFrameTest {
     void aFrameOverTheSizeLimitClosesTheSocketWith1009AndProducesNoPrompt() throws Exception {
         Socket socket = connect("/ws", "/ws", IngressUnderTest.TOKEN);
         socket.text(setup("CArelay3"));
-        socket.text(prompt("x".repeat(IngressService.MAX_RELAY_FRAME_BYTES + 1024)));
+        socket.text(prompt("x".repeat(PublicServerOptions.MAX_RELAY_MESSAGE_BYTES + 1024)));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> socket.closed);
         // The server answers 1009 and closes at once; the client, still writing, may see the reset first (1006).
         assertThat(socket.closeCode).isIn((short) 1009, (short) 1006);
@@ -199,7 +199,7 @@ class HostileRelayFrameTest {
                     .setURI("/ws").addHeader("X-Twilio-Signature", sign(IngressUnderTest.TOKEN, "/ws"));
             Socket socket = new Socket(join(fragmenting.connect(options)));
             socket.text(setup("CArelay5"));
-            socket.text(prompt("z".repeat(IngressService.MAX_RELAY_FRAME_BYTES * 2)));
+            socket.text(prompt("z".repeat(PublicServerOptions.MAX_RELAY_MESSAGE_BYTES * 2)));
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> socket.closed);
             assertThat(socket.closeCode).isIn((short) 1009, (short) 1006);
             assertThat(awaitLast("CArelay5", "CallEnded")).containsExactly("CallStarted", "CallEnded");
@@ -212,7 +212,7 @@ class HostileRelayFrameTest {
     void aPromptJustUnderTheLimitIsAccepted() throws Exception {
         Socket socket = connect("/ws", "/ws", IngressUnderTest.TOKEN);
         socket.text(setup("CArelay4"));
-        socket.text(prompt("y".repeat(IngressService.MAX_RELAY_FRAME_BYTES - 200)));
+        socket.text(prompt("y".repeat(PublicServerOptions.MAX_RELAY_MESSAGE_BYTES - 200)));
         assertThat(awaitLast("CArelay4", "Prompt")).containsExactly("CallStarted", "Prompt");
         join(socket.ws.close());
     }

@@ -14,7 +14,7 @@ import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.IngressMetrics;
-import io.switchboard.ingress.IngressService;
+import io.switchboard.ingress.http.PublicServerOptions;
 import io.switchboard.ingress.http.StrictJson;
 import io.switchboard.logging.Redaction;
 import io.switchboard.tracing.Messaging;
@@ -78,7 +78,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
         this.orchestrated = orchestrated;
         this.maxSockets = maxSockets;
         this.metrics = metrics;
-        metrics.relaySocketsOpen(open);
+        metrics.relaySocketsOpen(open, maxSockets);
     }
 
     /** A signed upgrade: accepted unless {@code maxSockets} are open (503). */
@@ -104,7 +104,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     private void accept(ServerWebSocket socket) {
         RelaySession session = new RelaySession(socket, vertx.getOrCreateContext());
         // ConversationRelay speaks JSON text frames only: a binary frame is refused like any malformed frame.
-        socket.frameHandler(new RelayMessages(IngressService.MAX_RELAY_FRAME_BYTES, text -> onText(session, text),
+        socket.frameHandler(new RelayMessages(PublicServerOptions.MAX_RELAY_MESSAGE_BYTES, text -> onText(session, text),
                 bytes -> reject(session, "binary frame of " + bytes.length() + " bytes", ""), () -> {
                     // A message over the limit in small fragments: dropped, and the socket closed as for one
                     // oversized frame, so the rest of the message is never read as a frame of its own.

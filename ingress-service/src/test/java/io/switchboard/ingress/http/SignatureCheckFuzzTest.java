@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 class SignatureCheckFuzzTest {
     private static final String TOKEN = "fuzz-auth-token";
     private static final String PUBLIC_DOMAIN = "voice.example.com";
+    private static final int BODY_LIMIT = 64 * 1024;
     private static Vertx vertx;
     private static HttpServer server;
 
@@ -44,10 +45,11 @@ class SignatureCheckFuzzTest {
     static void start() throws Exception {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        router.post("/webhook").handler(BodyHandler.create(false))
+        router.post("/webhook").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
                 .handler(SignedRoute.formOrJson(new SignatureCheck(TOKEN, PUBLIC_DOMAIN)))
                 .handler(ctx -> ctx.response().setStatusCode(204).end());
-        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+        // the public server's own options (its form limits): a long form field is checked, not refused before
+        server = vertx.createHttpServer(PublicServerOptions.create(0, BODY_LIMIT)).requestHandler(router).listen(0, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get();
     }
 
@@ -74,9 +76,8 @@ class SignatureCheckFuzzTest {
             body = f.get(5).getBytes(StandardCharsets.UTF_8);
             path += (path.contains("?") ? "&" : "?") + "bodySHA256=" + sha256Hex(body);
         } else {
-            // at most 800 characters: percent-encoded, even 9 bytes each stay under the server's 8 KiB form attribute
-            // limit (a longer attribute is answered 400 before any check)
-            String lines = f.get(5).length() > 800 ? f.get(5).substring(0, 800) : f.get(5);
+            // at most 4,000 characters: percent-encoded (up to 9 bytes each) they stay under the body limit
+            String lines = f.get(5).length() > 4_000 ? f.get(5).substring(0, 4_000) : f.get(5);
             form = FuzzInputs.twilioForm(lines.getBytes(StandardCharsets.UTF_8));
             body = TwilioWebhooks.encode(form).getBytes(StandardCharsets.UTF_8);
         }

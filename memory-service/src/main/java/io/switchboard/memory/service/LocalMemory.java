@@ -1,5 +1,8 @@
 package io.switchboard.memory.service;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Observation;
@@ -53,9 +56,13 @@ final class LocalMemory implements MemoryProvider {
     /** Set in {@link #start()}, which the HTTP API may already be serving before: null until then (503). */
     private volatile KafkaStreams streams;
     private KafkaProducer<String, Observation> producer;
+    private final MeterRegistry registry;
+    private KafkaStreamsMetrics streamsMetrics;
 
-    LocalMemory(MemoryConfig config, KafkaClients clients, Vertx vertx) {
+    /** {@code registry} gets the Streams application's client metrics (its consumer lag, tagged with the group). */
+    LocalMemory(MemoryConfig config, KafkaClients clients, Vertx vertx, MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
         this.clients = clients;
         this.queries = new MemoryQueries(vertx, WebClient.create(vertx), () -> streams, advertised(config),
                 config.internalToken(), config.historyPerCustomer());
@@ -83,6 +90,8 @@ final class LocalMemory implements MemoryProvider {
         producer = new KafkaProducer<>(clients.producerConfig(config.applicationId() + "-observations"),
                 new StringSerializer(), new EmbeddedAvroSerde<>(Observation.class));
         streams = new KafkaStreams(MemoryTopology.build(config, clients.serdes()), streamsProperties(config));
+        streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("group", config.applicationId()));
+        streamsMetrics.bindTo(registry);
         StreamsStartup.startAndAwaitRunning(streams, "local memory", START_TIMEOUT,
                 "is Kafka at " + config.kafka().bootstrapServers() + " reachable?");
     }
@@ -169,6 +178,10 @@ final class LocalMemory implements MemoryProvider {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
             producer = null;
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+            streamsMetrics = null;
         }
         if (streams != null) {
             // leave the group: whoever takes over (a restarted or another instance) gets the partitions at once

@@ -84,7 +84,7 @@ public final class MemoryService implements ManagedService {
         KafkaClients clients = new KafkaClients(config.kafka());
         TwilioMemory twilio = config.provider() == MemoryConfig.Provider.TWILIO
                 ? new TwilioMemory(config, vertx, new TwilioApiMetrics(registry)) : null;
-        this.provider = twilio != null ? twilio : new LocalMemory(config, clients, vertx);
+        this.provider = twilio != null ? twilio : new LocalMemory(config, clients, vertx, registry);
         this.metrics = new MemoryMetrics(registry, provider.name());
         // the local memory reads tac.ci.v1 in its own topology; Twilio's needs a consumer that calls the API
         this.intelligence = twilio != null && config.intelligenceEnabled()

@@ -311,7 +311,8 @@ class LocalMemoryTest {
     void beforeItsStreamsStartTheLocalMemoryIsNotReadyRatherThanFailing(@TempDir Path stateDir) {
         MemoryConfig config = MemoryConfig.fromEnv(TestKafka.env(InternalTokens.with(Map.of(MemoryConfig.STATE_DIR, stateDir.toString(),
                 MemoryConfig.ADVERTISED_URL, "http://localhost:1"))));
-        LocalMemory memory = new LocalMemory(config, new io.switchboard.kafka.KafkaClients(config.kafka()), vertx);
+        LocalMemory memory = new LocalMemory(config, new io.switchboard.kafka.KafkaClients(config.kafka()), vertx,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         // The HTTP API is served before start(): a retrieval then is "not ready" (503, retry), not a provider failure.
         assertThat(memory.queries().customer("+14155550100").toCompletionStage().toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()

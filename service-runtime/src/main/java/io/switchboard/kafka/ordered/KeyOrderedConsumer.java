@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * pause/resume backpressure, cooperative revocation — is a few hundred lines that we can test here.
  *
  * <p>Metrics (tag {@code consumer}=name): {@code switchboard.consumer.in.flight} (records polled, not done),
- * {@code switchboard.consumer.lag} (records behind the end of the assigned partitions),
+ * {@code switchboard.consumer.lag} (records behind the end of the assigned partitions; tagged with the group too),
  * {@code switchboard.consumer.records} (done), {@code switchboard.consumer.failures} (handler failed or value
  * undecodable), {@code switchboard.consumer.record.duration} (handler start to done).
  *
@@ -129,7 +129,7 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
                               Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options,
                               OffsetCommitter committer, PartitionListener partitionListener) {
         this(kafkaConsumer(consumerConfig, maxPollRecords(options)), deserializer, topics, handler, options, committer,
-                partitionListener);
+                partitionListener, groupOf(consumerConfig, options));
     }
 
     KeyOrderedConsumer(Supplier<Consumer<String, byte[]>> consumerFactory, Deserializer<V> deserializer,
@@ -140,6 +140,13 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
     KeyOrderedConsumer(Supplier<Consumer<String, byte[]>> consumerFactory, Deserializer<V> deserializer,
                        Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options,
                        OffsetCommitter committer, PartitionListener partitionListener) {
+        this(consumerFactory, deserializer, topics, handler, options, committer, partitionListener, options.name());
+    }
+
+    /** @param group the consumer group, the lag gauge's {@code group} tag (operators watch lag per group) */
+    private KeyOrderedConsumer(Supplier<Consumer<String, byte[]>> consumerFactory, Deserializer<V> deserializer,
+                       Collection<String> topics, RecordHandler<V> handler, KeyOrderedOptions options,
+                       OffsetCommitter committer, PartitionListener partitionListener, String group) {
         this.committer = Objects.requireNonNull(committer, "committer");
         this.partitionListener = Objects.requireNonNull(partitionListener, "partitionListener");
         this.consumerFactory = consumerFactory;
@@ -154,7 +161,7 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
                     .description("Records polled and not yet done").tag("consumer", options.name()).register(registry);
             Gauge.builder("switchboard.consumer.lag", lag, AtomicLong::get)
                     .description("Records behind the end of the assigned partitions").tag("consumer", options.name())
-                    .register(registry);
+                    .tag("group", group).register(registry);
             processed = Counter.builder("switchboard.consumer.records").tag("consumer", options.name()).register(registry);
             failures = Counter.builder("switchboard.consumer.failures").tag("consumer", options.name()).register(registry);
             duration = Timer.builder("switchboard.consumer.record.duration").tag("consumer", options.name())
@@ -164,6 +171,12 @@ public final class KeyOrderedConsumer<V> implements AutoCloseable {
             failures = null;
             duration = null;
         }
+    }
+
+    /** The consumer's group.id; its name where it has none. */
+    private static String groupOf(Map<String, Object> consumerConfig, KeyOrderedOptions options) {
+        Object group = consumerConfig.get(ConsumerConfig.GROUP_ID_CONFIG);
+        return group == null ? options.name() : group.toString();
     }
 
     /**

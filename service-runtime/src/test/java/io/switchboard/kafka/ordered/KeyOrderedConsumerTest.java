@@ -334,4 +334,14 @@ class KeyOrderedConsumerTest {
         assertThat(events.indexOf("sync " + P0 + "=2")).isNotNegative()
                 .isLessThan(events.indexOf("released [" + P0 + "] lost=false"));
     }
+
+    @Test
+    void theLagGaugeNamesTheConsumerGroup() {
+        consumer = new KeyOrderedConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:9", "group.id", "switchboard-outbound"),
+                new StringDeserializer(), List.of(TOPIC), handler,
+                KeyOrderedOptions.defaults().withName("outbound").withMeterRegistry(registry));
+
+        assertThat(registry.get("switchboard.consumer.lag").tag("consumer", "outbound").gauge().getId().getTag("group"))
+                .isEqualTo("switchboard-outbound");
+    }
 }
