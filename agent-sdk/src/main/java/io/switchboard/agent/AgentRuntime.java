@@ -306,7 +306,7 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
                 span.setAttribute(REPLY_LAST, reply.getLast());
             }
         }
-        tracing.inject(trace.with(span), record.headers());
+        tracing.inject(trace, span, record.headers());
         outbound.send(record, (metadata, error) -> {
             Messaging.acknowledged(span, metadata == null ? -1 : metadata.partition(),
                     metadata == null ? -1 : metadata.offset(), error);

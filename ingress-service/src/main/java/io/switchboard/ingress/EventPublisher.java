@@ -103,7 +103,7 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
         ProducerRecord<String, T> record = new ProducerRecord<>(topic.topicName(), key.apply(event), event);
         String type = this.type.apply(event);
         Span span = tracing.send(parent, topic.topicName(), record.key());
-        tracing.inject(parent.with(span), record.headers());
+        tracing.inject(parent, span, record.headers());
         try {
             sender.execute(() -> {
                 try {

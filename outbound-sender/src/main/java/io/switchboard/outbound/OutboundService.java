@@ -136,7 +136,7 @@ public final class OutboundService implements ManagedService {
                     public void emitNow(ProducerRecord<String, byte[]> record) {
                         // under the current span: process tac.outbound.v1 of the reply this frame carries
                         Span span = tracing.send(Context.current(), record.topic(), record.key());
-                        tracing.inject(Context.current().with(span), record.headers());
+                        tracing.inject(Context.current(), span, record.headers());
                         frameProducer.send(record, (metadata, error) -> {
                             Messaging.acknowledged(span, metadata == null ? -1 : metadata.partition(),
                                     metadata == null ? -1 : metadata.offset(), error);

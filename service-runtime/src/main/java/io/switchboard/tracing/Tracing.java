@@ -112,6 +112,13 @@ public final class Tracing implements AutoCloseable {
         }
     }
 
+    /** Writes {@code span}, a child of {@code parent}, into {@code headers} (nothing at all, not even a context, when off). */
+    public void inject(Context parent, Span span, Headers headers) {
+        if (enabled) {
+            PROPAGATOR.inject(parent.with(span), headers, KafkaHeaders.SETTER);
+        }
+    }
+
     /** The trace context a record's headers carry, or the root context when they carry none. */
     public Context extract(Headers headers) {
         if (!enabled || headers == null) {
