@@ -36,6 +36,7 @@ final class ChildServices implements AutoCloseable {
     /** Settings that differ from {@link #env} for one service (each service that serves HTTP has its own port). */
     private final Map<String, Map<String, String>> overrides = new HashMap<>();
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    private final Map<String, File> currentLogs = new ConcurrentHashMap<>();
     private final AtomicInteger starts = new AtomicInteger();
 
     /**
@@ -87,7 +88,16 @@ final class ChildServices implements AutoCloseable {
     /** Starts (or restarts) the service of that name; an agent's name may carry a suffix ({@code agent-2}). */
     void launch(String name) throws IOException {
         String service = name.startsWith("agent") ? "agent" : name;
-        processes.put(name, start(List.of(service), log(name), overrides.getOrDefault(service, Map.of())));
+        File log = log(name);
+        currentLogs.put(name, log);
+        processes.put(name, start(List.of(service), log, overrides.getOrDefault(service, Map.of())));
+    }
+
+    /** Waits until the running copy of a service has logged the text. */
+    void awaitLog(String name, String text, Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.readString(currentLogs.get(name).toPath(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .contains(text));
     }
 
     /** Runs a one-shot launcher command (e.g. {@code topics}) with the services' settings; returns its exit code. */

@@ -153,6 +153,12 @@ final class FaultTraffic implements AutoCloseable {
         throw new IllegalStateException("webhook never acknowledged: " + conversation + " " + text);
     }
 
+    /** Waits until a message was acknowledged and a prompt spoken (the calls dialled through ingress). */
+    void awaitFlowing(Duration timeout) {
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() ->
+                acknowledged.values().stream().anyMatch(l -> !l.isEmpty()) && voice.counts().prompts() > 0);
+    }
+
     /** Stops sending; the calls stay up until {@link #verify} has counted their answers. */
     @Override
     public void close() throws InterruptedException {
