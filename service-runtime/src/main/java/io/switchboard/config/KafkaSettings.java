@@ -36,7 +36,7 @@ public final class KafkaSettings extends EnvConfig {
                 .define(TOPIC_PARTITIONS, Type.INT, 12, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Partitions of each conversation topic when Switchboard creates it.")
                 .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.LOW,
-                        "Replication factor of the topics Switchboard creates (3 in production).")
+                        "Replication factor of the topics Switchboard creates (3 in production). From 3 on, each topic also requires 2 in-sync replicas (`min.insync.replicas=2`): an acknowledged write is on two brokers, and with only one broker left writes are refused (ingress answers 503) rather than kept on one copy.")
                 .define(VOICE_EGRESS_PARTITIONS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Partitions of tac.voice.egress.v1: one per ingress instance, so the most ingress instances that can hold calls.")
                 .define(COMPRESSION_TYPE, Type.STRING, "none",
