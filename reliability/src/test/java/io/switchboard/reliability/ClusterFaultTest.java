@@ -146,7 +146,7 @@ class ClusterFaultTest {
         Thread.sleep(2_000);
         int leader = cluster.leaderOf(INBOUND, busiestInboundPartition());
         cluster.kill(leader);
-        Thread.sleep(8_000);
+        Thread.sleep(6_000); // fenced after broker.session.timeout.ms, then back
         cluster.restart(leader);
         Thread.sleep(3_000);
         verify("kill -9 leader of busiest tac.inbound.v1 partition", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);
@@ -208,7 +208,7 @@ class ClusterFaultTest {
         Thread.sleep(2_000);
         int controller = cluster.activeController();
         cluster.kill(controller);
-        Thread.sleep(8_000);
+        Thread.sleep(6_000); // fenced after broker.session.timeout.ms, then back
         cluster.restart(controller);
         Thread.sleep(3_000);
         verify("kill -9 active controller (quorum member)", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);
@@ -257,7 +257,7 @@ class ClusterFaultTest {
         }
         assertThat(coordinator).as("the router's transaction coordinator").isPositive();
         cluster.kill(coordinator);
-        Thread.sleep(8_000);
+        Thread.sleep(6_000); // fenced after broker.session.timeout.ms, then back
         cluster.restart(coordinator);
         Thread.sleep(3_000);
         verify("kill -9 router's transaction coordinator", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);

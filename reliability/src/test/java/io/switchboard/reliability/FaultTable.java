@@ -11,7 +11,10 @@ final class FaultTable {
     private final List<String> messaging = new ArrayList<>();
     private final List<String> voice = new ArrayList<>();
 
-    /** {@code latency}: whether the messaging table shows the reply latency (p99 and max) of each window. */
+    /**
+     * {@code latency}: whether the messaging table shows the answers other than 200 that were retried, the reply
+     * latency (p99 and max) and the longest time without any reply of each window.
+     */
     FaultTable(String title, boolean latency) {
         this.title = title;
         this.latency = latency;
@@ -21,7 +24,8 @@ final class FaultTable {
         String row = String.format("%-48s | %8d | %4d | %10d | %5s", fault, r.messages(), r.lost(), r.duplicates(),
                 r.disordered() == 0 ? "kept" : r.disordered() + " bad");
         if (latency) {
-            row += String.format(" | %7d | %9s | %9s", r.refused(), seconds(r.replyP99()), seconds(r.replyMax()));
+            row += String.format(" | %7d | %9s | %9s | %9s", r.refused(), seconds(r.replyP99()), seconds(r.replyMax()),
+                    seconds(r.silence()));
         }
         messaging.add(row);
         VoiceCalls.Counts c = r.voice();
@@ -37,7 +41,8 @@ final class FaultTable {
 
     void print() {
         System.out.printf("%n%-48s | %8s | %4s | %10s | %5s%s%n", title, "messages", "lost", "duplicates", "order",
-                latency ? String.format(" | %7s | %9s | %9s", "retried", "reply p99", "reply max") : "");
+                latency ? String.format(" | %7s | %9s | %9s | %9s", "retried", "reply p99", "reply max", "no reply")
+                        : "");
         messaging.forEach(System.out::println);
         System.out.printf("%n%-48s | %5s | %7s | %8s | %4s | %5s | %7s | %5s | %s%n",
                 "voice: ConversationRelay calls", "calls", "prompts", "answered", "lost", "twice", "garbled", "order",

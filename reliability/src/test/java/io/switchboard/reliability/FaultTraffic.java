@@ -77,10 +77,11 @@ final class FaultTraffic implements AutoCloseable {
 
     /**
      * A fault window's counts. {@code replyP99}/{@code replyMax}: from a message's first post to its reply reaching
-     * Twilio, over every acknowledged message of the window (null when none was answered).
+     * Twilio, over every acknowledged message of the window (null when none was answered); {@code silence}: the
+     * longest time between two replies of the window (how long replies stopped altogether).
      */
     record Result(int messages, int lost, int duplicates, int disordered, Duration replyP99, Duration replyMax,
-                  int refused, VoiceCalls.Counts voice) {
+                  Duration silence, int refused, VoiceCalls.Counts voice) {
 
         /** The guarantees: nothing lost beyond {@code allowedLost}, duplicates within the share, order, the calls. */
         void assertHolds(String fault, int allowedLost, double duplicateShare, VoiceFault voiceFault) {
@@ -187,6 +188,7 @@ final class FaultTraffic implements AutoCloseable {
         int duplicates = 0;
         int disordered = 0;
         List<Duration> latencies = new ArrayList<>();
+        List<Instant> answeredAt = new ArrayList<>();
         for (Map.Entry<String, List<Sent>> e : expected.entrySet()) {
             List<Recorded> got = replies(e.getKey());
             List<String> texts = got.stream().map(FaultTraffic::text).toList();
@@ -200,14 +202,24 @@ final class FaultTraffic implements AutoCloseable {
             }
             for (Sent s : e.getValue()) {
                 got.stream().filter(r -> text(r).equals("You said: " + s.text())).findFirst()
-                        .ifPresent(r -> latencies.add(Duration.between(s.first(), r.at())));
+                        .ifPresent(r -> {
+                            latencies.add(Duration.between(s.first(), r.at()));
+                            answeredAt.add(r.at());
+                        });
             }
         }
         latencies.sort(Comparator.naturalOrder());
         Duration p99 = latencies.isEmpty() ? null
                 : latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.99) - 1));
         Duration max = latencies.isEmpty() ? null : latencies.get(latencies.size() - 1);
-        return new Result(messages, lost, duplicates, disordered, p99, max, refused.get(), voiceCounts(voiceFault));
+        answeredAt.sort(Comparator.naturalOrder());
+        Duration silence = Duration.ZERO;
+        for (int i = 1; i < answeredAt.size(); i++) {
+            Duration gap = Duration.between(answeredAt.get(i - 1), answeredAt.get(i));
+            silence = gap.compareTo(silence) > 0 ? gap : silence;
+        }
+        return new Result(messages, lost, duplicates, disordered, p99, max, silence, refused.get(),
+                voiceCounts(voiceFault));
     }
 
     /** Waits for the answers of the prompts on calls still up, counts, then hangs every call up. */
