@@ -8,9 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +98,7 @@ final class ChildServices implements AutoCloseable {
     /** Waits until the running copy of a service has logged the text. */
     void awaitLog(String name, String text, Duration timeout) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
-                .until(() -> Files.readString(currentLogs.get(name).toPath(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .until(() -> Files.readString(currentLogs.get(name).toPath(), StandardCharsets.ISO_8859_1)
                         .contains(text));
     }
 
@@ -111,7 +113,7 @@ final class ChildServices implements AutoCloseable {
     }
 
     private Process start(List<String> command, File log, Map<String, String> override) throws IOException {
-        List<String> line = new java.util.ArrayList<>(List.of(
+        List<String> line = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
         line.addAll(command);

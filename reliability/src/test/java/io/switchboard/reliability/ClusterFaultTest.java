@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry.ConfigSource;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -135,7 +138,7 @@ class ClusterFaultTest {
             var minIsr = config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
             // set on the topic itself: a cluster whose brokers default to 1 gets 2 all the same
             assertThat(minIsr.value()).as(resource.name()).isEqualTo("2");
-            assertThat(minIsr.source()).as(resource.name()).isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+            assertThat(minIsr.source()).as(resource.name()).isEqualTo(ConfigSource.DYNAMIC_TOPIC_CONFIG);
         });
     }
 
@@ -287,7 +290,7 @@ class ClusterFaultTest {
 
     /** Posts fresh webhooks once each, in parallel; their statuses. */
     static List<Integer> probe(int count) throws Exception {
-        List<Integer> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Integer> answers = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String channel = CHANNELS.get(i % CHANNELS.size());
@@ -314,8 +317,7 @@ class ClusterFaultTest {
         Map<TopicPartition, OffsetSpec> request = IntStream.range(0, partitions).boxed()
                 .collect(Collectors.toMap(p -> new TopicPartition(INBOUND, p), p -> OffsetSpec.latest()));
         var offsets = cluster.admin().listOffsets(request).all().get(15, TimeUnit.SECONDS);
-        return offsets.entrySet().stream().max(Map.Entry.comparingByValue(
-                        java.util.Comparator.comparingLong(o -> o.offset())))
+        return offsets.entrySet().stream().max(Comparator.comparingLong(e -> e.getValue().offset()))
                 .orElseThrow().getKey().partition();
     }
 

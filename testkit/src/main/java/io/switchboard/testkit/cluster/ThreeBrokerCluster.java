@@ -21,7 +21,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -150,12 +149,6 @@ public final class ThreeBrokerCluster implements AutoCloseable {
 
     public Map<String, TopicDescription> describe(Collection<String> topics) throws Exception {
         return admin.describeTopics(topics).allTopicNames().get(15, TimeUnit.SECONDS);
-    }
-
-    /** Replicas of each partition that are in sync, by partition number. */
-    public List<Integer> inSyncReplicas(String topic) throws Exception {
-        return describe(List.of(topic)).get(topic).partitions().stream().map(TopicPartitionInfo::isr).map(List::size)
-                .toList();
     }
 
     public Admin admin() {
