@@ -92,6 +92,9 @@ public abstract class ServiceCommand implements Callable<Integer> {
             ManagedService service = create(context);
             built.set(service);
             service.start();
+            if (closed.get()) {
+                return 0; // stopped while starting: closed by the hook, nothing left to serve
+            }
             Services.health(context);
             Services.meters(context);
             Services.operator(context);
