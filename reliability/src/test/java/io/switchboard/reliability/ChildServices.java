@@ -135,7 +135,10 @@ final class ChildServices implements AutoCloseable {
         process.waitFor();
     }
 
-    /** SIGTERM: the shutdown hook runs (consumers leave their group), as an orchestrator scales a service down. */
+    /**
+     * SIGTERM: the shutdown hook runs (consumers leave their group), as an orchestrator scales a service down; SIGKILL
+     * after 30 s, as Kubernetes does at the end of its default grace period.
+     */
     void stop(String name) throws InterruptedException {
         Process process = processes.remove(name);
         process.destroy();
