@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,15 +71,39 @@ public abstract class ServiceCommand implements Callable<Integer> {
         String name = spec.name();
         Map<String, String> env = environment();
         ServiceContext context = new ServiceContext(env);
-        ManagedService service = null;
+        AtomicReference<ManagedService> built = new AtomicReference<>();
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                closeQuietly(built.get(), context);
+            }
+            stopped.countDown();
+        };
+        // Registered before the service starts: a SIGTERM during the start (an orchestrator scaling down, a rolling
+        // deploy) must still close what was built, or its consumers stay in their group until the session times out
+        // and their partitions wait that long (about 50 s, seen when agents were stopped while starting).
+        Thread hook = new Thread(stop, "switchboard-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopper = () -> {
+            removeQuietly(hook);
+            stop.run();
+        };
         try {
-            service = create(context);
+            ManagedService service = create(context);
+            built.set(service);
             service.start();
+            if (closed.get()) {
+                return 0; // stopped while starting: closed by the hook, nothing left to serve
+            }
             Services.health(context);
             Services.meters(context);
             Services.operator(context);
         } catch (Exception e) {
-            closeQuietly(service, context);
+            stopper = null;
+            removeQuietly(hook);
+            if (closed.compareAndSet(false, true)) {
+                closeQuietly(built.get(), context);
+            }
             RuntimeException fixable = StartupFailures.userFixable(e);
             if (fixable == null) {
                 throw e;
@@ -86,17 +112,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return StartupFailures.USAGE_ERROR;
         }
-        ManagedService running = service;
-        Runnable stop = () -> {
-            closeQuietly(running, context);
-            stopped.countDown();
-        };
-        Thread hook = new Thread(stop, "switchboard-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopper = () -> {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            stop.run();
-        };
+        ManagedService running = built.get();
         OperatorListener operator = Services.operator(context);
         spec.commandLine().getOut().println(name + " ready (service " + running.name() + ", Kafka at "
                 + env.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, "?") + ", operator listener " + operator.host() + ":"
@@ -104,6 +120,15 @@ public abstract class ServiceCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /** Removes the hook unless the JVM is already shutting down (then the hook is running or ran). */
+    private static void removeQuietly(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook does the closing
+        }
     }
 
     private static void closeQuietly(ManagedService service, ServiceContext context) {

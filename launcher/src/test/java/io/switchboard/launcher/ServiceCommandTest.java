@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -53,6 +55,25 @@ class ServiceCommandTest {
         assertThat(err.toString()).contains(KafkaSettings.SERDE).contains("xml");
     }
 
+    @Test
+    void aStopWhileTheServiceIsStartingClosesIt() throws Exception {
+        CountDownLatch starting = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        SlowStartCommand command = new SlowStartCommand(starting, closed);
+        Thread runner = new Thread(() -> run(command));
+        runner.start();
+        assertThat(starting.await(30, TimeUnit.SECONDS)).isTrue();
+
+        command.stop(); // what the JVM's shutdown hook runs on SIGTERM
+
+        // Before the fix the hook existed only once start() had returned: a consumer joining its group in start()
+        // was never closed, and its partitions waited for the session timeout.
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("closed while starting").isTrue();
+        runner.join(30_000);
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(out.toString()).doesNotContain("ready");
+    }
+
     private int run(ServiceCommand command, String... args) {
         CommandLine commandLine = new CommandLine(command);
         commandLine.setOut(new PrintWriter(out, true));
@@ -63,6 +84,40 @@ class ServiceCommandTest {
     private static int closedPort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** A test-only service whose start() lasts until it is closed (at most 15 s), like a consumer joining its group. */
+    @Command(name = "slow")
+    static final class SlowStartCommand extends ServiceCommand {
+        private final CountDownLatch starting;
+        private final CountDownLatch closed;
+
+        SlowStartCommand(CountDownLatch starting, CountDownLatch closed) {
+            super(Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "127.0.0.1:9092", "SWITCHBOARD_OPERATOR_PORT", "0"));
+            this.starting = starting;
+            this.closed = closed;
+        }
+
+        @Override
+        protected ManagedService create(ServiceContext context) {
+            return new ManagedService() {
+                @Override
+                public String name() {
+                    return "slow";
+                }
+
+                @Override
+                public void start() throws InterruptedException {
+                    starting.countDown();
+                    closed.await(15, TimeUnit.SECONDS);
+                }
+
+                @Override
+                public void close() {
+                    closed.countDown();
+                }
+            };
         }
     }
 

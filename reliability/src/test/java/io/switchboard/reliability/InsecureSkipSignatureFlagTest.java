@@ -39,7 +39,7 @@ class InsecureSkipSignatureFlagTest {
 
     @Test
     void theIngressProcessRefusesToStartWithTheFlagAndARealAccountSid() throws Exception {
-        Path jar = ChildProcessFaultTest.JAR;
+        Path jar = ChildServices.JAR;
         assertThat(jar).as("build launcher first (mvn -pl reliability -am verify)").exists();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "ingress");

@@ -53,12 +53,14 @@ public enum Topic {
         return compacted;
     }
 
-    /** Topic-level configs applied at creation and checked at start. */
+    /**
+     * Topic-level configs of this topic applied at creation; replication and {@code min.insync.replicas} depend on the
+     * cluster and come from the service settings ({@code KafkaSettings.newTopic}).
+     */
     public Map<String, String> configs() {
         return Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, compacted ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()),
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1");
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
     }
 
     public static Topic byName(String name) {

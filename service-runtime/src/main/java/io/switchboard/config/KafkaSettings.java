@@ -2,11 +2,14 @@ package io.switchboard.config;
 
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.serde.Framing;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.TopicConfig;
 
 /** Settings every service shares: where Kafka is, how records are framed, how topics are made. */
 public final class KafkaSettings extends EnvConfig {
@@ -33,7 +36,7 @@ public final class KafkaSettings extends EnvConfig {
                 .define(TOPIC_PARTITIONS, Type.INT, 12, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Partitions of each conversation topic when Switchboard creates it.")
                 .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, ConfigDef.Range.atLeast(1), Importance.LOW,
-                        "Replication factor of the topics Switchboard creates (3 in production).")
+                        "Replication factor of the topics Switchboard creates (3 in production). From 3 on, each topic also requires 2 in-sync replicas (`min.insync.replicas=2`): an acknowledged write is on two brokers, and with only one broker left writes are refused (ingress answers 503) rather than kept on one copy.")
                 .define(VOICE_EGRESS_PARTITIONS, Type.INT, 16, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Partitions of tac.voice.egress.v1: one per ingress instance, so the most ingress instances that can hold calls.")
                 .define(COMPRESSION_TYPE, Type.STRING, "none",
@@ -75,6 +78,26 @@ public final class KafkaSettings extends EnvConfig {
 
     public short topicReplication() {
         return getShort(TOPIC_REPLICATION);
+    }
+
+    /**
+     * {@code min.insync.replicas} of every topic Switchboard creates: 2 from three replicas on, so that a write
+     * acknowledged under {@code acks=all} is on at least two brokers and survives losing one (with one broker left,
+     * producers get NotEnoughReplicas and ingress answers 503, which Twilio retries); 1 below that, where 2 would
+     * refuse every write as soon as one of the two brokers is away.
+     */
+    public int topicMinInSyncReplicas() {
+        return topicReplication() >= 3 ? 2 : 1;
+    }
+
+    /**
+     * A topic as Switchboard creates it (the catalog's, the memory service's own, replay's shadow topics): the
+     * configured replication and {@link #topicMinInSyncReplicas()}, plus the topic's own configs.
+     */
+    public NewTopic newTopic(String name, int partitions, Map<String, String> configs) {
+        Map<String, String> all = new HashMap<>(configs);
+        all.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(topicMinInSyncReplicas()));
+        return new NewTopic(name, partitions, topicReplication()).configs(all);
     }
 
     /** Producer compression: none, gzip, snappy, lz4 or zstd. */

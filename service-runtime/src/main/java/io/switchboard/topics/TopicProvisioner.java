@@ -44,8 +44,7 @@ public final class TopicProvisioner {
         List<NewTopic> missing = new ArrayList<>();
         for (Topic topic : topics) {
             if (!existing.contains(topic.topicName())) {
-                missing.add(new NewTopic(topic.topicName(), partitionsOf(topic), settings.topicReplication())
-                        .configs(topic.configs()));
+                missing.add(settings.newTopic(topic.topicName(), partitionsOf(topic), topic.configs()));
             }
         }
         if (!missing.isEmpty()) {

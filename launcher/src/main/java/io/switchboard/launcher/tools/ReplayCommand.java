@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -236,8 +235,7 @@ public final class ReplayCommand implements Callable<Integer> {
     /** Creates a shadow topic like its live one; an existing one must have the same partition count. */
     private static void ensureTopic(Admin admin, KafkaClients clients, String name, int partitions, Topic like)
             throws InterruptedException, ExecutionException {
-        NewTopic topic = new NewTopic(name, Optional.of(partitions), Optional.of(clients.settings().topicReplication()))
-                .configs(like.configs());
+        NewTopic topic = clients.settings().newTopic(name, partitions, like.configs());
         try {
             admin.createTopics(List.of(topic)).all().get();
         } catch (ExecutionException e) {

@@ -110,6 +110,7 @@ final class LocalMemory implements MemoryProvider {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.topicReplication());
+        p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), kafka.topicMinInSyncReplicas());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE); // replays are de-duplicated by id
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
@@ -128,10 +129,9 @@ final class LocalMemory implements MemoryProvider {
     private void createObservationsTopic() throws Exception {
         KafkaSettings kafka = config.kafka();
         try (Admin admin = clients.admin(config.applicationId() + "-admin")) {
-            NewTopic topic = new NewTopic(MemoryService.OBSERVATIONS_TOPIC, kafka.topicPartitions(), kafka.topicReplication())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                            TopicConfig.RETENTION_MS_CONFIG, "-1",
-                            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
+            NewTopic topic = kafka.newTopic(MemoryService.OBSERVATIONS_TOPIC, kafka.topicPartitions(),
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, "-1"));
             admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
