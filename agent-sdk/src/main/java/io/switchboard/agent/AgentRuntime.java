@@ -1,9 +1,12 @@
 package io.switchboard.agent;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.switchboard.channel.ChannelTraits;
+import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
-import io.switchboard.deadletter.DeadLetters;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.Memory;
 import io.switchboard.events.OutboundEvent;
@@ -19,6 +22,8 @@ import io.switchboard.events.call.RecordingStatus;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +48,8 @@ import org.slf4j.MDC;
  */
 final class AgentRuntime implements RecordHandler<AgentEvent> {
     private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+    private static final AttributeKey<Long> REPLY_SEQUENCE = AttributeKey.longKey("switchboard.reply.sequence");
+    private static final AttributeKey<Boolean> REPLY_LAST = AttributeKey.booleanKey("switchboard.reply.last");
     private static final Memory NO_MEMORY = Memory.newBuilder().setObservations(List.of()).setSummaries(List.of())
             .setCommunications(List.of()).build();
 
@@ -60,11 +67,13 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
     private final ConcurrentHashMap<String, Long> interrupts = new ConcurrentHashMap<>();
     private final Copies copies = new Copies();
     private final SessionDirectory sessions;
+    final Tracing tracing;
 
     AgentRuntime(AgentConfig config, AgentMetrics metrics, ExecutorService pool, ScheduledExecutorService scheduler,
                  SwitchboardAgent.Callbacks callbacks, Producer<String, OutboundEvent> outbound,
                  Producer<String, DeadLetter> deadLetters, Serializer<AgentEvent> agentSerializer,
-                 SessionDirectory sessions) {
+                 SessionDirectory sessions, Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.metrics = metrics;
         this.pool = pool;
@@ -280,9 +289,27 @@ final class AgentRuntime implements RecordHandler<AgentEvent> {
         }
     }
 
-    CompletableFuture<Void> produce(OutboundEvent event) {
+    /**
+     * Writes a reply record (a whole reply, or one streamed batch of tokens) with its {@code send tac.outbound.v1}
+     * span under {@code trace} (the handler's), ended at Kafka's acknowledgement.
+     */
+    CompletableFuture<Void> produce(Context trace, OutboundEvent event) {
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        outbound.send(new ProducerRecord<>(config.outputTopic(), event.getConversationId(), event), (metadata, error) -> {
+        ProducerRecord<String, OutboundEvent> record = new ProducerRecord<>(config.outputTopic(), event.getConversationId(),
+                event);
+        Span span = tracing.send(trace, record.topic(), record.key());
+        if (span.isRecording()) {
+            span.setAttribute(Messaging.EVENT_TYPE, event.getPayload() == null ? "none"
+                    : event.getPayload().getClass().getSimpleName());
+            if (event.getPayload() instanceof io.switchboard.events.Reply reply) {
+                span.setAttribute(REPLY_SEQUENCE, (long) reply.getSequence());
+                span.setAttribute(REPLY_LAST, reply.getLast());
+            }
+        }
+        tracing.inject(trace, span, record.headers());
+        outbound.send(record, (metadata, error) -> {
+            Messaging.acknowledged(span, metadata == null ? -1 : metadata.partition(),
+                    metadata == null ? -1 : metadata.offset(), error);
             if (error == null) {
                 metrics.produced.increment();
                 acked.complete(null);

@@ -1,6 +1,12 @@
 package io.switchboard.agent;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.switchboard.events.AgentEvent;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -19,6 +25,8 @@ import org.slf4j.MDC;
  */
 final class Invocation {
     private static final Logger log = LoggerFactory.getLogger(Invocation.class);
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("switchboard.attempt");
+    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     /** What the callback does in one attempt; it must eventually call {@link Outbox#handlerReturned()} or throw. */
     @FunctionalInterface
@@ -39,6 +47,10 @@ final class Invocation {
     private CompletableFuture<Void> attemptResult;
     private boolean cancelled;
     private long startedAt;
+    /** {@code process tac.agent.v1} (CONSUMER) and under it the handler's span, over every attempt. */
+    private Span processSpan = Span.getInvalid();
+    private Span handlerSpan = Span.getInvalid();
+    private Context handlerContext = Context.root();
 
     Invocation(AgentRuntime runtime, ConsumerRecord<String, AgentEvent> record, String kind, long turn, Body body) {
         this.runtime = runtime;
@@ -59,12 +71,40 @@ final class Invocation {
     CompletableFuture<Void> run() {
         startedAt = System.nanoTime();
         runtime.metrics.active.incrementAndGet();
+        startSpans();
         done.whenComplete((v, e) -> {
             runtime.metrics.active.decrementAndGet();
             runtime.metrics.latency(kind).record(System.nanoTime() - startedAt, TimeUnit.NANOSECONDS);
+            if (e != null) {
+                Messaging.failed(handlerSpan, e);
+            }
+            handlerSpan.end();
+            processSpan.end();
         });
         attempt(0);
         return done;
+    }
+
+    /**
+     * The CONSUMER span continuing the record's trace, and the handler's span under it ({@code handle <kind>}): the
+     * handler runs with it current, so what it calls (retrieveMemory, an LLM) is traced beneath it.
+     */
+    private void startSpans() {
+        Tracing tracing = runtime.tracing;
+        if (!tracing.enabled()) {
+            return;
+        }
+        processSpan = tracing.process(record, runtime.config.groupId());
+        processSpan.setAttribute(Messaging.EVENT_TYPE, kind);
+        Context processContext = Context.root().with(processSpan);
+        var builder = tracing.tracer().spanBuilder("handle " + kind).setParent(processContext)
+                .setAttribute(Messaging.CONVERSATION_ID, conversationId())
+                .setAttribute(Messaging.CHANNEL, record.value().getSession().getChannel().name());
+        if (turn >= 0) {
+            builder.setAttribute(Messaging.TURN, turn);
+        }
+        handlerSpan = builder.startSpan();
+        handlerContext = processContext.with(handlerSpan);
     }
 
     /** The caller interrupted: stop the callback, send nothing more, finish once what was sent is acknowledged. */
@@ -84,6 +124,7 @@ final class Invocation {
             result = attemptResult;
         }
         withMdc(() -> log.info("Interrupted: cancelling the {} handler of event {}", kind, record.value().getEventId()));
+        handlerSpan.addEvent("interrupted");
         runtime.metrics.cancelled.increment();
         if (box != null) {
             box.cancel();
@@ -107,7 +148,7 @@ final class Invocation {
     }
 
     private void attempt(int n) {
-        Outbox box = new Outbox(runtime, record.value(), turn);
+        Outbox box = new Outbox(runtime, record.value(), turn, handlerContext);
         CompletableFuture<Void> result = new CompletableFuture<>();
         synchronized (this) {
             if (cancelled) {
@@ -118,7 +159,7 @@ final class Invocation {
             userStage = null;
             attemptResult = result;
         }
-        Future<?> submitted = runtime.pool.submit(() -> withMdc(() -> {
+        Runnable work = () -> withMdc(() -> {
             try {
                 CompletionStage<?> stage = body.run(box);
                 if (stage != null) {
@@ -138,7 +179,9 @@ final class Invocation {
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
-        }));
+        });
+        // the handler runs with its span current (nothing to wrap when tracing is off)
+        Future<?> submitted = runtime.pool.submit(runtime.tracing.enabled() ? handlerContext.wrap(work) : work);
         boolean cancelledMeanwhile;
         synchronized (this) {
             task = submitted;
@@ -184,10 +227,14 @@ final class Invocation {
             withMdc(() -> log.warn("The {} handler failed (attempt {} of {}), retrying: {}", kind, n + 1,
                     runtime.config.retries() + 1, cause.toString(), cause));
             runtime.metrics.retries.increment();
+            handlerSpan.addEvent("retry", Attributes.of(ATTEMPT, (long) n + 1, ERROR_TYPE, cause.getClass().getName()));
             runtime.scheduler.schedule(() -> attempt(n + 1), 100L << Math.min(n, 6), TimeUnit.MILLISECONDS);
         } else {
             withMdc(() -> log.error("The {} handler failed {} time(s); dead-lettering event {}", kind, n + 1,
                     record.value().getEventId(), cause));
+            handlerSpan.addEvent("dead-lettered", Attributes.of(ATTEMPT, (long) n + 1, ERROR_TYPE,
+                    cause.getClass().getName()));
+            Messaging.failed(handlerSpan, cause);
             CompletableFuture<Void> written;
             try {
                 written = runtime.deadLetter(record, cause);

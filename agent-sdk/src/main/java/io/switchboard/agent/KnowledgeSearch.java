@@ -3,6 +3,11 @@ package io.switchboard.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +44,7 @@ public final class KnowledgeSearch {
     private final String authorization;
     private final boolean redirected;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile Tracing tracing = Tracing.OFF;
 
     KnowledgeSearch(String baseUrl, String region, String knowledgeBaseId, String user, String password) {
         String path = "/v2/KnowledgeBases/" + knowledgeBaseId + "/Search";
@@ -70,11 +76,39 @@ public final class KnowledgeSearch {
         return searchUri;
     }
 
+    /**
+     * Traces each search as a CLIENT span ({@code POST /v2/KnowledgeBases/{id}/Search}, its status and the number
+     * of chunks; never the query) under the caller's current span — a handler's, when called from one.
+     */
+    public KnowledgeSearch traceWith(Tracing tracing) {
+        this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
+        return this;
+    }
+
     public List<Chunk> search(String query) {
         return search(query, DEFAULT_TOP);
     }
 
     public List<Chunk> search(String query, int top) {
+        Tracing tracing = this.tracing;
+        if (!tracing.enabled()) {
+            return searchUntraced(query, top);
+        }
+        Span span = tracing.tracer().spanBuilder("POST /v2/KnowledgeBases/{id}/Search").setSpanKind(SpanKind.CLIENT)
+                .setAttribute("http.request.method", "POST").setAttribute("server.address", host).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            List<Chunk> chunks = searchUntraced(query, top);
+            span.setAttribute("switchboard.knowledge.chunks", (long) chunks.size());
+            return chunks;
+        } catch (RuntimeException e) {
+            Messaging.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private List<Chunk> searchUntraced(String query, int top) {
         ObjectNode body = JSON.createObjectNode().put("query", query).put("top", top);
         HttpRequest.Builder request = HttpRequest.newBuilder(searchUri).timeout(Duration.ofSeconds(10))
                 .header("Authorization", authorization).header("Content-Type", "application/json")

@@ -1,5 +1,6 @@
 package io.switchboard.agent;
 
+import io.opentelemetry.context.Context;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.Channel;
 import io.switchboard.events.EndSession;
@@ -36,7 +37,15 @@ final class Outbox implements Reply {
     private boolean returned;
     private boolean cancelled;
 
+    /** The handler's span: every record this outbox writes gets its {@code send tac.outbound.v1} span under it. */
+    private final Context trace;
+
     Outbox(AgentRuntime runtime, AgentEvent event, long turn) {
+        this(runtime, event, turn, Context.root());
+    }
+
+    Outbox(AgentRuntime runtime, AgentEvent event, long turn, Context trace) {
+        this.trace = trace;
         this.runtime = runtime;
         this.event = event;
         this.turn = turn;
@@ -141,7 +150,7 @@ final class Outbox implements Reply {
         if (cancelled || next > 0 || settled.isDone()) {
             return false;
         }
-        runtime.produce(outbound(EventIds.derived(event.getEventId(), "typing"),
+        runtime.produce(trace, outbound(EventIds.derived(event.getEventId(), "typing"),
                 Typing.newBuilder().setMessageId(messageId).build()));
         return true;
     }
@@ -205,7 +214,7 @@ final class Outbox implements Reply {
         if (cancelled) {
             return false;
         }
-        sends.add(runtime.produce(outbound(EventIds.derived(event.getEventId(), "out", Integer.toString(next++)), payload)));
+        sends.add(runtime.produce(trace, outbound(EventIds.derived(event.getEventId(), "out", Integer.toString(next++)), payload)));
         return true;
     }
 

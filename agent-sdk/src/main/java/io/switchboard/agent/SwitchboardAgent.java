@@ -2,6 +2,8 @@ package io.switchboard.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.switchboard.agent.Handlers.AmdHandler;
 import io.switchboard.agent.Handlers.AsyncMessageHandler;
 import io.switchboard.agent.Handlers.CallStartedHandler;
@@ -32,6 +34,8 @@ import io.switchboard.outreach.Outreach;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,6 +118,7 @@ public final class SwitchboardAgent implements ManagedService {
     private final Callbacks callbacks;
     private final MeterRegistry registry;
     private final Map<String, Object> consumerOverrides;
+    private final Tracing tracing;
     private KeyOrderedConsumer<AgentEvent> consumer;
     private KeyOrderedConsumer<IntelligenceEvent> intelligence;
     private KafkaProducer<String, OutboundEvent> outbound;
@@ -136,7 +141,8 @@ public final class SwitchboardAgent implements ManagedService {
     private MemoryClient memoryClient;
 
     private SwitchboardAgent(AgentConfig config, Callbacks callbacks, MeterRegistry registry,
-                             Map<String, Object> consumerOverrides) {
+                             Map<String, Object> consumerOverrides, Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.callbacks = callbacks;
         this.registry = registry;
@@ -183,8 +189,28 @@ public final class SwitchboardAgent implements ManagedService {
             return CompletableFuture.failedFuture(new IllegalStateException(
                     AgentConfig.MEMORY_URL + " is not set: retrieveMemory needs the memory service's URL"));
         }
-        return client.retrieve(MemoryQuery.of(session.conversationId(), session.profileId(), session.from(),
-                session.channel(), query == null ? "" : query));
+        // a CLIENT span under the caller's current span (the handler's, on a handler thread)
+        Span span = !tracing.enabled() ? Span.getInvalid()
+                : tracing.tracer().spanBuilder("POST /memory/retrieve").setSpanKind(SpanKind.CLIENT)
+                        .setAttribute("http.request.method", "POST")
+                        .setAttribute(Messaging.CONVERSATION_ID, session.conversationId())
+                        .startSpan();
+        CompletableFuture<Memory> answer = client.retrieve(MemoryQuery.of(session.conversationId(), session.profileId(),
+                session.from(), session.channel(), query == null ? "" : query));
+        return answer.whenComplete((memory, error) -> {
+            if (error != null) {
+                Messaging.failed(span, error);
+            }
+            span.end();
+        });
+    }
+
+    /**
+     * The process's tracing (OFF unless configured): handlers can start spans of their own under the current one,
+     * as the LLM example does for its model call.
+     */
+    public Tracing tracing() {
+        return tracing;
     }
 
     private synchronized MemoryClient memoryClient() {
@@ -224,7 +250,7 @@ public final class SwitchboardAgent implements ManagedService {
         sessions = new SessionDirectory(config);
         outreach = new OutreachOutcomes(config);
         AgentRuntime runtime = new AgentRuntime(config, metrics, pool, scheduler, callbacks, outbound, deadLetters,
-                serdes.forType(AgentEvent.class).serializer(), sessions);
+                serdes.forType(AgentEvent.class).serializer(), sessions, tracing);
         Map<String, Object> consumerConfig = new HashMap<>(clients.consumerConfig(config.groupId(), clientId));
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel());
         consumerConfig.putAll(consumerOverrides);
@@ -411,6 +437,7 @@ public final class SwitchboardAgent implements ManagedService {
         private final Map<String, String> env;
         private final Map<String, String> overrides = new HashMap<>();
         private final Map<String, Object> consumerOverrides = new HashMap<>();
+        private Tracing tracing = Tracing.OFF;
         private MessageHandler blocking;
         private AsyncMessageHandler async;
         private ReplyingMessageHandler replying;
@@ -468,6 +495,15 @@ public final class SwitchboardAgent implements ManagedService {
         /** Where metrics go (default: Micrometer's global registry). */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.registry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * Where spans go: {@code process tac.agent.v1}, the handler, {@code send tac.outbound.v1}, retrieveMemory
+         * (default: {@link Tracing#OFF}; a process's own {@code Tracing.fromEnv} follows the OTEL_* variables).
+         */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
             return this;
         }
 
@@ -564,7 +600,7 @@ public final class SwitchboardAgent implements ManagedService {
             }
             Map<String, String> merged = new HashMap<>(env);
             merged.putAll(overrides);
-            return new SwitchboardAgent(AgentConfig.fromEnv(merged), callbacks, registry, consumerOverrides);
+            return new SwitchboardAgent(AgentConfig.fromEnv(merged), callbacks, registry, consumerOverrides, tracing);
         }
     }
 }

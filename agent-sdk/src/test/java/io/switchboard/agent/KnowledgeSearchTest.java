@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.tracing.RecentSpans;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +21,32 @@ class KnowledgeSearchTest {
     private static final String CHUNKS = "{\"chunks\":["
             + "{\"content\":\"Returns within 30 days\",\"knowledgeId\":\"know_1\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"score\":0.91},"
             + "{\"content\":\"Refunds take 5 days\",\"knowledgeId\":\"know_2\",\"createdAt\":\"2026-01-02T00:00:00Z\",\"score\":0.72}]}";
+
+    @Test
+    void aTracedSearchIsAClientSpanUnderTheCallersSpanWithoutTheQuery() throws Exception {
+        RecentSpans spans = new RecentSpans(8);
+        try (FakeTwilioApi twilio = FakeTwilioApi.start(); Tracing tracing = Tracing.inProcess(spans, "test")) {
+            twilio.respondAlways("/v2/KnowledgeBases/know_base_1/Search$",
+                    new FakeTwilioApi.Reply(200, Map.of("Content-Type", "application/json"), CHUNKS, Duration.ZERO));
+            KnowledgeSearch search = KnowledgeSearch.fromEnv(Map.of("TWILIO_KNOWLEDGE_BASE_ID", "know_base_1",
+                    "TWILIO_API_KEY", "SKkey", "TWILIO_API_SECRET", "secret",
+                    "TWILIO_API_BASE_URL", twilio.baseUrl())).orElseThrow().traceWith(tracing);
+
+            Span handler = tracing.tracer().spanBuilder("handle message").startSpan();
+            try (Scope ignored = handler.makeCurrent()) {
+                search.search("how do returns work");
+            } finally {
+                handler.end();
+            }
+
+            SpanData searched = spans.all().get(0);
+            assertThat(searched.getName()).isEqualTo("POST /v2/KnowledgeBases/{id}/Search");
+            assertThat(searched.getKind()).isEqualTo(SpanKind.CLIENT);
+            assertThat(searched.getParentSpanId()).isEqualTo(handler.getSpanContext().getSpanId());
+            assertThat(searched.getAttributes().get(AttributeKey.longKey("switchboard.knowledge.chunks"))).isEqualTo(2L);
+            assertThat(searched.getAttributes().toString()).doesNotContain("returns");
+        }
+    }
 
     @Test
     void aSearchPostsQueryAndTopAndReturnsTheChunksInTheApisOrder() throws Exception {

@@ -13,6 +13,9 @@ import io.switchboard.ids.EventIds;
 import io.switchboard.testkit.AgentTraffic;
 import io.switchboard.testkit.TestKafka;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.RecentSpans;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -190,6 +193,40 @@ class SwitchboardAgentTest extends AgentTrafficTest {
             assertThat(letter.getOriginTopic()).isEqualTo(Topic.AGENT.topicName());
             assertThat(TestKafka.clients().serdes().forType(AgentEvent.class).deserializer()
                     .deserialize(Topic.AGENT.topicName(), letter.getOriginalValue().array())).isEqualTo(failing);
+        }
+    }
+
+    @Test
+    void aTracedHandlerSpanHoldsItsRetriesAsEventsAndItsRepliesAsChildren() throws Exception {
+        RecentSpans spans = new RecentSpans(64);
+        try (Tracing tracing = Tracing.inProcess(spans, "agent-test")) {
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            start(builder().retries(1).tracing(tracing).onMessageReady((message, session, memory) -> {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("the model is down");
+                }
+                return "second time lucky";
+            }));
+            Session sms = AgentTraffic.sms(prefix + "traced");
+            traffic.message(sms, "hello", 0);
+            await().until(() -> traffic.text(sms.getConversationId()).equals("second time lucky"));
+
+            io.opentelemetry.sdk.trace.data.SpanData handler = await().until(() -> spans.matching(
+                    span -> span.getName().equals("handle message") && sms.getConversationId()
+                            .equals(span.getAttributes().get(Messaging.CONVERSATION_ID))).stream().findFirst()
+                    .orElse(null), java.util.Objects::nonNull);
+            assertThat(handler.getEvents()).singleElement().satisfies(event -> {
+                assertThat(event.getName()).isEqualTo("retry");
+                assertThat(event.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("error.type")))
+                        .isEqualTo(IllegalStateException.class.getName());
+            });
+            List<io.opentelemetry.sdk.trace.data.SpanData> trace = spans.trace(handler.getTraceId());
+            io.opentelemetry.sdk.trace.data.SpanData process = trace.stream()
+                    .filter(span -> span.getName().equals("process tac.agent.v1")).findFirst().orElseThrow();
+            assertThat(handler.getParentSpanId()).isEqualTo(process.getSpanId());
+            assertThat(process.getAttributes().get(Messaging.GROUP)).isNotBlank();
+            assertThat(trace).filteredOn(span -> span.getName().equals("send tac.outbound.v1")).singleElement()
+                    .satisfies(send -> assertThat(send.getParentSpanId()).isEqualTo(handler.getSpanId()));
         }
     }
 

@@ -28,9 +28,30 @@ final class HeldMessage {
      * Avro single-object encoding, like {@link ConversationState#SCHEMA}: evolve with new fields with defaults. It embeds
      * the {@code AgentEvent} and {@code InboundEvent} schemas, so when one of those changes, this schema's fingerprint
      * changes too: keep the previous version and add it to {@link StoreSerde}'s decoder, or entries held by the older
-     * router at the upgrade cannot be read. Inbound record headers are not kept (nothing downstream reads them).
+     * router at the upgrade cannot be read. Of the inbound record's headers only the trace context is kept
+     * ({@code traceParent}, W3C; null when tracing is off), so a turn's trace goes on after the hold, and after a
+     * restart.
      */
     static final Schema SCHEMA = SchemaBuilder.record("HeldMessage").namespace("io.switchboard.router.store")
+            .doc("channel-router: a message-ready waiting for its memory, and what queued behind it")
+            .fields()
+            .name("event").type(AgentEvent.getClassSchema()).noDefault()
+            .name("timestampMillis").type().longType().noDefault()
+            .name("once").doc("memory_mode once: an empty query, and the result is cached in the session")
+                .type().booleanType().booleanDefault(false)
+            .name("queued").type().array().items(SchemaBuilder.record("QueuedInbound").namespace("io.switchboard.router.store")
+                    .fields()
+                    .name("event").type(InboundEvent.getClassSchema()).noDefault()
+                    .name("timestampMillis").type().longType().noDefault()
+                    .name("traceParent").doc("W3C traceparent of the event's router span; null without tracing")
+                        .type().unionOf().nullType().and().stringType().endUnion().nullDefault()
+                    .endRecord()).arrayDefault(List.of())
+            .name("traceParent").doc("W3C traceparent of the router span that held the message; null without tracing")
+                .type().unionOf().nullType().and().stringType().endUnion().nullDefault()
+            .endRecord();
+
+    /** The schema before trace contexts were kept (issue 22): entries held by an older router still decode. */
+    static final Schema SCHEMA_V1 = SchemaBuilder.record("HeldMessage").namespace("io.switchboard.router.store")
             .doc("channel-router: a message-ready waiting for its memory, and what queued behind it")
             .fields()
             .name("event").type(AgentEvent.getClassSchema()).noDefault()
@@ -51,8 +72,11 @@ final class HeldMessage {
     final long timestampMillis;
     final boolean once;
     final List<Queued> queued;
+    /** The trace context to continue when the message is released; null without tracing. */
+    final String traceParent;
 
-    HeldMessage(AgentEvent event, long timestampMillis, boolean once, List<Queued> queued) {
+    HeldMessage(AgentEvent event, long timestampMillis, boolean once, List<Queued> queued, String traceParent) {
+        this.traceParent = traceParent;
         this.event = event;
         this.timestampMillis = timestampMillis;
         this.once = once;
@@ -60,7 +84,7 @@ final class HeldMessage {
     }
 
     /** An inbound event of the same conversation that came while the message was held. */
-    record Queued(InboundEvent event, long timestampMillis) {
+    record Queued(InboundEvent event, long timestampMillis, String traceParent) {
     }
 
     private GenericRecord toAvro() {
@@ -68,11 +92,13 @@ final class HeldMessage {
         record.put("event", event);
         record.put("timestampMillis", timestampMillis);
         record.put("once", once);
+        record.put("traceParent", traceParent);
         List<GenericRecord> items = new ArrayList<>(queued.size());
         for (Queued q : queued) {
             GenericData.Record item = new GenericData.Record(QUEUED);
             item.put("event", q.event());
             item.put("timestampMillis", q.timestampMillis());
+            item.put("traceParent", q.traceParent());
             items.add(item);
         }
         record.put("queued", items);
@@ -83,16 +109,26 @@ final class HeldMessage {
         List<Queued> queued = new ArrayList<>();
         for (Object item : (List<?>) record.get("queued")) {
             GenericRecord q = (GenericRecord) item;
-            queued.add(new Queued((InboundEvent) q.get("event"), (Long) q.get("timestampMillis")));
+            queued.add(new Queued((InboundEvent) q.get("event"), (Long) q.get("timestampMillis"), string(q, "traceParent")));
         }
         return new HeldMessage((AgentEvent) record.get("event"), (Long) record.get("timestampMillis"),
-                (Boolean) record.get("once"), queued);
+                (Boolean) record.get("once"), queued, string(record, "traceParent"));
+    }
+
+    /** A nullable string field; absent (null) in records written with {@link #SCHEMA_V1}. */
+    private static String string(GenericRecord record, String field) {
+        Object value = record.hasField(field) ? record.get(field) : null;
+        return value == null ? null : value.toString();
     }
 
     /** Store serde: Avro single-object encoding of {@link #SCHEMA}, independent of the topics' framing. */
     static final class StoreSerde implements Serde<HeldMessage>, Serializer<HeldMessage>, Deserializer<HeldMessage> {
         private final BinaryMessageEncoder<GenericRecord> encoder = new BinaryMessageEncoder<>(EventModel.get(), SCHEMA);
         private final BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(EventModel.get(), SCHEMA);
+
+        StoreSerde() {
+            decoder.addSchema(SCHEMA_V1);
+        }
 
         @Override
         public byte[] serialize(String topic, HeldMessage held) {

@@ -1,11 +1,16 @@
 package io.switchboard.router;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.Session;
 import io.switchboard.events.agent.MessageReady;
 import io.switchboard.memory.MemoryQuery;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +63,8 @@ final class MemoryGate {
 
     private final MemoryRouting memory;
     private final RouterMetrics metrics;
+    private final Tracing tracing;
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("switchboard.memory.outcome");
     /** Conversations of this task with a held message (the keys of the held store), with their fetch. */
     private final Map<String, Fetch> fetches = new HashMap<>();
     /** Finished fetches, appended by HTTP client threads, drained by the stream thread. */
@@ -72,7 +79,8 @@ final class MemoryGate {
     private KeyValueStore<String, HeldMessage> held;
     private Release release;
 
-    MemoryGate(MemoryRouting memory, RouterMetrics metrics) {
+    MemoryGate(MemoryRouting memory, RouterMetrics metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.memory = memory;
         this.metrics = metrics;
     }
@@ -110,7 +118,7 @@ final class MemoryGate {
     }
 
     /** Queues an inbound event behind its conversation's held message; false when none is held. */
-    boolean queue(String conversationId, InboundEvent event, long timestampMillis) {
+    boolean queue(String conversationId, InboundEvent event, long timestampMillis, String traceParent) {
         if (!holds(conversationId)) {
             return false;
         }
@@ -118,7 +126,7 @@ final class MemoryGate {
         if (waiting == null) {
             return false;
         }
-        waiting.queued.add(new HeldMessage.Queued(event, timestampMillis));
+        waiting.queued.add(new HeldMessage.Queued(event, timestampMillis, traceParent));
         held.put(conversationId, waiting);
         log.debug("{} {} waits behind the message held for its memory", SessionRules.typeOf(event), event.getEventId());
         return true;
@@ -128,13 +136,14 @@ final class MemoryGate {
      * Holds a message-ready while its memory is fetched; false when no memory can be asked for (neither profile id
      * nor customer address): then it goes on without memory.
      */
-    boolean hold(String conversationId, AgentEvent event, long timestampMillis, boolean once, long now) {
+    boolean hold(String conversationId, AgentEvent event, long timestampMillis, boolean once, long now,
+            String traceParent) {
         if (queryFor(event, once) == null) {
             log.debug("No profile id nor customer address: message {} goes on without memory",
                     ((MessageReady) event.getPayload()).getMessageId());
             return false;
         }
-        HeldMessage message = new HeldMessage(event, timestampMillis, once, List.of());
+        HeldMessage message = new HeldMessage(event, timestampMillis, once, List.of(), traceParent);
         held.put(conversationId, message);
         fetch(conversationId, message, now);
         return true;
@@ -165,13 +174,31 @@ final class MemoryGate {
         if (!possible) {
             return;
         }
+        // a CLIENT span under the router span that held the message (also when fetching again after a restart)
+        Span span = !tracing.enabled() ? Span.getInvalid()
+                : tracing.tracer().spanBuilder("POST /memory/retrieve").setSpanKind(SpanKind.CLIENT)
+                        .setParent(tracing.fromTraceparent(message.traceParent))
+                        .setAttribute("http.request.method", "POST")
+                        .setAttribute(Messaging.CONVERSATION_ID, conversationId)
+                        .setAttribute("switchboard.memory.once", message.once)
+                        .startSpan();
         CompletableFuture<Memory> answer;
         try {
             answer = memory.client().retrieve(query, memory.timeout());
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((result, error) -> completions.add(new Completion(conversationId, id, result, error)));
+        answer.whenComplete((result, error) -> {
+            if (error == null) {
+                span.setAttribute(OUTCOME, "ok");
+            } else {
+                Throwable cause = unwrap(error);
+                span.setAttribute(OUTCOME, isTimeout(cause) ? "timeout" : "error");
+                Messaging.failed(span, cause);
+            }
+            span.end();
+            completions.add(new Completion(conversationId, id, result, error));
+        });
     }
 
     /** On the stream thread: releases held messages whose memory came, failed or timed out. */

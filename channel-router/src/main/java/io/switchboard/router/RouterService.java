@@ -10,6 +10,7 @@ import io.switchboard.kafka.StreamsStartup;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -38,7 +39,15 @@ public final class RouterService implements ManagedService, Readiness {
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
+    private final Tracing tracing;
+
     public RouterService(RouterConfig config, MeterRegistry registry) {
+        this(config, registry, Tracing.OFF);
+    }
+
+    /** With {@code process tac.inbound.v1} spans continuing each turn's trace into tac.agent.v1. */
+    public RouterService(RouterConfig config, MeterRegistry registry, Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.metrics = new RouterMetrics(registry);
         this.serdes = config.kafka().serdes();
@@ -54,7 +63,7 @@ public final class RouterService implements ManagedService, Readiness {
         if (streams != null) {
             return;
         }
-        Topology topology = RouterTopology.build(config, serdes, metrics);
+        Topology topology = RouterTopology.build(config, serdes, metrics, tracing);
         log.info("Router topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(config, serdes, metrics));
         streams = created;

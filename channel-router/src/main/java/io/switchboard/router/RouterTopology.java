@@ -1,12 +1,13 @@
 package io.switchboard.router;
 
 import io.switchboard.events.AgentEvent;
-import io.switchboard.events.InboundEvent;
-import io.switchboard.events.Handoff;
 import io.switchboard.events.DeliveryEvent;
+import io.switchboard.events.Handoff;
+import io.switchboard.events.InboundEvent;
 import io.switchboard.kafka.PayloadType;
 import io.switchboard.serde.EventSerdes;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
@@ -48,7 +49,7 @@ final class RouterTopology {
 
     /** Builds the topology; every store is changelogged. */
     static Topology build(Duration dedupWindow, Duration inactivityTimeout, Duration callEndGrace, MemoryRouting memory,
-            EventSerdes serdes, RouterMetrics metrics) {
+            EventSerdes serdes, RouterMetrics metrics, Tracing tracing) {
         Serde<InboundEvent> inbound = serdes.forType(InboundEvent.class);
         Serde<AgentEvent> agent = serdes.forType(AgentEvent.class);
         Topology topology = new Topology();
@@ -61,7 +62,7 @@ final class RouterTopology {
         topology.addSource(DELIVERY_SOURCE, Serdes.String().deserializer(),
                 PayloadType.only(serdes.forType(DeliveryEvent.class).deserializer(), Set.of(Handoff.class)),
                 Topic.DELIVERY.topicName());
-        topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics),
+        topology.addProcessor(SESSIONS, () -> new SessionProcessor(inactivityTimeout, callEndGrace, memory, metrics, tracing),
                 DEDUP, DELIVERY_SOURCE);
         topology.addSink(AGENT_SINK, Topic.AGENT.topicName(), Serdes.String().serializer(), agent.serializer(), SESSIONS);
 
@@ -79,7 +80,11 @@ final class RouterTopology {
     }
 
     static Topology build(RouterConfig config, EventSerdes serdes, RouterMetrics metrics) {
+        return build(config, serdes, metrics, Tracing.OFF);
+    }
+
+    static Topology build(RouterConfig config, EventSerdes serdes, RouterMetrics metrics, Tracing tracing) {
         return build(config.dedupWindow(), config.inactivityTimeout(), config.callEndGrace(), MemoryRouting.from(config),
-                serdes, metrics);
+                serdes, metrics, tracing);
     }
 }

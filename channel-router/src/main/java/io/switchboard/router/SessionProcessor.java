@@ -1,19 +1,28 @@
 package io.switchboard.router;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.switchboard.events.AgentEvent;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.events.Memory;
 import io.switchboard.events.agent.ConversationEnded;
+import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -38,6 +47,7 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
     private final SessionRules rules;
     private final MemoryGate gate;
     private final RouterMetrics metrics;
+    private final Tracing tracing;
     private ProcessorContext<String, AgentEvent> context;
     private KeyValueStore<String, ConversationState> sessions;
     private KeyValueStore<String, Long> pendingCallEnds;
@@ -47,9 +57,11 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
      */
     private long taskStartedAtMillis;
 
-    SessionProcessor(Duration inactivityTimeout, Duration callEndGrace, MemoryRouting memory, RouterMetrics metrics) {
+    SessionProcessor(Duration inactivityTimeout, Duration callEndGrace, MemoryRouting memory, RouterMetrics metrics,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.rules = new SessionRules(inactivityTimeout, callEndGrace, memory);
-        this.gate = new MemoryGate(memory, metrics);
+        this.gate = new MemoryGate(memory, metrics, tracing);
         this.metrics = metrics;
     }
 
@@ -88,17 +100,35 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
                     event.getEventId(), record.key(), conversationId);
         }
         MDC.put("conversationId", conversationId);
-        try {
+        Span span = processSpan(record, conversationId);
+        try (Scope ignored = tracing.enabled() ? span.makeCurrent() : Scope.noop()) {
             handle(record.withKey(conversationId));
         } finally {
+            span.end();
             MDC.remove("conversationId");
         }
+    }
+
+    /**
+     * The CONSUMER span {@code process tac.inbound.v1}, continuing the trace of the record's {@code traceparent}; the
+     * agent events it causes carry it on (directly, or through the held store when their message waits for memory).
+     */
+    private Span processSpan(Record<String, InboundEvent> record, String conversationId) {
+        if (!tracing.enabled()) {
+            return Span.getInvalid();
+        }
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        Span span = tracing.process(source == null ? Topic.INBOUND.topicName() : source.topic(),
+                source == null ? -1 : source.partition(), source == null ? -1 : source.offset(), conversationId,
+                context.applicationId(), record.headers());
+        span.setAttribute(Messaging.EVENT_TYPE, typeOf(record.value()));
+        return span;
     }
 
     /** Routes an inbound event, or queues it behind its conversation's held message. */
     private void handle(Record<String, InboundEvent> record) {
         String conversationId = record.key();
-        if (gate.queue(conversationId, record.value(), record.timestamp())) {
+        if (gate.queue(conversationId, record.value(), record.timestamp(), tracing.traceparent(Context.current()))) {
             return;
         }
         long now = context.currentSystemTimeMs();
@@ -176,10 +206,19 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
                 sessions.put(conversationId, state);
             }
         }
-        forward(new Record<>(conversationId, message.event, message.timestampMillis));
-        for (HeldMessage.Queued queued : message.queued) {
-            handle(new Record<>(conversationId, queued.event(), queued.timestampMillis()));
+        try (Scope ignored = continued(message.traceParent)) {
+            forward(new Record<>(conversationId, message.event, message.timestampMillis));
         }
+        for (HeldMessage.Queued queued : message.queued) {
+            try (Scope ignored = continued(queued.traceParent())) {
+                handle(new Record<>(conversationId, queued.event(), queued.timestampMillis()));
+            }
+        }
+    }
+
+    /** Makes a stored trace context current again (nothing when tracing is off or none was stored). */
+    private Scope continued(String traceParent) {
+        return traceParent == null || !tracing.enabled() ? Scope.noop() : tracing.fromTraceparent(traceParent).makeCurrent();
     }
 
     /**
@@ -213,7 +252,8 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
         AgentEvent message = outcome.held();
         if (message != null) {
             long timestamp = cause == null ? now : cause.timestamp();
-            if (!gate.hold(message.getConversationId(), message, timestamp, outcome.heldOnce(), now)) {
+            if (!gate.hold(message.getConversationId(), message, timestamp, outcome.heldOnce(), now,
+                    tracing.traceparent(Context.current()))) {
                 forward(record(cause, message, now));
             }
         }
@@ -224,7 +264,13 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
         return cause == null ? new Record<>(key, event, now) : cause.withKey(key).withValue(event);
     }
 
+    /** Forwards an agent event carrying the current trace context (the router span that caused it) as traceparent. */
     private void forward(Record<String, AgentEvent> record) {
+        if (tracing.enabled()) {
+            Headers headers = new RecordHeaders(record.headers().toArray());
+            tracing.inject(Context.current(), headers);
+            record = record.withHeaders(headers);
+        }
         context.forward(record);
         metrics.out(typeOf(record.value()));
     }

@@ -9,6 +9,7 @@ import io.switchboard.launcher.Services;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
+import io.switchboard.tracing.RecentSpans;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -63,7 +64,8 @@ public final class DevServices {
         if (!devAccount && !OperatorConfig.fromEnv(context.env()).simulatorWithRealAccount()) {
             return new SimulatorOff();
         }
-        Simulator simulator = new Simulator(context.env(), Services.vertx(context), localTwilio);
+        Simulator simulator = new Simulator(context.env(), Services.vertx(context), localTwilio,
+                context.find(RecentSpans.class).orElse(null));
         Services.routes(context).add(simulator);
         return simulator;
     }

@@ -10,6 +10,8 @@ import io.switchboard.launcher.operator.OperatorListener;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.TopicProvisioner;
+import io.switchboard.tracing.RecentSpans;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -48,6 +50,10 @@ public final class DevStack implements AutoCloseable {
     private final Deque<ManagedService> running = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
+    /** How many ended spans dev keeps in memory (the oldest go first): a few hundred turns. */
+    public static final int KEPT_SPANS = 8_192;
+    private final RecentSpans spans = new RecentSpans(KEPT_SPANS);
+
     private DevStack(Settings settings, EmbeddedKafka kafka, FakeTwilioApi twilio, Map<String, String> env,
             Operator operator) {
         this.settings = settings;
@@ -61,6 +67,13 @@ public final class DevStack implements AutoCloseable {
         context.shared(HttpRoutes.class, operator::routes, routes -> {
         });
         context.shared(OperatorListener.class, operator::listener, OperatorListener::close);
+        // dev traces in process (OTEL_SDK_DISABLED=true turns it off): the simulator shows the last turn's spans
+        // without any collector
+        context.shared(RecentSpans.class, () -> spans, s -> {
+        });
+        boolean tracingOff = "true".equalsIgnoreCase(this.env.getOrDefault("OTEL_SDK_DISABLED", "").trim());
+        context.shared(Tracing.class, () -> tracingOff ? Tracing.OFF : Tracing.inProcess(spans, "switchboard-dev"),
+                Tracing::close);
         if (twilio != null) {
             // The simulator reads the agent's messaging replies from it.
             context.shared(FakeTwilioApi.class, () -> twilio, t -> {
@@ -156,6 +169,11 @@ public final class DevStack implements AutoCloseable {
     }
 
     /** The operator listener: the simulator, the memory API, /metrics, /readyz. */
+    /** The spans of every service of this stack, latest {@link #KEPT_SPANS}. */
+    public RecentSpans spans() {
+        return spans;
+    }
+
     public OperatorListener operator() {
         return operator;
     }

@@ -1,7 +1,10 @@
 package io.switchboard.ingress;
 
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * full buffer), so it runs on one dedicated thread: the event loop never waits, and events are handed to the producer
  * in the order they were published (so one socket's frames stay in order). The returned future completes on the
  * caller's context once Kafka acknowledged, or fails after the configured bound. Webhooks go through
- * {@link #publishWebhook}, which the shared {@link WebhookLimit} may refuse at once.
+ * {@link #publishWebhook}, which the shared {@link WebhookLimit} may refuse at once. Each record gets a PRODUCER span
+ * {@code send <topic>} under the caller's span, ended at Kafka's acknowledgement, and carries it as
+ * {@code traceparent} (nothing at all when tracing is off).
  */
 public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
@@ -41,10 +46,18 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     private final Duration timeout;
     private final IngressMetrics metrics;
     private final WebhookLimit webhooks;
+    private final Tracing tracing;
 
     /** {@code key} gives a record's key (its conversation id), {@code type} the tag it is counted under. */
     public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
             Function<T, String> type, Duration timeout, WebhookLimit webhooks, IngressMetrics metrics) {
+        this(vertx, clients, clientId, topic, key, type, timeout, webhooks, metrics, Tracing.OFF);
+    }
+
+    /** With each record traced ({@code send <topic>} spans and {@code traceparent} headers) by {@code tracing}. */
+    public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
+            Function<T, String> type, Duration timeout, WebhookLimit webhooks, IngressMetrics metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.vertx = vertx;
         this.webhooks = webhooks;
         this.topic = topic;
@@ -68,34 +81,52 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
 
     /** {@link #publish} for a webhook: fails at once with {@link WebhookLimit.Saturated} when too many wait for Kafka. */
     public Future<Void> publishWebhook(T event) {
-        return webhooks.admit(() -> publish(event));
+        return publishWebhook(event, io.opentelemetry.context.Context.root());
+    }
+
+    /** {@link #publishWebhook(SpecificRecord)} under {@code parent} (the webhook's span). */
+    public Future<Void> publishWebhook(T event, io.opentelemetry.context.Context parent) {
+        return webhooks.admit(() -> publish(event, parent));
     }
 
     /** Produces the event keyed by its conversation id; succeeds once Kafka acknowledged it (acks=all). */
     public Future<Void> publish(T event) {
+        return publish(event, io.opentelemetry.context.Context.root());
+    }
+
+    /** {@link #publish(SpecificRecord)} with its {@code send} span under {@code parent}. */
+    public Future<Void> publish(T event, io.opentelemetry.context.Context parent) {
         Context context = vertx.getOrCreateContext();
         Promise<Void> promise = Promise.promise();
         long timer = vertx.setTimer(timeout.toMillis(), id -> promise.tryFail(
                 new TimeoutException("Kafka did not acknowledge within " + timeout.toMillis() + " ms")));
         ProducerRecord<String, T> record = new ProducerRecord<>(topic.topicName(), key.apply(event), event);
         String type = this.type.apply(event);
+        Span span = tracing.send(parent, topic.topicName(), record.key());
+        tracing.inject(parent, span, record.headers());
         try {
             sender.execute(() -> {
                 try {
-                    producer.send(record, (metadata, error) -> context.runOnContext(v -> {
-                        vertx.cancelTimer(timer);
-                        if (error == null) {
-                            metrics.produced(type);
-                            promise.tryComplete();
-                        } else {
-                            promise.tryFail(error);
-                        }
-                    }));
+                    producer.send(record, (metadata, error) -> {
+                        Messaging.acknowledged(span, metadata == null ? -1 : metadata.partition(),
+                                metadata == null ? -1 : metadata.offset(), error);
+                        context.runOnContext(v -> {
+                            vertx.cancelTimer(timer);
+                            if (error == null) {
+                                metrics.produced(type);
+                                promise.tryComplete();
+                            } else {
+                                promise.tryFail(error);
+                            }
+                        });
+                    });
                 } catch (RuntimeException e) {
+                    Messaging.acknowledged(span, -1, -1, e);
                     context.runOnContext(v -> promise.tryFail(e));
                 }
             });
         } catch (RejectedExecutionException e) {
+            Messaging.acknowledged(span, -1, -1, e);
             vertx.cancelTimer(timer);
             promise.tryFail(e);
         }

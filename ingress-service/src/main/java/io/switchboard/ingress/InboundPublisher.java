@@ -3,6 +3,7 @@ package io.switchboard.ingress;
 import io.switchboard.events.InboundEvent;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 
@@ -10,7 +11,12 @@ import java.time.Duration;
 public final class InboundPublisher extends EventPublisher<InboundEvent> {
     public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, WebhookLimit webhooks,
             IngressMetrics metrics) {
+        this(vertx, clients, clientId, timeout, webhooks, metrics, Tracing.OFF);
+    }
+
+    public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, WebhookLimit webhooks,
+            IngressMetrics metrics, Tracing tracing) {
         super(vertx, clients, clientId, Topic.INBOUND, InboundEvent::getConversationId,
-                event -> event.getPayload().getClass().getSimpleName(), timeout, webhooks, metrics);
+                event -> event.getPayload().getClass().getSimpleName(), timeout, webhooks, metrics, tracing);
     }
 }

@@ -5,10 +5,12 @@ import io.switchboard.events.Channel;
 import io.switchboard.events.IntelligenceEvent;
 import io.switchboard.ingress.http.MalformedInputHandler;
 import io.switchboard.ingress.http.PublicServerOptions;
+import io.switchboard.ingress.http.ServerSpans;
 import io.switchboard.ingress.http.SignatureCheck;
 import io.switchboard.ingress.http.SignedRoute;
 import io.switchboard.ingress.intelligence.IntelligenceWebhookHandler;
 import io.switchboard.ingress.messaging.WebhookHandler;
+import io.switchboard.ingress.twiml.TwimlCustomizers;
 import io.switchboard.ingress.voice.ActionCallbackHandler;
 import io.switchboard.ingress.voice.CallEventHandler;
 import io.switchboard.ingress.voice.CallbackTwiml;
@@ -17,11 +19,11 @@ import io.switchboard.ingress.voice.ForgedUpgradeGuard;
 import io.switchboard.ingress.voice.RelaySessions;
 import io.switchboard.ingress.voice.RelaySocketHandler;
 import io.switchboard.ingress.voice.TwimlHandler;
-import io.switchboard.ingress.twiml.TwimlCustomizers;
 import io.switchboard.ingress.voice.VoiceEgress;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Tracing;
 import io.switchboard.twilio.MemoryProfiles;
 import io.switchboard.twilio.MemoryStore;
 import io.switchboard.twilio.OrchestratorClient;
@@ -70,8 +72,15 @@ public final class IngressService implements ManagedService {
     /** Threads of ingress's blocking Twilio calls (orchestrated mode only). */
     private ExecutorService twilioCalls;
     private boolean closed;
+    private final Tracing tracing;
 
     public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters) {
+        this(config, vertx, meters, Tracing.OFF);
+    }
+
+    /** With a trace per webhook and per relay prompt, continued through Kafka ({@code tracing}: the process's). */
+    public IngressService(IngressConfig config, Vertx vertx, MeterRegistry meters, Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.vertx = vertx;
         this.metrics = new IngressMetrics(meters);
@@ -130,9 +139,9 @@ public final class IngressService implements ManagedService {
     private void startServing() throws Exception {
         KafkaClients clients = new KafkaClients(config.kafka());
         WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), metrics);
-        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), webhooks, metrics);
+        publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), webhooks, metrics, tracing);
         RelaySessions sessions = new RelaySessions();
-        egress = new VoiceEgress(clients, config.instanceId(), sessions, metrics);
+        egress = new VoiceEgress(clients, config.instanceId(), sessions, metrics, tracing);
         egress.start();
 
         SignatureCheck signatures = config.insecureSkipSignature()
@@ -155,22 +164,25 @@ public final class IngressService implements ManagedService {
             ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
             router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
                     .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
-                            lookup, config.maxRelaySockets(), metrics));
+                            lookup, config.maxRelaySockets(), metrics, tracing));
             router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
                     .handler(new TwimlHandler(config, TwimlCustomizers.load()));
-            router.post(config.actionPath()).handler(bodies).handler(SignedRoute.form(signatures))
+            router.post(config.actionPath()).handler(bodies).handler(new ServerSpans(tracing, config.actionPath()))
+                    .handler(SignedRoute.form(signatures))
                     .handler(new ActionCallbackHandler(publisher, config.twilio().accountSid(),
                             new CallbackTwiml(config.handoffQueue(), config.handoffDial()), sessions))
                     .failureHandler(MalformedInputHandler.text("callback"));
             for (CallEventHandler.Kind kind : CallEventHandler.Kind.values()) {
-                router.post(config.callEventPath(kind.name().toLowerCase(Locale.ROOT))).handler(bodies)
+                String path = config.callEventPath(kind.name().toLowerCase(Locale.ROOT));
+                router.post(path).handler(bodies).handler(new ServerSpans(tracing, path))
                         .handler(SignedRoute.form(signatures))
                         .handler(new CallEventHandler(kind, publisher, config.twilio().accountSid(), sessions))
                         .failureHandler(MalformedInputHandler.text("call event"));
             }
         }
         if (config.channels().stream().anyMatch(channel -> channel != Channel.VOICE)) {
-            router.post(config.webhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
+            router.post(config.webhookPath()).handler(bodies).handler(new ServerSpans(tracing, config.webhookPath()))
+                    .handler(SignedRoute.formOrJson(signatures))
                     .handler(new WebhookHandler(publisher, config.ownAddresses(),
                             config.conversationConfigurationId().orElse(null), reconciler(), config::ownAddress, twilioCalls,
                             config.channels()))
@@ -179,8 +191,9 @@ public final class IngressService implements ManagedService {
         config.intelligenceConfigurationId().ifPresent(configurationId -> {
             intelligence = new EventPublisher<>(vertx, clients, name() + "-ci", Topic.INTELLIGENCE,
                     IntelligenceEvent::getConversationId, event -> "IntelligenceEvent", config.produceTimeout(), webhooks,
-                    metrics);
-            router.post(config.ciWebhookPath()).handler(bodies).handler(SignedRoute.formOrJson(signatures))
+                    metrics, tracing);
+            router.post(config.ciWebhookPath()).handler(bodies).handler(new ServerSpans(tracing, config.ciWebhookPath()))
+                    .handler(SignedRoute.formOrJson(signatures))
                     .handler(new IntelligenceWebhookHandler(intelligence, configurationId))
                     .failureHandler(MalformedInputHandler.answering("CI webhook", IntelligenceWebhookHandler::malformed));
         });

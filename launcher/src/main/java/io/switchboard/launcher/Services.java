@@ -25,6 +25,7 @@ import io.switchboard.router.RouterConfig;
 import io.switchboard.router.RouterService;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.Vertx;
 import java.util.List;
 
@@ -42,14 +43,16 @@ public final class Services {
                 new ServiceDefinition("memory", "Conversation memory: local (from the topics) or Twilio Memory (HTTP)",
                         Services::memory),
                 new ServiceDefinition("router", "Session lifecycle: inbound events to agent events (Kafka Streams)",
-                        context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context))),
+                        context -> new RouterService(RouterConfig.fromEnv(context.env()), meters(context),
+                                tracing(context))),
                 new ServiceDefinition("outbound", "Sends agent replies: Twilio's APIs for messaging, voice egress",
-                        context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context))),
+                        context -> new OutboundService(OutboundConfig.fromEnv(context.env()), meters(context),
+                                tracing(context))),
                 new ServiceDefinition("agent", "The example agent, a Kafka consumer on tac.agent.v1 (scale by running more):"
                         + " the LLM agent when OPENAI_BASE_URL is set, else the echo agent", Services::agent),
                 new ServiceDefinition("ingress", "Twilio webhooks, the ConversationRelay socket and voice egress (HTTP)",
                         context -> new IngressService(IngressConfig.fromEnv(context.env()), vertx(context),
-                                meters(context)))));
+                                meters(context), tracing(context)))));
     }
 
     /** Each service, once built, gets the shared health routes and contributes its {@link Readiness} to them. */
@@ -90,13 +93,22 @@ public final class Services {
      */
     private static SwitchboardAgent agent(ServiceContext context) {
         boolean llm = LlmConfig.isConfigured(context.env());
-        SwitchboardAgent.Builder builder = SwitchboardAgent.builder(context.env()).meterRegistry(meters(context));
+        SwitchboardAgent.Builder builder = SwitchboardAgent.builder(context.env()).meterRegistry(meters(context))
+                .tracing(tracing(context));
         return llm ? LlmAgent.create(builder, LlmConfig.fromEnv(context.env())) : EchoAgent.create(builder);
     }
 
     /** One Vert.x per JVM: every HTTP server and client of the services in it shares the event loops. */
     public static Vertx vertx(ServiceContext context) {
         return context.shared(Vertx.class, Vertx::vertx, vertx -> vertx.close().await());
+    }
+
+    /**
+     * One tracing per JVM: off unless OTEL_TRACES_EXPORTER names an exporter (OTEL_* variables, OTLP to a collector);
+     * {@code dev} registers its in-process one first. Flushed and closed after every service.
+     */
+    public static Tracing tracing(ServiceContext context) {
+        return context.shared(Tracing.class, () -> Tracing.fromEnv(context.env(), "switchboard"), Tracing::close);
     }
 
     /** One registry per JVM, scraped at {@code /metrics} on the operator listener. */

@@ -52,6 +52,14 @@ class ComposeFileTest {
     private static Map<String, Map<String, Object>> services;
     private static Map<String, Object> compose;
 
+    /**
+     * OpenTelemetry's own variables, read by its SDK's autoconfiguration (service-runtime's Tracing.fromEnv) rather
+     * than declared by a service: the ones the compose file may set.
+     */
+    private static final Set<String> OTEL_VARIABLES = Set.of("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG",
+            "OTEL_RESOURCE_ATTRIBUTES", "OTEL_SDK_DISABLED");
+
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void parse() throws Exception {
@@ -77,6 +85,7 @@ class ComposeFileTest {
         switchboardCommands().forEach((service, command) -> {
             Set<String> declared = new TreeSet<>(DEFINITIONS.get(command).names());
             declared.addAll(OperatorConfig.DEFINITION.names());
+            declared.addAll(OTEL_VARIABLES);
             assertThat(environment(service).keySet()).as("variables of %s (%s)", service, command)
                     .isSubsetOf(declared);
         });
@@ -117,6 +126,23 @@ class ComposeFileTest {
                 .containsEntry(KafkaSettings.SERDE, "registry")
                 .containsEntry(KafkaSettings.BOOTSTRAP_SERVERS, "kafka-1:9092,kafka-2:9092,kafka-3:9092")
                 .containsKey(KafkaSettings.SCHEMA_REGISTRY_URL));
+    }
+
+    @Test
+    void everyServiceExportsItsTracesToJaegerWhoseUiIsOnLoopbackOnly() {
+        Map<String, Object> jaeger = services.get("jaeger");
+        assertThat(String.valueOf(jaeger.get("image"))).startsWith("jaegertracing/all-in-one:");
+        assertThat((List<?>) jaeger.get("ports")).isNotEmpty()
+                .allSatisfy(port -> assertThat(String.valueOf(port)).startsWith("127.0.0.1:"));
+        switchboardCommands().forEach((service, command) -> {
+            if (command.equals("topics")) {
+                return;
+            }
+            assertThat(environment(service)).as("variables of %s", service)
+                    .containsEntry("OTEL_TRACES_EXPORTER", "${OTEL_TRACES_EXPORTER:-otlp}")
+                    .containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4318")
+                    .containsEntry("OTEL_SERVICE_NAME", "switchboard-" + command);
+        });
     }
 
     @Test

@@ -1,7 +1,13 @@
 package io.switchboard.outbound;
 
-import io.switchboard.events.Channel;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.switchboard.channel.ChannelTraits;
 import io.switchboard.deadletter.DeadLetters;
+import io.switchboard.events.Channel;
 import io.switchboard.events.DeadLetter;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.events.DeliveryStatus;
@@ -9,7 +15,6 @@ import io.switchboard.events.Handoff;
 import io.switchboard.events.OutboundEvent;
 import io.switchboard.events.Reply;
 import io.switchboard.events.Typing;
-import io.switchboard.channel.ChannelTraits;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.ids.EventIds;
 import io.switchboard.kafka.KafkaClients;
@@ -21,6 +26,8 @@ import io.switchboard.outbound.messaging.SendResult;
 import io.switchboard.outbound.voice.VoiceFrames;
 import io.switchboard.outreach.Outreach;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -64,9 +71,20 @@ final class OutboundProcessor {
     private final Executor workers;
     private final OutboundMetrics metrics;
     private final int egressPartitions;
+    private final Tracing tracing;
+    private final String group;
+    private static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    private static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("switchboard.twilio.attempts");
 
     OutboundProcessor(KafkaClients clients, MessagingSender messaging, SentLedger ledger, Emitter emitter,
                       Executor workers, OutboundMetrics metrics) {
+        this(clients, messaging, ledger, emitter, workers, metrics, Tracing.OFF, null);
+    }
+
+    OutboundProcessor(KafkaClients clients, MessagingSender messaging, SentLedger ledger, Emitter emitter,
+                      Executor workers, OutboundMetrics metrics, Tracing tracing, String group) {
+        this.tracing = tracing;
+        this.group = group;
         this.outbound = clients.serdes().forType(OutboundEvent.class).deserializer();
         this.frames = clients.serdes().forType(VoiceFrame.class).serializer();
         this.deliveries = clients.serdes().forType(DeliveryEvent.class).serializer();
@@ -79,7 +97,34 @@ final class OutboundProcessor {
         this.egressPartitions = clients.settings().voiceEgressPartitions();
     }
 
+    /**
+     * Handles one record under its CONSUMER span ({@code process tac.outbound.v1}, continuing the reply's trace),
+     * current on whichever thread does the work, and ended when the record is handled.
+     */
     CompletionStage<Void> handle(ConsumerRecord<String, byte[]> record) {
+        if (!tracing.enabled()) {
+            return handleTraced(record);
+        }
+        Span span = tracing.process(record.topic(), record.partition(), record.offset(), record.key(), group,
+                record.headers());
+        CompletionStage<Void> done;
+        try (Scope ignored = span.makeCurrent()) {
+            done = handleTraced(record);
+        } catch (RuntimeException e) {
+            Messaging.failed(span, e);
+            span.end();
+            throw e;
+        }
+        return done.whenComplete((v, e) -> {
+            if (e != null) {
+                Messaging.failed(span, e);
+            }
+            span.end();
+        });
+    }
+
+    private CompletionStage<Void> handleTraced(ConsumerRecord<String, byte[]> record) {
+        Executor workers = tracing.enabled() ? Context.current().wrap(this.workers) : this.workers;
         OutboundEvent event;
         try {
             event = outbound.deserialize(record.topic(), record.value());
@@ -179,7 +224,8 @@ final class OutboundProcessor {
                     IllegalArgumentException.class.getName(), reason);
             return;
         }
-        report(record, event, call ? messaging.placeCall(event) : messaging.startConversation(event));
+        report(record, event, twilioCall(call ? "call" : "conversation", event,
+                () -> call ? messaging.placeCall(event) : messaging.startConversation(event)));
     }
 
     private void sendMessage(ConsumerRecord<String, byte[]> record, OutboundEvent event) {
@@ -195,7 +241,39 @@ final class OutboundProcessor {
                     UnsupportedOperationException.class.getName(), reason);
             return;
         }
-        report(record, event, messaging.send(event), null);
+        report(record, event, twilioCall("message", event, () -> messaging.send(event)), null);
+    }
+
+    /**
+     * A Twilio API call as a CLIENT span ({@code POST Twilio <what>}): its HTTP status and attempts; the retrier adds
+     * each retry as an event while the span is current. Ids and statuses only, never the text or an address.
+     */
+    private SendResult twilioCall(String what, OutboundEvent event, java.util.function.Supplier<SendResult> call) {
+        if (!tracing.enabled()) {
+            return call.get();
+        }
+        Span span = tracing.tracer().spanBuilder("POST Twilio " + what).setSpanKind(SpanKind.CLIENT)
+                .setAttribute("http.request.method", "POST")
+                .setAttribute(Messaging.CONVERSATION_ID, event.getConversationId())
+                .setAttribute(Messaging.CHANNEL, event.getSession().getChannel().name())
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            SendResult result = call.get();
+            span.setAttribute(ATTEMPTS, (long) result.attempts());
+            Integer status = result.sent() ? result.httpStatus() : result.failure().httpStatus();
+            if (status != null) {
+                span.setAttribute(HTTP_STATUS, (long) status);
+            }
+            if (!result.sent()) {
+                Messaging.failed(span, result.failure());
+            }
+            return result;
+        } catch (RuntimeException e) {
+            Messaging.failed(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     /**
@@ -215,7 +293,7 @@ final class OutboundProcessor {
             finish(record, event, refused);
             return;
         }
-        report(record, event, messaging.handoff(event, handoffData), handoffData);
+        report(record, event, twilioCall("handoff", event, () -> messaging.handoff(event, handoffData)), handoffData);
     }
 
     private void report(ConsumerRecord<String, byte[]> record, OutboundEvent event, SendResult result) {
@@ -253,6 +331,7 @@ final class OutboundProcessor {
                 deliveries.serialize(topic, delivery));
         // named by the outbound payload it reports on: the router decodes only the deliveries of handoffs
         PayloadType.set(out.headers(), event.getPayload());
+        tracing.inject(Context.current(), out.headers());
         emitter.emit(record.partition(), out);
         ledger.add(record.partition(), event.getEventId());
         metrics.delivery(delivery.getStatus());

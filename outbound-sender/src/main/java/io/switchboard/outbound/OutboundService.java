@@ -1,6 +1,8 @@
 package io.switchboard.outbound;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.switchboard.events.DeliveryEvent;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.kafka.ordered.KeyOrderedConsumer;
@@ -10,6 +12,8 @@ import io.switchboard.kafka.ordered.RecordHandler;
 import io.switchboard.outbound.messaging.MessagingSender;
 import io.switchboard.service.ManagedService;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import io.switchboard.twilio.TwilioApiMetrics;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -69,7 +73,15 @@ public final class OutboundService implements ManagedService {
     private SentLedger ledger;
     private OutboundProcessor processor;
 
+    private final Tracing tracing;
+
     public OutboundService(OutboundConfig config, MeterRegistry meters) {
+        this(config, meters, Tracing.OFF);
+    }
+
+    /** With {@code process tac.outbound.v1}, Twilio CLIENT and {@code send tac.voice.egress.v1} spans. */
+    public OutboundService(OutboundConfig config, MeterRegistry meters, Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.meters = meters;
     }
@@ -122,13 +134,18 @@ public final class OutboundService implements ManagedService {
 
                     @Override
                     public void emitNow(ProducerRecord<String, byte[]> record) {
+                        // under the current span: process tac.outbound.v1 of the reply this frame carries
+                        Span span = tracing.send(Context.current(), record.topic(), record.key());
+                        tracing.inject(Context.current(), span, record.headers());
                         frameProducer.send(record, (metadata, error) -> {
+                            Messaging.acknowledged(span, metadata == null ? -1 : metadata.partition(),
+                                    metadata == null ? -1 : metadata.offset(), error);
                             if (error != null) {
                                 log.error("Voice frame for {} not written: {}", record.key(), error.toString());
                             }
                         });
                     }
-                }, workers, new OutboundMetrics(meters));
+                }, workers, new OutboundMetrics(meters), tracing, config.groupId());
         KeyOrderedOptions options = KeyOrderedOptions.defaults().withName(CONSUMER_NAME)
                 .withMaxInFlight(config.maxInFlight())
                 .withCommitInterval(config.commitInterval())

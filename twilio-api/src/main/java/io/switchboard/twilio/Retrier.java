@@ -1,5 +1,8 @@
 package io.switchboard.twilio;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -10,6 +13,9 @@ import org.slf4j.LoggerFactory;
  * (see {@link TwilioCallException#retryable(boolean)}). Sleeps between attempts: run it on a worker thread.
  */
 public final class Retrier {
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("switchboard.attempt");
+    private static final AttributeKey<String> STATUS = AttributeKey.stringKey("switchboard.retry.status");
+
     private static final Logger log = LoggerFactory.getLogger(Retrier.class);
 
     private final RetryPolicy policy;
@@ -62,6 +68,9 @@ public final class Retrier {
                 }
                 Duration delay = policy.delayBefore(attempt, e.retryAfter());
                 metrics.retry(api, e.httpStatus() == null ? "io" : e.httpStatus().toString());
+                // an event on the caller's span (outbound-sender's Twilio CLIENT span), if one is current
+                Span.current().addEvent("retry", Attributes.of(ATTEMPT, (long) attempt, STATUS,
+                        e.httpStatus() == null ? "io" : e.httpStatus().toString()));
                 log.info("Twilio {} call failed ({}, status {}), retry {} in {} ms", api, e.getMessage(),
                         e.httpStatus(), attempt, delay.toMillis());
                 try {

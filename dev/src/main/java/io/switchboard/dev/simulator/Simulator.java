@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.service.ManagedService;
+import io.switchboard.tracing.RecentSpans;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class Simulator implements ManagedService, Consumer<Router> {
     private static final Logger log = LoggerFactory.getLogger(Simulator.class);
     static final String SOCKET_PATH = "/simulator/socket";
+    /** The last turn's spans of a conversation, for the side panel: {@code GET /simulator/trace?conversationId=}. */
+    static final String TRACE_PATH = "/simulator/trace";
     private static final String WEB = "io/switchboard/dev/simulator/web/";
     private static final Map<String, String> FILES = Map.of(
             "/", "index.html", "/simulator/app.js", "app.js", "/simulator/style.css", "style.css");
@@ -51,11 +54,18 @@ public final class Simulator implements ManagedService, Consumer<Router> {
     private final Map<String, PageSession> byConversation = new ConcurrentHashMap<>();
     /** The ingress's public port: the page lives on the operator listener, Twilio's side talks to the public one. */
     private final int publicPort;
+    private final TraceView traces;
     private long twilioTimer = -1;
     private int seenRequests;
 
     /** {@code twilio}: dev's local fake Twilio API, or null when a real account is configured (replies go there). */
     public Simulator(Map<String, String> env, Vertx vertx, FakeTwilioApi twilio) {
+        this(env, vertx, twilio, null);
+    }
+
+    /** {@code spans}: dev's in-process spans, shown per turn in the side panel (null: no trace panel). */
+    public Simulator(Map<String, String> env, Vertx vertx, FakeTwilioApi twilio, RecentSpans spans) {
+        this.traces = spans == null ? null : new TraceView(spans);
         this.vertx = vertx;
         this.twilio = twilio;
         this.twilioSide = new TwilioSide(vertx, env);
@@ -74,6 +84,15 @@ public final class Simulator implements ManagedService, Consumer<Router> {
         FILES.forEach((path, file) -> router.get(path).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", contentType(file)).putHeader("Cache-Control", "no-cache")
                 .end(Buffer.buffer(files.get(file)))));
+        router.get(TRACE_PATH).handler(ctx -> {
+            String conversationId = ctx.request().getParam("conversationId");
+            if (traces == null || conversationId == null || conversationId.isBlank()) {
+                ctx.response().setStatusCode(traces == null ? 404 : 400).end();
+                return;
+            }
+            ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-cache")
+                    .end(traces.lastTurn(conversationId).encode());
+        });
         router.get(SOCKET_PATH).handler(ctx -> {
             ctx.request().toWebSocket().onSuccess(socket -> open(socket, publicPort))
                     .onFailure(e -> log.warn("Simulator page socket refused: {}", e.toString()));

@@ -71,6 +71,9 @@ final class Pipeline implements AutoCloseable {
     /** What the agent's onIntelligence got. */
     final Queue<io.switchboard.agent.CiResult> intelligence = new ConcurrentLinkedQueue<>();
     private final AtomicReference<OutboundService> outbound = new AtomicReference<>();
+    private final AtomicReference<io.switchboard.router.RouterService> router = new AtomicReference<>();
+    /** The stack's tracing (dev's in-process one), for services the tests restart. */
+    private volatile io.switchboard.tracing.Tracing tracing = io.switchboard.tracing.Tracing.OFF;
     /** The running test agent, for agent-initiated conversations. */
     final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
 
@@ -164,9 +167,26 @@ final class Pipeline implements AutoCloseable {
         Map<String, String> env = new java.util.HashMap<>(stack.env());
         env.putAll(overrides);
         OutboundService fresh = new OutboundService(OutboundConfig.fromEnv(env),
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), tracing);
         fresh.start();
         outbound.set(fresh);
+    }
+
+    /** Stops the running router and starts a new one (same application id: its state restored from the changelogs). */
+    void restartRouter() throws Exception {
+        restartRouter(Map.of());
+    }
+
+    /** {@link #restartRouter()} with some settings changed (e.g. a memory service that does not answer). */
+    void restartRouter(Map<String, String> overrides) throws Exception {
+        router.get().close();
+        Map<String, String> env = new java.util.HashMap<>(stack.env());
+        env.putAll(overrides);
+        io.switchboard.router.RouterService fresh = new io.switchboard.router.RouterService(
+                io.switchboard.router.RouterConfig.fromEnv(env),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), tracing);
+        fresh.start();
+        router.set(fresh);
     }
 
     /** dev's services, with the outbound-sender captured and the echo agent replaced by the test's agent. */
@@ -176,11 +196,34 @@ final class Pipeline implements AutoCloseable {
             switch (definition.command()) {
                 case "agent" -> services.add(new ServiceDefinition("agent", "test agent",
                         context -> {
-                            SwitchboardAgent built = agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent"));
+                            SwitchboardAgent built = agent(SwitchboardAgent.builder(context.env()).groupId("e2e-agent")
+                                    .tracing(Services.tracing(context)));
                             agent.set(built);
                             llm.attach(built);
                             return built;
                         }));
+                case "router" -> services.add(new ServiceDefinition("router", definition.description(), context -> {
+                    tracing = Services.tracing(context);
+                    io.switchboard.router.RouterService service =
+                            (io.switchboard.router.RouterService) definition.factory().create(context);
+                    router.set(service);
+                    return new io.switchboard.service.ManagedService() {
+                        @Override
+                        public String name() {
+                            return "router (restartable)";
+                        }
+
+                        @Override
+                        public void start() throws Exception {
+                            service.start();
+                        }
+
+                        @Override
+                        public void close() {
+                            router.get().close();
+                        }
+                    };
+                }));
                 case "outbound" -> services.add(new ServiceDefinition("outbound", definition.description(), context -> {
                     OutboundService service = (OutboundService) definition.factory().create(context);
                     outbound.set(service);

@@ -72,6 +72,11 @@ class SimulatorBrowserTest {
                 assertThat(smsReply.getText()).contains("Where is my parcel?");
                 awaitEventsOn(browser, "tac.inbound.v1", "tac.agent.v1", "tac.outbound.v1", "tac.delivery.v1");
                 assertThat(eventTypes(browser)).contains("MessageReceived", "MessageReady", "Reply");
+                // the side panel: the turn's spans across the services, with their durations
+                awaitTraceSpans(browser, "POST /webhook", "send tac.inbound.v1", "process tac.inbound.v1",
+                        "process tac.agent.v1", "handle message", "process tac.outbound.v1", "POST Twilio message");
+                assertThat(browser.findElements(By.cssSelector("#trace li .ms"))).allSatisfy(ms ->
+                        assertThat(ms.getText()).matches("\\d+\\.\\d ms"));
                 screenshot(browser, "1-sms.png");
 
                 // Voice: the call is placed (TwiML webhook, relay socket, setup); the reply streams back as tokens.
@@ -80,6 +85,8 @@ class SimulatorBrowserTest {
                 assertThat(spoken.getText()).contains("talk about my bill");
                 awaitEventsOn(browser, "tac.inbound.v1", "tac.agent.v1", "tac.outbound.v1", "tac.voice.egress.v1");
                 assertThat(eventTypes(browser)).contains("CallStarted", "Prompt", "MessageReady", "Reply");
+                awaitTraceSpans(browser, "ConversationRelay prompt", "process tac.agent.v1", "send tac.voice.egress.v1",
+                        "process tac.voice.egress.v1");
                 screenshot(browser, "2-voice.png");
 
                 // Talking over the agent: the relay interrupt reaches the agent as an AgentInterrupt.
@@ -159,6 +166,11 @@ class SimulatorBrowserTest {
                     .map(e -> e.getDomAttribute("data-topic")).toList();
             assertThat(seen).contains(topics);
         });
+    }
+
+    private static void awaitTraceSpans(ChromeDriver browser, String... names) {
+        await().atMost(REPLY_TIMEOUT).untilAsserted(() -> assertThat(browser.findElements(By.cssSelector("#trace li .name"))
+                .stream().map(WebElement::getText).toList()).contains(names));
     }
 
     private static List<String> eventTypes(ChromeDriver browser) {

@@ -1,5 +1,8 @@
 package io.switchboard.examples.llm;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.switchboard.agent.AgentTools;
 import io.switchboard.agent.Ended;
 import io.switchboard.agent.Interrupt;
@@ -10,14 +13,15 @@ import io.switchboard.agent.SwitchboardAgent;
 import io.switchboard.agent.TokenStream;
 import io.switchboard.events.Channel;
 import io.switchboard.events.Memory;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -143,6 +147,9 @@ public final class LlmAgent {
     /** The worker this agent answers for: its retrieveMemory backs the retrieve_memory tool. */
     public void attach(SwitchboardAgent agent) {
         this.agent = agent;
+        if (config.knowledgeSearch() != null) {
+            config.knowledgeSearch().traceWith(agent.tracing()); // its searches nest under the handler's span
+        }
     }
 
     /**
@@ -181,6 +188,23 @@ public final class LlmAgent {
 
     /** One streamed completion into {@code events}; false when the reply was interrupted or cancelled meanwhile. */
     private boolean complete(HttpRequest request, EventStream events, TokenStream stream) throws Exception {
+        // the model call as a CLIENT span under the handler's (GenAI conventions: chat <model>), with the time to
+        // the first token as an event; never the prompt or the answer
+        SwitchboardAgent attached = agent;
+        Tracing tracing = attached == null ? Tracing.OFF : attached.tracing();
+        Span span = !tracing.enabled() ? Span.getInvalid()
+                : tracing.tracer().spanBuilder("chat " + config.model()).setSpanKind(SpanKind.CLIENT)
+                        .setAttribute("gen_ai.operation.name", "chat")
+                        .setAttribute("gen_ai.request.model", config.model())
+                        .setAttribute("http.request.method", "POST")
+                        .startSpan();
+        events.span = span;
+        events.finished.whenComplete((v, error) -> {
+            if (error != null) {
+                span.setStatus(StatusCode.ERROR, error.getClass().getSimpleName());
+            }
+            span.end();
+        });
         CompletableFuture<HttpResponse<String>> call = http.sendAsync(request, info -> info.statusCode() / 100 == 2
                 ? BodySubscribers.fromLineSubscriber(events, s -> "", StandardCharsets.UTF_8, null)
                 : BodySubscribers.ofString(StandardCharsets.UTF_8));
@@ -250,6 +274,9 @@ public final class LlmAgent {
      */
     static final class EventStream implements Flow.Subscriber<String> {
         final CompletableFuture<Void> finished = new CompletableFuture<>();
+        /** The model call's span: its first token is an event on it. */
+        volatile Span span = Span.getInvalid();
+        private boolean firstToken = true;
         final ToolCalls toolCalls = new ToolCalls();
         private final TokenStream stream;
         private final ChatHistory.Turn turn;
@@ -304,6 +331,10 @@ public final class LlmAgent {
                 toolCalls.add(delta.getJsonArray("tool_calls"));
                 String content = delta.getString("content");
                 if (content != null && !content.isEmpty()) {
+                    if (firstToken) {
+                        firstToken = false;
+                        span.addEvent("first token");
+                    }
                     if (!stream.send(content)) {
                         cancel(); // interrupted: stop the generation
                         return;

@@ -5,6 +5,7 @@ import io.switchboard.ingress.EventPublisher;
 import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.MalformedInputHandler;
+import io.switchboard.ingress.http.ServerSpans;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -55,7 +56,8 @@ public final class IntelligenceWebhookHandler implements Handler<RoutingContext>
             answer(ctx, 200, result(true, null, true, "No operator results", null, 0));
             return;
         }
-        publisher.publishWebhook(event)
+        ServerSpans.describe(ctx, event.getConversationId(), null);
+        publisher.publishWebhook(event, ServerSpans.context(ctx))
                 .onSuccess(v -> {
                     withConversation(event, () -> log.info("CI event {}: {} operator result(s) to tac.ci.v1",
                             event.getEventId(), count));

@@ -7,6 +7,7 @@ import io.switchboard.events.inbound.MessageReceived;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
+import io.switchboard.ingress.http.ServerSpans;
 import io.switchboard.twilio.OrchestratorClient.Participant;
 import io.switchboard.twilio.ParticipantReconciler;
 import io.vertx.core.Future;
@@ -140,7 +141,9 @@ public final class WebhookHandler implements Handler<RoutingContext> {
     }
 
     private void publish(RoutingContext ctx, InboundEvent inbound) {
-        publisher.publishWebhook(inbound)
+        ServerSpans.describe(ctx, inbound.getConversationId(),
+                inbound.getPayload() instanceof MessageReceived message ? message.getChannel() : null);
+        publisher.publishWebhook(inbound, ServerSpans.context(ctx))
                 .onSuccess(v -> ctx.response().setStatusCode(200).end())
                 .onFailure(e -> {
                     if (e instanceof WebhookLimit.Saturated) {

@@ -8,6 +8,7 @@ import io.switchboard.ingress.InboundEvents;
 import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
+import io.switchboard.ingress.http.ServerSpans;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -86,7 +87,9 @@ public final class ActionCallbackHandler implements Handler<RoutingContext> {
         log.info("Relay session of call {} ended: {} / {}{}", callSid, ended.getSessionStatus(), ended.getCallStatus(),
                 ended.getHandoffData() == null ? "" : twiml.routesHandoffs() ? ", handed off" : ", handoff without a route: hanging up");
         MDC.remove("conversationId");
-        publisher.publishWebhook(InboundEvents.of(EventIds.derived(callSid, "callback"), conversationId, Source.RELAY, ended))
+        ServerSpans.describe(ctx, conversationId, "VOICE");
+        publisher.publishWebhook(InboundEvents.of(EventIds.derived(callSid, "callback"), conversationId, Source.RELAY, ended),
+                        ServerSpans.context(ctx))
                 .onSuccess(v -> ctx.response().putHeader("Content-Type", "text/xml")
                         .end(twiml.answer(ended.getHandoffData())))
                 .onFailure(e -> {

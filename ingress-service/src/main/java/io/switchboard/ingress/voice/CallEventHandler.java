@@ -10,6 +10,7 @@ import io.switchboard.ingress.InboundPublisher;
 import io.switchboard.ingress.WebhookLimit;
 import io.switchboard.ingress.http.Forms;
 import io.switchboard.ingress.http.MalformedInput;
+import io.switchboard.ingress.http.ServerSpans;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -111,7 +112,8 @@ public final class CallEventHandler implements Handler<RoutingContext> {
         MDC.put("conversationId", conversationId);
         log.info("Call event {} of call {}", kind, callSid);
         MDC.remove("conversationId");
-        publisher.publishWebhook(InboundEvents.of(eventId, conversationId, Source.RELAY, payload))
+        ServerSpans.describe(ctx, conversationId, "VOICE");
+        publisher.publishWebhook(InboundEvents.of(eventId, conversationId, Source.RELAY, payload), ServerSpans.context(ctx))
                 .onSuccess(v -> ctx.response().setStatusCode(204).end())
                 .onFailure(e -> {
                     if (!(e instanceof WebhookLimit.Saturated)) {

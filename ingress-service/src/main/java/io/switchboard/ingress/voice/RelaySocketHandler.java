@@ -1,5 +1,8 @@
 package io.switchboard.ingress.voice;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.switchboard.events.Source;
 import io.switchboard.events.inbound.CallEndReason;
 import io.switchboard.events.inbound.CallEnded;
@@ -9,11 +12,13 @@ import io.switchboard.events.inbound.Prompt;
 import io.switchboard.events.inbound.RelayError;
 import io.switchboard.ids.EventIds;
 import io.switchboard.ingress.InboundEvents;
-import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.ingress.InboundPublisher;
+import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.ingress.http.PublicServerOptions;
 import io.switchboard.ingress.http.StrictJson;
 import io.switchboard.logging.Redaction;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -49,6 +54,7 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
     private final AtomicInteger open = new AtomicInteger();
     private final int maxSockets;
     private final IngressMetrics metrics;
+    private final Tracing tracing;
 
     /**
      * {@code lookup} (orchestrated mode) finds each call's Orchestrator conversation after {@code setup}; until it
@@ -57,6 +63,13 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
      */
     public RelaySocketHandler(Vertx vertx, InboundPublisher publisher, RelaySessions sessions, int instanceId,
             boolean orchestrated, ConversationLookup lookup, int maxSockets, IngressMetrics metrics) {
+        this(vertx, publisher, sessions, instanceId, orchestrated, lookup, maxSockets, metrics, Tracing.OFF);
+    }
+
+    /** With a SERVER span per relay frame it publishes (a prompt's starts the voice turn's trace). */
+    public RelaySocketHandler(Vertx vertx, InboundPublisher publisher, RelaySessions sessions, int instanceId,
+            boolean orchestrated, ConversationLookup lookup, int maxSockets, IngressMetrics metrics, Tracing tracing) {
+        this.tracing = tracing;
         this.lookup = orchestrated ? lookup : null;
         this.vertx = vertx;
         this.publisher = publisher;
@@ -159,17 +172,41 @@ public final class RelaySocketHandler implements Handler<RoutingContext> {
             session.interrupted(seq);
         }
         String eventId = EventIds.derived(session.sessionId(), "frame", Long.toString(seq));
+        Span span = frameSpan(type, seq);
         session.whenResolved(() -> {
             String conversationId = session.conversationId();
-            publisher.publish(InboundEvents.of(eventId, conversationId, Source.RELAY, payload)).onFailure(e -> {
-                MDC.put("conversationId", conversationId);
-                log.error("Relay {} frame {} was not acknowledged by Kafka: {}", type, seq, e.toString());
-                MDC.remove("conversationId");
-            });
+            span.setAttribute(Messaging.CONVERSATION_ID, conversationId);
+            publisher.publish(InboundEvents.of(eventId, conversationId, Source.RELAY, payload), Context.root().with(span))
+                    .onComplete(done -> {
+                        if (done.failed()) {
+                            Messaging.failed(span, done.cause());
+                            MDC.put("conversationId", conversationId);
+                            log.error("Relay {} frame {} was not acknowledged by Kafka: {}", type, seq,
+                                    done.cause().toString());
+                            MDC.remove("conversationId");
+                        }
+                        span.end();
+                    });
         });
         if (payload instanceof CallStarted started && !session.resolvedNow()) {
             findConversation(session, started);
         }
+    }
+
+    /**
+     * The SERVER span of one relay frame ({@code ConversationRelay prompt} starts a voice turn's trace), from its
+     * arrival until Kafka acknowledged its event: the turn number, never the transcript.
+     */
+    private Span frameSpan(String type, long seq) {
+        if (!tracing.enabled()) {
+            return Span.getInvalid();
+        }
+        return tracing.tracer().spanBuilder("ConversationRelay " + type).setSpanKind(SpanKind.SERVER)
+                .setParent(Context.root())
+                .setAttribute(Messaging.CHANNEL, "VOICE")
+                .setAttribute(Messaging.TURN, seq)
+                .setAttribute(Messaging.EVENT_TYPE, type)
+                .startSpan();
     }
 
     /**

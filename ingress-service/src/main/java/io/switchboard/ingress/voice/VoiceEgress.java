@@ -1,9 +1,13 @@
 package io.switchboard.ingress.voice;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.events.VoiceFrame;
 import io.switchboard.ingress.IngressMetrics;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.topics.Topic;
+import io.switchboard.tracing.Messaging;
+import io.switchboard.tracing.Tracing;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,10 +29,20 @@ public final class VoiceEgress implements AutoCloseable {
     private final TopicPartition partition;
     private final RelaySessions sessions;
     private final IngressMetrics metrics;
+    private final Tracing tracing;
     private Thread thread;
     private volatile boolean running = true;
+    /** What became of the frame: written, stale, duplicate, no-socket (IngressMetrics' egress outcomes). */
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("switchboard.egress.outcome");
 
     public VoiceEgress(KafkaClients clients, int instanceId, RelaySessions sessions, IngressMetrics metrics) {
+        this(clients, instanceId, sessions, metrics, Tracing.OFF);
+    }
+
+    /** With a CONSUMER span per frame, {@code process tac.voice.egress.v1}, ended once the frame is on the socket. */
+    public VoiceEgress(KafkaClients clients, int instanceId, RelaySessions sessions, IngressMetrics metrics,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.consumer = clients.consumer(null, "ingress-" + instanceId + "-egress", Topic.VOICE_EGRESS);
         this.partition = new TopicPartition(Topic.VOICE_EGRESS.topicName(), instanceId);
         this.sessions = sessions;
@@ -51,7 +65,7 @@ public final class VoiceEgress implements AutoCloseable {
             while (running) {
                 try {
                     for (ConsumerRecord<String, VoiceFrame> record : consumer.poll(Duration.ofMillis(500))) {
-                        deliver(record.value());
+                        deliver(record);
                     }
                 } catch (RecordDeserializationException e) {
                     log.error("Undecodable voice frame at {} offset {} skipped: {}", e.topicPartition(), e.offset(),
@@ -70,23 +84,30 @@ public final class VoiceEgress implements AutoCloseable {
         }
     }
 
-    private void deliver(VoiceFrame frame) {
+    private void deliver(ConsumerRecord<String, VoiceFrame> record) {
+        VoiceFrame frame = record.value();
         if (frame == null) {
             return;
         }
+        Span span = tracing.process(record, null);
         RelaySession session = sessions.get(frame.getCallSid().toString());
         if (session == null) {
+            span.setAttribute(OUTCOME, IngressMetrics.EGRESS_NO_SOCKET);
+            span.end();
             metrics.egressFrame(IngressMetrics.EGRESS_NO_SOCKET);
             log.debug("No relay socket for call {} on this instance; frame {} dropped", frame.getCallSid(), frame.getEventId());
             return;
         }
         session.context().runOnContext(v -> {
-            metrics.egressFrame(switch (session.write(frame)) {
+            String outcome = switch (session.write(frame)) {
                 case WRITTEN -> IngressMetrics.EGRESS_WRITTEN;
                 case STALE -> IngressMetrics.EGRESS_STALE;
                 case DUPLICATE -> IngressMetrics.EGRESS_DUPLICATE;
                 case CLOSED -> IngressMetrics.EGRESS_NO_SOCKET;
-            });
+            };
+            metrics.egressFrame(outcome);
+            span.setAttribute(OUTCOME, outcome);
+            span.end();
         });
     }
 

@@ -5,6 +5,8 @@
   const $ = (id) => document.getElementById(id);
   const messages = $('messages');
   const events = $('events');
+  const trace = $('trace');
+  let traceTimer = null;
   let socket;
   let conversationId = null;
   let streaming = null; // the agent bubble receiving voice tokens
@@ -37,7 +39,37 @@
     li.querySelector('.type').textContent = e.eventType;
     li.querySelector('pre').textContent = e.detail || '';
     events.appendChild(li);
-    events.parentElement.scrollTop = events.parentElement.scrollHeight;
+    events.scrollTop = events.scrollHeight;
+  }
+
+  // the last turn's spans (GET /simulator/trace), fetched again shortly after each pipeline event
+  function refreshTrace() {
+    if (!conversationId) return;
+    clearTimeout(traceTimer);
+    traceTimer = setTimeout(() => {
+      fetch('/simulator/trace?conversationId=' + encodeURIComponent(conversationId))
+        .then((r) => (r.ok ? r.json() : null))
+        .then((t) => { if (t && t.conversationId === conversationId) showTrace(t.spans); })
+        .catch(() => {});
+    }, 300);
+  }
+
+  function showTrace(spans) {
+    trace.innerHTML = '';
+    const total = spans.reduce((end, s) => Math.max(end, s.startMs + s.durationMs), 0) || 1;
+    spans.forEach((s) => {
+      const li = document.createElement('li');
+      li.className = 'span' + (s.error ? ' error' : '');
+      li.innerHTML = '<span class="name"></span><span class="bar"><i></i></span><span class="ms"></span>';
+      li.querySelector('.name').textContent = s.name;
+      li.querySelector('.name').style.paddingLeft = (s.depth * 0.6) + 'rem';
+      li.querySelector('.name').title = s.kind + (s.service ? ' · ' + s.service : '');
+      const bar = li.querySelector('.bar i');
+      bar.style.marginLeft = (100 * s.startMs / total) + '%';
+      bar.style.width = Math.max(0.5, 100 * s.durationMs / total) + '%';
+      li.querySelector('.ms').textContent = s.durationMs.toFixed(1) + ' ms';
+      trace.appendChild(li);
+    });
   }
 
   const handlers = {
@@ -51,13 +83,15 @@
       $('conversation').textContent = m.channel + ' conversation ' + m.conversationId + ' as ' + m.identity;
       bubble('note', 'New ' + m.channel + ' conversation');
       events.innerHTML = '';
+      trace.innerHTML = '';
     },
     sent: (m) => { if (m.status >= 300) bubble('error', m.via + ' answered ' + m.status); },
-    reply: (m) => { if (m.conversationId === conversationId) bubble('agent', m.text); },
+    reply: (m) => { if (m.conversationId === conversationId) { bubble('agent', m.text); refreshTrace(); } },
     token: (m) => {
       if (m.conversationId !== conversationId) return;
       if (!streaming) { streaming = bubble('agent streaming', ''); }
       streaming.textContent += m.token;
+      if (m.last) refreshTrace();
       if (m.last) { streaming.classList.remove('streaming'); streaming = null; }
       messages.scrollTop = messages.scrollHeight;
     },
@@ -71,7 +105,7 @@
       bubble('note', 'Conversation ' + m.conversationId.substring(0, 10) + '… ended');
       if (m.conversationId === conversationId) { $('conversation').textContent = 'Ended: ' + m.conversationId; }
     },
-    event: (m) => showEvent(m),
+    event: (m) => { showEvent(m); refreshTrace(); },
     error: (m) => bubble('error', m.text),
   };
 
