@@ -147,11 +147,7 @@ class ClusterFaultTest {
     void theBusiestInboundLeaderKilledAndRestarted() throws Exception {
         FaultTraffic traffic = traffic("leader");
         Thread.sleep(2_000);
-        int leader = cluster.leaderOf(INBOUND, busiestInboundPartition());
-        cluster.kill(leader);
-        Thread.sleep(6_000); // fenced after broker.session.timeout.ms, then back
-        cluster.restart(leader);
-        Thread.sleep(3_000);
+        killedFor(cluster.leaderOf(INBOUND, busiestInboundPartition()), FENCED);
         verify("kill -9 leader of busiest tac.inbound.v1 partition", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);
     }
 
@@ -209,11 +205,7 @@ class ClusterFaultTest {
         assumeTrue(LONG, "long mode");
         FaultTraffic traffic = traffic("controller");
         Thread.sleep(2_000);
-        int controller = cluster.activeController();
-        cluster.kill(controller);
-        Thread.sleep(6_000); // fenced after broker.session.timeout.ms, then back
-        cluster.restart(controller);
-        Thread.sleep(3_000);
+        killedFor(cluster.activeController(), FENCED);
         verify("kill -9 active controller (quorum member)", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);
     }
 
@@ -238,11 +230,8 @@ class ClusterFaultTest {
         assumeTrue(LONG, "long mode");
         FaultTraffic traffic = traffic("away");
         Thread.sleep(2_000);
-        int leader = cluster.leaderOf(INBOUND, busiestInboundPartition());
-        cluster.kill(leader);
-        Thread.sleep(15_000); // ingress's delivery timeout is INGRESS_PRODUCE_TIMEOUT_MS, 5 s
-        cluster.restart(leader);
-        Thread.sleep(3_000);
+        // ingress's delivery timeout is INGRESS_PRODUCE_TIMEOUT_MS, 5 s
+        killedFor(cluster.leaderOf(INBOUND, busiestInboundPartition()), Duration.ofSeconds(15));
         verify("1 broker away 15 s (> delivery timeout)", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);
     }
 
@@ -259,11 +248,19 @@ class ClusterFaultTest {
             coordinator = cluster.transactionCoordinator(router);
         }
         assertThat(coordinator).as("the router's transaction coordinator").isPositive();
-        cluster.kill(coordinator);
-        Thread.sleep(6_000); // fenced after broker.session.timeout.ms, then back
-        cluster.restart(coordinator);
-        Thread.sleep(3_000);
+        killedFor(coordinator, FENCED);
         verify("kill -9 router's transaction coordinator", traffic, VoiceFault.PROMPTS_MAY_BE_LOST);
+    }
+
+    /** Long enough for a killed broker to be fenced (after broker.session.timeout.ms) before it comes back. */
+    private static final Duration FENCED = Duration.ofSeconds(6);
+
+    /** Kills a node with SIGKILL, restarts it after {@code away}, and gives the traffic 3 s to catch up. */
+    static void killedFor(int node, Duration away) throws Exception {
+        cluster.kill(node);
+        Thread.sleep(away.toMillis());
+        cluster.restart(node);
+        Thread.sleep(3_000);
     }
 
     static FaultTraffic traffic(String fault) {
