@@ -64,7 +64,8 @@ class OperatorRoutesOnPublicPortTest {
             new Route("GET", "/memory/internal/customers/addr:" + CUSTOMER, null, 200),
             // the local provider has no profiles: its own 404 with a JSON reason, not "no such route"
             new Route("GET", "/memory/profiles/mem_profile_01", null, 404),
-            new Route("POST", "/memory/observations", "{\"address\":\"" + CUSTOMER + "\",\"content\":\"prefers e-mail\"}", 201));
+            new Route("POST", "/memory/observations", "{\"address\":\"" + CUSTOMER + "\",\"content\":\"prefers e-mail\"}", 201),
+            new Route("GET", "/simulator/trace?conversationId=conv_operator_only", null, 200));
 
     static DevStack stack;
     static LogCapture logs;
