@@ -103,13 +103,13 @@ final class OutboundProcessor {
      */
     CompletionStage<Void> handle(ConsumerRecord<String, byte[]> record) {
         if (!tracing.enabled()) {
-            return handleTraced(record);
+            return handleRecord(record);
         }
         Span span = tracing.process(record.topic(), record.partition(), record.offset(), record.key(), group,
                 record.headers());
         CompletionStage<Void> done;
         try (Scope ignored = span.makeCurrent()) {
-            done = handleTraced(record);
+            done = handleRecord(record);
         } catch (RuntimeException e) {
             Messaging.failed(span, e);
             span.end();
@@ -123,7 +123,7 @@ final class OutboundProcessor {
         });
     }
 
-    private CompletionStage<Void> handleTraced(ConsumerRecord<String, byte[]> record) {
+    private CompletionStage<Void> handleRecord(ConsumerRecord<String, byte[]> record) {
         Executor workers = tracing.enabled() ? Context.current().wrap(this.workers) : this.workers;
         OutboundEvent event;
         try {
