@@ -52,8 +52,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path dir = logDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
         int brokerPort = port == 0 ? freePort() : requireFree(port);
-        // The controller's port is not persisted with a static voter set, so any free one will do at each start.
+        // The controller's port is not persisted with a static voter set, so any free one will do at each start —
+        // but not the broker's: asking the OS twice for a free port can give the same one twice.
         int controllerPort = freePort();
+        while (controllerPort == brokerPort) {
+            controllerPort = freePort();
+        }
         boolean format = !Files.exists(dir.resolve("meta.properties"));
         if (format) {
             new Formatter()

@@ -1,9 +1,9 @@
 package io.switchboard.reliability;
 
 import io.switchboard.localtwilio.TwilioWebhooks;
+import io.switchboard.testkit.FreePorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,8 +47,9 @@ final class ChildServices implements AutoCloseable {
     ChildServices(String bootstrapServers, String twilioBaseUrl, String authToken, Path logs, Map<String, String> extra)
             throws IOException {
         this.logs = Files.createDirectories(logs);
-        port = freePort();
-        int memoryPort = freePort();
+        int[] ports = FreePorts.distinct(2);
+        port = ports[0];
+        int memoryPort = ports[1];
         String run = UUID.randomUUID().toString().substring(0, 8);
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         // Fewer partitions than the catalog's default: the router's exactly-once commits stay small on 2 cores.
@@ -163,11 +164,5 @@ final class ChildServices implements AutoCloseable {
     public void close() {
         processes.values().forEach(Process::destroyForcibly);
         processes.clear();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

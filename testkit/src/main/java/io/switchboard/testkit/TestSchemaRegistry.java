@@ -5,8 +5,6 @@ import io.switchboard.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -137,8 +135,9 @@ public final class TestSchemaRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int httpPort = freePort();
-        int managementPort = freePort();
+        int[] ports = FreePorts.distinct(2);
+        int httpPort = ports[0];
+        int managementPort = ports[1];
         Path logFile = logDir.resolve("apicurio-registry-" + httpPort + ".log").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of(
                 java.toString(),
@@ -270,14 +269,6 @@ public final class TestSchemaRegistry {
             Thread.currentThread().interrupt();
             children.forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

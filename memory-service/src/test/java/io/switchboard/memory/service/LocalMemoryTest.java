@@ -10,6 +10,7 @@ import io.switchboard.events.Observation;
 import io.switchboard.events.PastCommunication;
 import io.switchboard.memory.MemoryClient;
 import io.switchboard.memory.MemoryQuery;
+import io.switchboard.testkit.FreePorts;
 import io.switchboard.testkit.InternalTokens;
 import io.switchboard.testkit.TestKafka;
 import io.vertx.core.Vertx;
@@ -271,8 +272,9 @@ class LocalMemoryTest {
     @Test
     void withTwoInstancesEitherAnswersForEveryCustomer(@TempDir Path first, @TempDir Path second) throws Exception {
         String applicationId = "memory-pair-" + UUID.randomUUID();
-        int portA = freePort();
-        int portB = freePort();
+        int[] ports = FreePorts.distinct(2);
+        int portA = ports[0];
+        int portB = ports[1];
         MemoryService a = newService(applicationId, first, Map.of(MemoryConfig.PORT, String.valueOf(portA),
                 MemoryConfig.ADVERTISED_URL, "http://127.0.0.1:" + portA));
         MemoryService b = null;
@@ -298,12 +300,6 @@ class LocalMemoryTest {
                 b.close();
             }
             a.close();
-        }
-    }
-
-    static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

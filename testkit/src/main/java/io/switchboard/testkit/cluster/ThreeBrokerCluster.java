@@ -1,9 +1,8 @@
 package io.switchboard.testkit.cluster;
 
+import io.switchboard.testkit.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,9 +47,10 @@ public final class ThreeBrokerCluster implements AutoCloseable {
     private ThreeBrokerCluster(Path root, Map<String, String> tuning) throws IOException {
         this.root = root;
         this.tuning = Map.copyOf(tuning);
+        int[] ports = FreePorts.distinct(2 * NODES);
         for (int node = 1; node <= NODES; node++) {
-            brokerPorts[node] = freePort();
-            controllerPorts[node] = freePort();
+            brokerPorts[node] = ports[2 * node - 2];
+            controllerPorts[node] = ports[2 * node - 1];
         }
     }
 
@@ -240,11 +240,5 @@ public final class ThreeBrokerCluster implements AutoCloseable {
         p.setProperty("num.recovery.threads.per.data.dir", "1");
         tuning.forEach(p::setProperty);
         return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
-        }
     }
 }
