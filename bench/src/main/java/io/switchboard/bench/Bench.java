@@ -42,7 +42,9 @@ public final class Bench implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class,
-            description = "The first part of the run, checked but not in the latency figures (default ${DEFAULT-VALUE}).")
+            description = "The first part of the run, checked but not in the latency or CPU figures (default "
+                    + "${DEFAULT-VALUE}). dev's JVM compiles its hot code for about two minutes under load; until then "
+                    + "a turn costs about twice its steady CPU (the CPU table shows the JIT compilers' share).")
     Duration warmup;
 
     @Option(names = "--drain", defaultValue = "15s", converter = DurationConverter.class,

@@ -77,7 +77,7 @@ final class BenchRun {
             long floorRss = floor == null ? -1 : floor.peakRssMib();
             if (options.target() != null) {
                 Measured sb = measure(client, options.target().getHost(), options.target().getPort(), options, sink,
-                        new CpuWindow(-1, false), () -> "", -1);
+                        new CpuWindow(-1), () -> "", -1);
                 return new Results(options.load(), floorResult, sb.result(), -1, -1, options.target().toString(), null,
                         floorCpu, sb.cpu(), floorRss, -1, ProcessStats.peakRssMib(), null, workDir);
             }
@@ -96,8 +96,8 @@ final class BenchRun {
                             + "%d ms after launch%n", dev.readyMs(), answeringMs);
                     Hops.stampAppendTime(dev.kafkaEnv());
                     long measuredFrom = System.currentTimeMillis() + options.load().warmup().toMillis();
-                    sb = measure(client, "127.0.0.1", dev.httpPort(), options, sink, new CpuWindow(dev.pid(),
-                            options.profile()), () -> Backlog.describe(dev.kafkaEnv()), dev.pid());
+                    sb = measure(client, "127.0.0.1", dev.httpPort(), options, sink, new CpuWindow(dev.pid()),
+                            () -> Backlog.describe(dev.kafkaEnv()), dev.pid());
                     hops = Hops.measure(dev.kafkaEnv(), measuredFrom);
                 }
             } finally {
@@ -130,7 +130,7 @@ final class BenchRun {
             long threads;
             try {
                 dev = startDev(options, sink, dataDir, recording, workDir);
-                window = new CpuWindow(dev.pid(), options.profile());
+                window = new CpuWindow(dev.pid());
                 try (dev) {
                     awaitAnswers(client, dev.httpPort(), options.authToken(), sink);
                     answeringMs = dev.jvm().sinceLaunchMs();
@@ -164,7 +164,7 @@ final class BenchRun {
                 List.of("0", sink.baseUrl()), Map.of(), log, STOP_GRACE)) {
             int port = Integer.parseInt(floor.awaitLine(FLOOR_READY, Duration.ofSeconds(60)).group(1));
             System.err.printf("floor: child process %d, output in %s%n", floor.pid(), log);
-            return measure(client, "127.0.0.1", port, options, sink, new CpuWindow(floor.pid(), false), () -> "",
+            return measure(client, "127.0.0.1", port, options, sink, new CpuWindow(floor.pid()), () -> "",
                     floor.pid());
         }
     }

@@ -6,12 +6,12 @@ import java.util.Map;
 
 /**
  * The CPU time a target process (the floor or the stack, a child of the benchmark) and the load generator (this
- * JVM) used in one window of time: read from /proc when the window opens and closes. With {@code perThread} the
- * target's threads are read too, for the profile's attribution by stage.
+ * JVM) used in one window of time: read from /proc when the window opens and closes, the target's threads too — for
+ * the JIT compilers' share (a JVM still compiling is not yet at its steady cost) and the profile's attribution by
+ * stage.
  */
 final class CpuWindow implements LoadGenerator.Window {
     private final long pid;
-    private final boolean perThread;
     private long openedNanos;
     private long closedNanos;
     private Instant openedAt;
@@ -24,16 +24,13 @@ final class CpuWindow implements LoadGenerator.Window {
     private Map<Long, ProcessCpu.ThreadCpu> threads1 = Map.of();
 
     /** {@code pid} -1: no target process of ours (an external one); only the load generator is measured. */
-    CpuWindow(long pid, boolean perThread) {
+    CpuWindow(long pid) {
         this.pid = pid;
-        this.perThread = perThread;
     }
 
     @Override
     public void opened() {
-        if (perThread) {
-            threads0 = ProcessCpu.threads(pid);
-        }
+        threads0 = pid < 0 ? Map.of() : ProcessCpu.threads(pid);
         target0 = pid < 0 ? -1 : ProcessCpu.nanos(pid);
         self0 = ProcessCpu.selfNanos();
         openedAt = Instant.now();
@@ -46,9 +43,7 @@ final class CpuWindow implements LoadGenerator.Window {
         closedAt = Instant.now();
         target1 = pid < 0 ? -1 : ProcessCpu.nanos(pid);
         self1 = ProcessCpu.selfNanos();
-        if (perThread) {
-            threads1 = ProcessCpu.threads(pid);
-        }
+        threads1 = pid < 0 ? Map.of() : ProcessCpu.threads(pid);
     }
 
     Instant openedAt() {
@@ -63,8 +58,10 @@ final class CpuWindow implements LoadGenerator.Window {
     CpuUse use(long events) {
         boolean target = target0 >= 0 && target1 >= 0;
         boolean self = self0 >= 0 && self1 >= 0;
-        return new CpuUse(closedNanos - openedNanos, target ? target1 - target0 : -1, self ? self1 - self0 : -1,
-                events);
+        long jit = target ? threadUse().values().stream().filter(t -> Stage.ofThread(t.comm()) == Stage.JIT)
+                .mapToLong(ProcessCpu.ThreadCpu::nanos).sum() : -1;
+        return new CpuUse(closedNanos - openedNanos, target ? target1 - target0 : -1, jit,
+                self ? self1 - self0 : -1, events);
     }
 
     /** CPU time of each of the target's threads in the window (threads born in it counted from 0), by thread id. */
@@ -81,13 +78,18 @@ final class CpuWindow implements LoadGenerator.Window {
     }
 
     /**
-     * CPU used in a window: by the target ({@code -1}: not measured), by the load generator, and per event (a voice
-     * turn or a message webhook sent in the window).
+     * CPU used in a window: by the target ({@code -1}: not measured), of it by the target's JIT compiler threads, by
+     * the load generator, and per event (a voice turn or a message webhook sent in the window).
      */
-    record CpuUse(long windowNanos, long targetNanos, long loadGeneratorNanos, long events) {
+    record CpuUse(long windowNanos, long targetNanos, long jitNanos, long loadGeneratorNanos, long events) {
         /** Percent of one core. */
         double targetPercent() {
             return percent(targetNanos);
+        }
+
+        /** The JIT compilers' share of the target's CPU, percent; NaN without a reading. */
+        double jitShare() {
+            return jitNanos < 0 || targetNanos <= 0 ? Double.NaN : 100.0 * jitNanos / targetNanos;
         }
 
         double loadGeneratorPercent() {

@@ -132,7 +132,7 @@ final class RateSweep {
         Load load = new Load(base.calls(), base.interval(), rate, base.conversations(), base.duration(), base.warmup(),
                 base.drain());
         AtomicReference<Backlog.Lags> backlog = new AtomicReference<>(new Backlog.Lags(Map.of(), "not read"));
-        CpuWindow window = new CpuWindow(pid, false);
+        CpuWindow window = new CpuWindow(pid);
         LoadGenerator.Result result = new LoadGenerator(client, host, port, options.authToken()).run(load, sink, () -> {
             if (kafkaEnv != null) {
                 backlog.set(Backlog.read(kafkaEnv));

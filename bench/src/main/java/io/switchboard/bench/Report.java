@@ -85,6 +85,10 @@ final class Report {
                 .append("** | ").append(f == null ? "–" : fmtOrDash(f.targetMsPerEvent())).append(" | ")
                 .append(fmtOrDash(s.targetMsPerEvent())).append(" | ")
                 .append(f == null ? "–" : ratio(s.targetMsPerEvent(), f.targetMsPerEvent())).append(" |\n");
+        // A JVM still compiling its hot code runs slower and spends cores on the compiler: not its steady cost.
+        out.append("| of it, the JIT compilers (a large share: the JVM still warming up, lengthen --warmup) | ")
+                .append(f == null ? "–" : percent(f.jitShare())).append(" | ").append(percent(s.jitShare()))
+                .append(" | |\n");
         out.append("| load generator's CPU % of one core (this JVM, reply sink included) | ")
                 .append(f == null ? "–" : percent(f.loadGeneratorPercent())).append(" | ")
                 .append(percent(s.loadGeneratorPercent())).append(" | |\n");

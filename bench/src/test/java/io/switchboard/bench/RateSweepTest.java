@@ -56,7 +56,7 @@ class RateSweepTest {
         }
         LoadGenerator.Result result = new LoadGenerator.Result(new Outcomes().summarize(), messaging.summarize(),
                 acceptedPerSecond, 0, 0, "");
-        return new RateSweep.Step(rate, result, new CpuWindow.CpuUse(1, -1, -1, 100),
+        return new RateSweep.Step(rate, result, new CpuWindow.CpuUse(1, -1, -1, -1, 100),
                 new Backlog.Lags(Map.of("agent on tac.agent.v1", backlog), null));
     }
 }

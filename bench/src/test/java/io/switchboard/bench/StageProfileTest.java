@@ -23,7 +23,7 @@ class StageProfileTest {
     void busyThreadsCpuIsChargedToTheirStages() throws Exception {
         assumeTrue(ProcessCpu.available(), "no /proc here");
         Path file = dir.resolve("test.jfr");
-        CpuWindow window = new CpuWindow(ProcessHandle.current().pid(), true);
+        CpuWindow window = new CpuWindow(ProcessHandle.current().pid());
         AtomicBoolean burning = new AtomicBoolean(true);
         try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
             recording.start();

@@ -64,6 +64,16 @@ public final class KafkaClients {
     /** The retry backoff of a transactional producer (see {@link #transactionalProducerConfig}). */
     public static final Map<String, Object> TRANSACTIONAL_RETRY = Map.of(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
 
+    /**
+     * The fetch settings of a reader off the reply path (the local memory, the simulator's view): it takes records in
+     * batches of up to {@code fetch.max.wait.ms} instead of one fetch per record. Each fetch a consumer makes costs the
+     * broker a request, so a reader that wakes for every record of a busy topic costs about as much as the stage that
+     * wrote it; such a reader is at most this much behind.
+     */
+    public static final Map<String, Object> BATCHED_FETCH = Map.of(
+            ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+
     public Map<String, Object> consumerConfig(String groupId, String clientId) {
         Map<String, Object> config = common(clientId);
         if (groupId != null) {

@@ -123,6 +123,8 @@ final class LocalMemory implements MemoryProvider {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), kafka.compressionType());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        // memory follows the conversation; it need not wake for every record of inbound, outbound and its repartition
+        KafkaClients.BATCHED_FETCH.forEach((name, value) -> p.put(StreamsConfig.mainConsumerPrefix(name), value));
         return p;
     }
 

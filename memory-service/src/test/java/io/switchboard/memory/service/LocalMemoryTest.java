@@ -94,11 +94,14 @@ class LocalMemoryTest {
         }
         assertThat(registry.counter("switchboard.memory.unauthorized").count() - refusedBefore).isEqualTo(12);
 
-        HttpResponse<String> allowed = http.send(request("/memory/retrieve", "Bearer " + InternalTokens.VALUE)
-                .POST(HttpRequest.BodyPublishers.ofString(query)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(allowed.statusCode()).isEqualTo(200);
-        assertThat(allowed.body()).contains("Prefers e-mail").doesNotContain("injected");
+        // the observation is read back from Kafka in the memory's next fetch (at most 100 ms later)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> allowed = http.send(request("/memory/retrieve", "Bearer " + InternalTokens.VALUE)
+                    .POST(HttpRequest.BodyPublishers.ofString(query)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(allowed.statusCode()).isEqualTo(200);
+            assertThat(allowed.body()).contains("Prefers e-mail").doesNotContain("injected");
+        });
     }
 
     private static HttpRequest.Builder request(String path, String authorization) {
