@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.kafka.KafkaClients;
 import io.switchboard.launcher.observability.Health;
+import io.switchboard.testkit.FreePorts;
 import io.switchboard.topics.TopicProvisioner;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +44,7 @@ class HealthTest {
 
     @Test
     void readyzIsFalseUntilKafkaIsUpWithEveryTopicAndEveryServiceSaysReady() throws Exception {
-        int kafkaPort = freePort();
+        int kafkaPort = FreePorts.one();
         Map<String, String> env = Map.of(KafkaSettings.BOOTSTRAP_SERVERS, "127.0.0.1:" + kafkaPort,
                 KafkaSettings.TOPIC_PARTITIONS, "1", KafkaSettings.VOICE_EGRESS_PARTITIONS, "1");
         KafkaSettings settings = KafkaSettings.fromEnv(env);
@@ -91,11 +90,5 @@ class HealthTest {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
     }
 }

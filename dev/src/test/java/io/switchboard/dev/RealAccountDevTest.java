@@ -7,9 +7,9 @@ import io.switchboard.config.InternalToken;
 import io.switchboard.config.KafkaSettings;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.localtwilio.FakeTwilioApi;
+import io.switchboard.testkit.FreePorts;
 import io.switchboard.testkit.Reachability;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +38,7 @@ class RealAccountDevTest {
 
     @Test
     void withARealAccountNoOperatorRouteAnswersOnThePublicPortAndTheOperatorPortIsLoopbackOnly() throws Exception {
-        int port = freePort();
+        int port = FreePorts.one();
         try (FakeTwilioApi twilio = FakeTwilioApi.start()) {
             Map<String, String> env = Map.of("TWILIO_ACCOUNT_SID", REAL_LOOKING_SID,
                     "TWILIO_AUTH_TOKEN", "a-real-looking-auth-token", "TWILIO_API_BASE_URL", twilio.baseUrl(),
@@ -92,11 +92,5 @@ class RealAccountDevTest {
             request.header("Authorization", authorization);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -7,10 +7,10 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.launcher.operator.OperatorConfig;
 import io.switchboard.service.ManagedService;
 import io.switchboard.service.Readiness;
+import io.switchboard.testkit.FreePorts;
 import io.switchboard.testkit.TestKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +31,7 @@ class ManagementEndpointsTest {
 
     @Test
     void aServiceRunAloneServesHealthReadinessAndMetricsOnTheOperatorPort() throws Exception {
-        int port = freePort();
+        int port = FreePorts.one();
         // The test cluster comes with the topic catalog provisioned, as `topics` would.
         Map<String, String> env = TestKafka.env(Map.of(OperatorConfig.OPERATOR_PORT, Integer.toString(port)));
         AtomicBoolean working = new AtomicBoolean(false);
@@ -83,12 +83,6 @@ class ManagementEndpointsTest {
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
     }
 
     /** A service with no HTTP server, ready once {@code working} is set; registered as the launcher's services are. */

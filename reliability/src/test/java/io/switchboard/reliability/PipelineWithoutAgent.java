@@ -7,8 +7,8 @@ import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.FakeTwilioApi.Recorded;
 import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.service.ManagedService;
+import io.switchboard.testkit.FreePorts;
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -39,7 +39,7 @@ final class PipelineWithoutAgent implements AutoCloseable {
 
     /** {@code clusterEnv}: the bootstrap servers and serde settings of the cluster to run on. */
     PipelineWithoutAgent(Map<String, String> clusterEnv) throws Exception {
-        port = freePort();
+        port = FreePorts.one();
         String run = UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> env = new HashMap<>(clusterEnv);
         env.put("TWILIO_ACCOUNT_SID", TwilioWebhooks.ACCOUNT_SID);
@@ -96,11 +96,5 @@ final class PipelineWithoutAgent implements AutoCloseable {
         webhooks.close();
         twilio.close();
         vertx.close();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

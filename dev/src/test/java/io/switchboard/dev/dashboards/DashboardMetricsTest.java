@@ -12,10 +12,10 @@ import io.switchboard.launcher.Services;
 import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.FakeTwilioApi.Reply;
 import io.switchboard.localtwilio.TwilioWebhooks;
+import io.switchboard.testkit.FreePorts;
 import io.switchboard.testkit.RelayClient;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,7 +60,7 @@ class DashboardMetricsTest {
 
     @BeforeAll
     static void runDevAndTakeTurns() throws Exception {
-        int port = freePort();
+        int port = FreePorts.one();
         Map<String, String> env = Map.of(
                 "TWILIO_AUTH_TOKEN", AUTH_TOKEN,
                 "TWILIO_PHONE_NUMBER", TwilioWebhooks.AGENT_NUMBER,
@@ -211,11 +211,5 @@ class DashboardMetricsTest {
 
     private static String id() {
         return UUID.randomUUID().toString().replace("-", "");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

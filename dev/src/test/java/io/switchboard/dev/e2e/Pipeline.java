@@ -13,10 +13,8 @@ import io.switchboard.localtwilio.FakeTwilioApi;
 import io.switchboard.localtwilio.TwilioWebhooks;
 import io.switchboard.outbound.OutboundConfig;
 import io.switchboard.outbound.OutboundService;
+import io.switchboard.testkit.FreePorts;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,7 +76,7 @@ final class Pipeline implements AutoCloseable {
     final AtomicReference<SwitchboardAgent> agent = new AtomicReference<>();
 
     private Pipeline() throws Exception {
-        port = freePort();
+        port = FreePorts.one();
         Path dataDir = Files.createTempDirectory("switchboard-e2e");
         Map<String, String> env = Map.ofEntries(
                 Map.entry("TWILIO_AUTH_TOKEN", AUTH_TOKEN),
@@ -346,13 +344,5 @@ final class Pipeline implements AutoCloseable {
 
     List<EndedConversation> endedFor(String conversationId) {
         return ended.stream().filter(e -> e.conversationId().equals(conversationId)).toList();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -8,9 +8,8 @@ import io.switchboard.config.KafkaSettings;
 import io.switchboard.dev.DevServices;
 import io.switchboard.dev.DevStack;
 import io.switchboard.launcher.ServiceDefinition;
+import io.switchboard.testkit.FreePorts;
 import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,7 +53,7 @@ class SimulatorBrowserTest {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Headless Chromium is not installed (" + CHROMIUM + ", " + CHROMEDRIVER
                         + "): apt-get update && apt-get install -y chromium chromium-driver");
-        int port = freePort();
+        int port = FreePorts.one();
         Map<String, String> env = Map.of(KafkaSettings.TOPIC_PARTITIONS, "1",
                 KafkaSettings.VOICE_EGRESS_PARTITIONS, "1", "SWITCHBOARD_OPERATOR_PORT", "0");
         try (DevStack stack = DevStack.start(new DevStack.Settings(dataDir, 0, port), env, withAgent(DevServices.all()))) {
@@ -189,11 +188,5 @@ class SimulatorBrowserTest {
     private static HttpResponse<String> get(String url) throws Exception {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
