@@ -57,6 +57,17 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     /** With each record traced ({@code send <topic>} spans and {@code traceparent} headers) by {@code tracing}. */
     public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
             Function<T, String> type, Duration timeout, WebhookLimit webhooks, IngressMetrics metrics, Tracing tracing) {
+        this(vertx, clients, clientId, topic, key, type, timeout, timeout.dividedBy(2), webhooks, metrics, tracing);
+    }
+
+    /**
+     * {@code timeout} bounds each event (the producer retries it until then), {@code requestTimeout} one request to
+     * a broker: kept short whatever the bound, so a request to a broker that vanished is retried on the partition's
+     * new leader soon after the election rather than at the end of a long bound.
+     */
+    public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
+            Function<T, String> type, Duration timeout, Duration requestTimeout, WebhookLimit webhooks,
+            IngressMetrics metrics, Tracing tracing) {
         this.tracing = tracing;
         this.vertx = vertx;
         this.webhooks = webhooks;
@@ -68,7 +79,7 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
         Map<String, Object> config = clients.producerConfig(clientId);
         int bound = (int) timeout.toMillis();
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, bound);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(50, bound / 2));
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(bound, Math.max(50, requestTimeout.toMillis())));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, bound);
         this.producer = new KafkaProducer<>(config, new StringSerializer(),
                 clients.serdes().<T>forTopic(topic).serializer());

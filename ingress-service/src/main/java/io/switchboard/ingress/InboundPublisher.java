@@ -16,7 +16,14 @@ public final class InboundPublisher extends EventPublisher<InboundEvent> {
 
     public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, WebhookLimit webhooks,
             IngressMetrics metrics, Tracing tracing) {
+        this(vertx, clients, clientId, timeout, timeout.dividedBy(2), webhooks, metrics, tracing);
+    }
+
+    /** {@code timeout} bounds an event, {@code requestTimeout} one request to a broker. */
+    public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout,
+            Duration requestTimeout, WebhookLimit webhooks, IngressMetrics metrics, Tracing tracing) {
         super(vertx, clients, clientId, Topic.INBOUND, InboundEvent::getConversationId,
-                event -> event.getPayload().getClass().getSimpleName(), timeout, webhooks, metrics, tracing);
+                event -> event.getPayload().getClass().getSimpleName(), timeout, requestTimeout, webhooks, metrics,
+                tracing);
     }
 }

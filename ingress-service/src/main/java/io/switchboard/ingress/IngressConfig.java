@@ -44,6 +44,7 @@ public final class IngressConfig extends EnvConfig {
     public static final String INSTANCE_ID = "INGRESS_INSTANCE_ID";
     public static final String WEBHOOK_BODY_LIMIT = "INGRESS_WEBHOOK_BODY_LIMIT_BYTES";
     public static final String PRODUCE_TIMEOUT = "INGRESS_PRODUCE_TIMEOUT_MS";
+    public static final String RELAY_PRODUCE_TIMEOUT = "INGRESS_RELAY_PRODUCE_TIMEOUT_MS";
     public static final String MAX_IN_FLIGHT = "INGRESS_MAX_IN_FLIGHT";
     public static final String MAX_RELAY_SOCKETS = "INGRESS_MAX_RELAY_SOCKETS";
     public static final String FORGED_UPGRADES_PER_MINUTE = "INGRESS_FORGED_UPGRADES_PER_MINUTE";
@@ -100,6 +101,8 @@ public final class IngressConfig extends EnvConfig {
                     "Largest accepted webhook body in bytes; larger ones get 413.")
             .define(PRODUCE_TIMEOUT, Type.INT, 5_000, ConfigDef.Range.between(100, 60_000), Importance.LOW,
                     "How long a webhook waits for Kafka's acknowledgement before answering 503 (Twilio then retries).")
+            .define(RELAY_PRODUCE_TIMEOUT, Type.INT, 30_000, ConfigDef.Range.between(100, 600_000), Importance.LOW,
+                    "How long a ConversationRelay frame's event (setup, prompt, dtmf, interrupt, the socket's close) is retried while Kafka cannot take it (a leader election, a broker away) before it is given up and logged. Longer than INGRESS_PRODUCE_TIMEOUT_MS: Twilio retries a webhook answered 503, but nobody resends a relay frame, and a call whose setup is lost goes unanswered.")
             .define(MAX_IN_FLIGHT, Type.INT, 1_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Most webhooks waiting for Kafka's acknowledgement at once; beyond it a webhook is answered 503 with Retry-After at once (Twilio retries), so a flood while Kafka is slow cannot grow memory without bound.")
             .define(MAX_RELAY_SOCKETS, Type.INT, 1_000, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -397,6 +400,10 @@ public final class IngressConfig extends EnvConfig {
 
     public Duration produceTimeout() {
         return Duration.ofMillis(getInt(PRODUCE_TIMEOUT));
+    }
+
+    public Duration relayProduceTimeout() {
+        return Duration.ofMillis(getInt(RELAY_PRODUCE_TIMEOUT));
     }
 
     public int maxInFlight() {

@@ -63,6 +63,7 @@ public final class IngressService implements ManagedService {
     private final IngressMetrics metrics;
     private final TwilioApiMetrics twilioMetrics;
     private InboundPublisher publisher;
+    private InboundPublisher relayPublisher;
     private EventPublisher<IntelligenceEvent> intelligence;
     private VoiceEgress egress;
     private ConversationLookup lookup;
@@ -140,6 +141,10 @@ public final class IngressService implements ManagedService {
         KafkaClients clients = new KafkaClients(config.kafka());
         WebhookLimit webhooks = new WebhookLimit(config.maxInFlight(), metrics);
         publisher = new InboundPublisher(vertx, clients, name(), config.produceTimeout(), webhooks, metrics, tracing);
+        // A producer of their own for relay frames: Twilio resends a webhook answered 503, nobody resends a frame,
+        // so its events wait out a leader election or a broker away (a longer bound) without holding webhooks back.
+        relayPublisher = new InboundPublisher(vertx, clients, name() + "-relay", config.relayProduceTimeout(),
+                config.produceTimeout().dividedBy(2), webhooks, metrics, tracing);
         RelaySessions sessions = new RelaySessions();
         egress = new VoiceEgress(clients, config.instanceId(), sessions, metrics, tracing);
         egress.start();
@@ -163,7 +168,7 @@ public final class IngressService implements ManagedService {
         if (config.channels().contains(Channel.VOICE)) {
             ForgedUpgradeGuard forged = new ForgedUpgradeGuard(config.forgedUpgradesPerMinute(), metrics);
             router.get(config.websocketPath()).handler(forged).handler(SignedRoute.upgrade(signatures, forged::forged))
-                    .handler(new RelaySocketHandler(vertx, publisher, sessions, config.instanceId(), config.orchestrated(),
+                    .handler(new RelaySocketHandler(vertx, relayPublisher, sessions, config.instanceId(), config.orchestrated(),
                             lookup, config.maxRelaySockets(), metrics, tracing));
             router.post(config.twimlPath()).handler(bodies).handler(SignedRoute.form(signatures))
                     .handler(new TwimlHandler(config, TwimlCustomizers.load()));
@@ -254,6 +259,9 @@ public final class IngressService implements ManagedService {
         }
         if (lookup != null) {
             lookup.close();
+        }
+        if (relayPublisher != null) {
+            relayPublisher.close();
         }
         if (publisher != null) {
             publisher.close();

@@ -67,7 +67,10 @@ final class FaultTraffic implements AutoCloseable {
         CALLS_STAY_UP,
         /** Ingress dies, and its sockets with it: prompts unanswered on them are dropped with the call. */
         CALLS_HUNG_UP,
-        /** Kafka away: ingress does not buffer relay events, so prompts may be lost (measured, not asserted). */
+        /**
+         * Kafka unable to take writes for longer than ingress retries a relay event (INGRESS_RELAY_PRODUCE_TIMEOUT_MS)
+         * or without a leader: prompts may be lost (measured, not asserted).
+         */
         PROMPTS_MAY_BE_LOST
     }
 
