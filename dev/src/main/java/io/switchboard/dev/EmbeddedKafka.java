@@ -1,5 +1,6 @@
 package io.switchboard.dev;
 
+import io.switchboard.kafka.KraftNodeConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KraftNodeConfig.HOST;
     private static final int NODE_ID = 1;
 
     private final KafkaRaftServer server;
@@ -88,36 +89,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     static Properties config(Path dir, int brokerPort, int controllerPort) {
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", Integer.toString(NODE_ID));
-        p.setProperty("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("log.dirs", dir.toString());
         // One node: internal topics with one replica, and fewer partitions than a production cluster needs.
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "10");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("transaction.state.log.num.partitions", "10");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // Topics come from Switchboard's catalog; a typo in a topic name should fail, not create a topic.
-        p.setProperty("auto.create.topics.enable", "false");
-        // Memory and threads: a developer's laptop, not a data centre.
-        p.setProperty("log.cleaner.dedupe.buffer.size", Long.toString(2L * 1024 * 1024));
-        p.setProperty("log.cleaner.io.buffer.size", Integer.toString(128 * 1024));
-        p.setProperty("log.cleaner.threads", "1");
-        p.setProperty("num.network.threads", "1");
-        p.setProperty("num.io.threads", "2");
-        p.setProperty("background.threads", "2");
-        p.setProperty("num.replica.fetchers", "1");
-        p.setProperty("num.recovery.threads.per.data.dir", "1");
+        Properties p = KraftNodeConfig.of(NODE_ID, NODE_ID + "@" + HOST + ":" + controllerPort, brokerPort,
+                controllerPort, dir, 1, 1, 10);
         p.setProperty("log.flush.offset.checkpoint.interval.ms", "10000");
         return p;
     }

@@ -1,5 +1,6 @@
 package io.switchboard.testkit.cluster;
 
+import io.switchboard.kafka.KraftNodeConfig;
 import io.switchboard.testkit.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,7 +34,7 @@ import org.apache.kafka.common.Uuid;
  */
 public final class ThreeBrokerCluster implements AutoCloseable {
     public static final int NODES = 3;
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KraftNodeConfig.HOST;
 
     private final Path root;
     private final String clusterId = Uuid.randomUuid().toString();
@@ -206,38 +207,10 @@ public final class ThreeBrokerCluster implements AutoCloseable {
     private Properties config(int node, Path data) {
         String voters = IntStream.rangeClosed(1, NODES).mapToObj(n -> n + "@" + HOST + ":" + controllerPorts[n])
                 .collect(Collectors.joining(","));
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", Integer.toString(node));
-        p.setProperty("controller.quorum.voters", voters);
-        p.setProperty("listeners", "PLAINTEXT://" + HOST + ":" + brokerPorts[node] + ",CONTROLLER://" + HOST + ":"
-                + controllerPorts[node]);
-        p.setProperty("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPorts[node]);
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("log.dirs", data.toString());
         // Production's shape: three replicas of everything, two in sync for a write.
+        Properties p = KraftNodeConfig.of(node, voters, brokerPorts[node], controllerPorts[node], data, 3, 2, 6);
         p.setProperty("default.replication.factor", "3");
         p.setProperty("min.insync.replicas", "2");
-        p.setProperty("offsets.topic.replication.factor", "3");
-        p.setProperty("transaction.state.log.replication.factor", "3");
-        p.setProperty("transaction.state.log.min.isr", "2");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "3");
-        p.setProperty("share.coordinator.state.topic.min.isr", "2");
-        p.setProperty("offsets.topic.num.partitions", "6");
-        p.setProperty("transaction.state.log.num.partitions", "6");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        p.setProperty("auto.create.topics.enable", "false");
-        // Frugal: three brokers share two cores with the services and the test.
-        p.setProperty("log.cleaner.dedupe.buffer.size", Long.toString(2L * 1024 * 1024));
-        p.setProperty("log.cleaner.io.buffer.size", Integer.toString(128 * 1024));
-        p.setProperty("log.cleaner.threads", "1");
-        p.setProperty("num.network.threads", "1");
-        p.setProperty("num.io.threads", "2");
-        p.setProperty("background.threads", "2");
-        p.setProperty("num.replica.fetchers", "1");
-        p.setProperty("num.recovery.threads.per.data.dir", "1");
         tuning.forEach(p::setProperty);
         return p;
     }
