@@ -486,7 +486,10 @@ public final class SwitchboardAgent implements ManagedService {
             return this;
         }
 
-        /** A Kafka consumer property that overrides Switchboard's defaults (e.g. {@code session.timeout.ms}). */
+        /**
+         * A Kafka consumer property that overrides Switchboard's defaults (e.g. {@code max.poll.records};
+         * {@code session.timeout.ms} only with {@code KAFKA_GROUP_PROTOCOL=classic}).
+         */
         public Builder consumerProperty(String name, Object value) {
             consumerOverrides.put(name, value);
             return this;
@@ -600,7 +603,18 @@ public final class SwitchboardAgent implements ManagedService {
             }
             Map<String, String> merged = new HashMap<>(env);
             merged.putAll(overrides);
-            return new SwitchboardAgent(AgentConfig.fromEnv(merged), callbacks, registry, consumerOverrides, tracing);
+            AgentConfig config = AgentConfig.fromEnv(merged);
+            if (!"classic".equals(config.kafka().groupProtocol())) {
+                for (String classicOnly : List.of("session.timeout.ms", "heartbeat.interval.ms")) {
+                    if (consumerOverrides.containsKey(classicOnly)) {
+                        // Kafka would refuse it on the poll thread, after start() returned: say so here
+                        throw new IllegalArgumentException(classicOnly + " is set by the broker under the consumer "
+                                + "group protocol (KIP-848, KAFKA_GROUP_PROTOCOL=consumer, the default): set "
+                                + "group.consumer." + classicOnly + " on the brokers, or KAFKA_GROUP_PROTOCOL=classic");
+                    }
+                }
+            }
+            return new SwitchboardAgent(config, callbacks, registry, consumerOverrides, tracing);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.agent;
 
+import io.switchboard.config.KafkaSettings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -9,7 +10,9 @@ public final class WorkerMain {
     }
 
     static SwitchboardAgent.Builder worker(String bootstrap, String group, long handlerMillis) {
-        return SwitchboardAgent.builder(Map.of())
+        // The classic protocol, whose session timeout a client sets: a killed worker's partitions move after 6 s.
+        // Under KIP-848 (the default) the broker's group.consumer.session.timeout.ms decides, 45 s at the least.
+        return SwitchboardAgent.builder(Map.of(KafkaSettings.GROUP_PROTOCOL, "classic"))
                 .bootstrapServers(bootstrap)
                 .groupId(group)
                 .concurrency(8)

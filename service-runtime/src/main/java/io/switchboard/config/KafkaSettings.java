@@ -20,6 +20,7 @@ public final class KafkaSettings extends EnvConfig {
     public static final String TOPIC_REPLICATION = "SWITCHBOARD_TOPIC_REPLICATION";
     public static final String VOICE_EGRESS_PARTITIONS = "SWITCHBOARD_VOICE_EGRESS_PARTITIONS";
     public static final String COMPRESSION_TYPE = "KAFKA_COMPRESSION_TYPE";
+    public static final String GROUP_PROTOCOL = "KAFKA_GROUP_PROTOCOL";
 
     public static final ConfigDef DEFINITION = define(new ConfigDef());
 
@@ -41,7 +42,10 @@ public final class KafkaSettings extends EnvConfig {
                         "Partitions of tac.voice.egress.v1: one per ingress instance, so the most ingress instances that can hold calls.")
                 .define(COMPRESSION_TYPE, Type.STRING, "none",
                         ConfigDef.CaseInsensitiveValidString.in("none", "gzip", "snappy", "lz4", "zstd"), Importance.LOW,
-                        "Compression of every record batch Switchboard produces. Records go out one by one (linger 0, for latency), and a batch of one small event gains nothing from compression while lz4 allocates and clears 128 KiB of buffers for it; choose lz4 or zstd where brokers are far and traffic is heavy enough to batch.");
+                        "Compression of every record batch Switchboard produces. Records go out one by one (linger 0, for latency), and a batch of one small event gains nothing from compression while lz4 allocates and clears 128 KiB of buffers for it; choose lz4 or zstd where brokers are far and traffic is heavy enough to batch.")
+                .define(GROUP_PROTOCOL, Type.STRING, "consumer",
+                        ConfigDef.CaseInsensitiveValidString.in("consumer", "classic"), Importance.LOW,
+                        "Rebalance protocol of the consumer groups (agents, outbound-sender, memory's CI writer; the Kafka Streams apps keep theirs): `consumer` (KIP-848, brokers 4.0+: the broker assigns partitions member by member, so a worker that stops in the middle of a rebalance holds up no other) or `classic` (JoinGroup/SyncGroup with the cooperative-sticky assignor, for older brokers; a member caught closing inside a rebalance can stall the whole group until its session expires).");
     }
 
     public KafkaSettings(Map<String, String> env) {
@@ -103,6 +107,11 @@ public final class KafkaSettings extends EnvConfig {
     /** Producer compression: none, gzip, snappy, lz4 or zstd. */
     public String compressionType() {
         return getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT);
+    }
+
+    /** The consumer groups' rebalance protocol: {@code consumer} (KIP-848) or {@code classic}. */
+    public String groupProtocol() {
+        return getString(GROUP_PROTOCOL).toLowerCase(Locale.ROOT);
     }
 
     public int voiceEgressPartitions() {

@@ -78,7 +78,14 @@ public final class KafkaClients {
         Map<String, Object> config = common(clientId);
         if (groupId != null) {
             config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-            config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            if ("classic".equals(settings.groupProtocol())) {
+                config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+                config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+            } else {
+                // KIP-848: no group-wide join barrier; the broker's assignor is sticky, and the client config allows
+                // no assignment strategy
+                config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            }
         }
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
