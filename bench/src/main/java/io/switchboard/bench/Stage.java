@@ -19,6 +19,7 @@ enum Stage {
     OUTBOUND("outbound"),
     SIMULATOR("simulator (dev only)"),
     EVENT_LOOP("Vert.x event loops, no Switchboard frame (HTTP, WebSockets)"),
+    CONSUMERS("Kafka consumers' background threads (agent, outbound, memory's CI writer: one name for all)"),
     JIT("JVM: JIT compilers"),
     JVM("JVM: GC and VM threads"),
     JFR("JFR (the profiler itself)"),
@@ -32,6 +33,8 @@ enum Stage {
             new Rule("^ingress-|\\| ingress-|^voice-egress-", INGRESS),
             new Rule("^outbound-|\\| outbound-|switchboard-outbound", OUTBOUND),
             new Rule("^simulator|switchboard-simulator", SIMULATOR),
+            // KIP-848's consumer does its network work on a thread whose name carries no client id
+            new Rule("^consumer_backgr", CONSUMERS),
             // prefixes of at most 15 characters: the kernel's name of a thread the recording does not name
             new Rule("^(C1 Compiler|C2 Compiler|Sweeper)", JIT),
             new Rule("^JFR ", JFR),

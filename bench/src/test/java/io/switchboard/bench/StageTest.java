@@ -57,5 +57,8 @@ class StageTest {
         assertThat(Stage.ofUnsampledThread("vert.x-eventloo")).isEqualTo(Stage.EVENT_LOOP);
         assertThat(Stage.ofUnsampledThread("outbound-commit")).isEqualTo(Stage.OUTBOUND);
         assertThat(Stage.ofUnsampledThread("kafka-producer-")).isEqualTo(Stage.OTHER);
+        // the consumer protocol's network thread, by its full name and by the kernel's 15 characters of it
+        assertThat(Stage.ofThread("consumer_background_thread")).isEqualTo(Stage.CONSUMERS);
+        assertThat(Stage.ofUnsampledThread("consumer_backgr")).isEqualTo(Stage.CONSUMERS);
     }
 }
