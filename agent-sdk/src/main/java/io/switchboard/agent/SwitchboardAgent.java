@@ -103,7 +103,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Errors.</b> A failing callback is logged with the conversation id (MDC {@code conversationId}), counted,
  * retried {@code SWITCHBOARD_AGENT_RETRIES} times, then written to {@code tac.dlq.v1}; the conversation goes on.
  *
- * <p><b>Scaling.</b> Run as many copies with one group id as you like (cooperative-sticky assignment); agents with
+ * <p><b>Scaling.</b> Run as many copies with one group id as you like (Kafka's consumer group protocol, KIP-848: a copy
+ * joining or leaving moves only the partitions it takes or gives up); agents with
  * different group ids each see all traffic. {@link #close()} lets running callbacks finish (up to
  * {@code SWITCHBOARD_AGENT_SHUTDOWN_TIMEOUT_MS}) and hands the rest back to the group.
  *

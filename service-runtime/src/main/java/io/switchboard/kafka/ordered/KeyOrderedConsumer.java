@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * poll thread commits, every {@link KeyOrderedOptions#commitInterval()}, one past the highest offset whose
  * predecessors are all done. Records polled and not done are bounded by {@link KeyOrderedOptions#maxInFlight()}: a
  * poll returns at most a quarter of it, and once the next poll might not fit the consumer pauses its partitions (it
- * keeps polling, so it stays in the group) until there is room for two. On a revocation (cooperative-sticky: only the partitions that move) the records of those partitions that
+ * keeps polling, so it stays in the group) until there is room for two. On a revocation (incremental under either group protocol: only the partitions that move) the records of those partitions that
  * wait behind their key are dropped, the running ones get up to {@link KeyOrderedOptions#revokeTimeout()} to finish,
  * what is done is committed synchronously, and anything still running is abandoned: its completion is ignored and the
  * new owner processes the record again (so effects must be idempotent, e.g. carry deterministic ids). A lost partition
