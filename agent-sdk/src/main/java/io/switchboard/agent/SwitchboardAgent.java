@@ -605,7 +605,7 @@ public final class SwitchboardAgent implements ManagedService {
             Map<String, String> merged = new HashMap<>(env);
             merged.putAll(overrides);
             AgentConfig config = AgentConfig.fromEnv(merged);
-            if (!"classic".equals(config.kafka().groupProtocol())) {
+            if (!config.kafka().classicGroupProtocol()) {
                 for (String classicOnly : List.of("session.timeout.ms", "heartbeat.interval.ms")) {
                     if (consumerOverrides.containsKey(classicOnly)) {
                         // Kafka would refuse it on the poll thread, after start() returned: say so here

@@ -57,7 +57,13 @@ public class EventPublisher<T extends SpecificRecord> implements AutoCloseable {
     /** With each record traced ({@code send <topic>} spans and {@code traceparent} headers) by {@code tracing}. */
     public EventPublisher(Vertx vertx, KafkaClients clients, String clientId, Topic topic, Function<T, String> key,
             Function<T, String> type, Duration timeout, WebhookLimit webhooks, IngressMetrics metrics, Tracing tracing) {
-        this(vertx, clients, clientId, topic, key, type, timeout, timeout.dividedBy(2), webhooks, metrics, tracing);
+        this(vertx, clients, clientId, topic, key, type, timeout, requestTimeoutFor(timeout), webhooks, metrics,
+                tracing);
+    }
+
+    /** A request to a broker gets half the webhook's bound: time for the producer to retry it once within the bound. */
+    public static Duration requestTimeoutFor(Duration webhookTimeout) {
+        return webhookTimeout.dividedBy(2);
     }
 
     /**

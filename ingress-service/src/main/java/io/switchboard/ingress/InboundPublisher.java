@@ -16,7 +16,7 @@ public final class InboundPublisher extends EventPublisher<InboundEvent> {
 
     public InboundPublisher(Vertx vertx, KafkaClients clients, String clientId, Duration timeout, WebhookLimit webhooks,
             IngressMetrics metrics, Tracing tracing) {
-        this(vertx, clients, clientId, timeout, timeout.dividedBy(2), webhooks, metrics, tracing);
+        this(vertx, clients, clientId, timeout, requestTimeoutFor(timeout), webhooks, metrics, tracing);
     }
 
     /** {@code timeout} bounds an event, {@code requestTimeout} one request to a broker. */

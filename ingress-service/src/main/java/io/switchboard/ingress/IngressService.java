@@ -144,7 +144,7 @@ public final class IngressService implements ManagedService {
         // A producer of their own for relay frames: Twilio resends a webhook answered 503, nobody resends a frame,
         // so its events wait out a leader election or a broker away (a longer bound) without holding webhooks back.
         relayPublisher = new InboundPublisher(vertx, clients, name() + "-relay", config.relayProduceTimeout(),
-                config.produceTimeout().dividedBy(2), webhooks, metrics, tracing);
+                EventPublisher.requestTimeoutFor(config.produceTimeout()), webhooks, metrics, tracing);
         RelaySessions sessions = new RelaySessions();
         egress = new VoiceEgress(clients, config.instanceId(), sessions, metrics, tracing);
         egress.start();

@@ -109,9 +109,9 @@ public final class KafkaSettings extends EnvConfig {
         return getString(COMPRESSION_TYPE).toLowerCase(Locale.ROOT);
     }
 
-    /** The consumer groups' rebalance protocol: {@code consumer} (KIP-848) or {@code classic}. */
-    public String groupProtocol() {
-        return getString(GROUP_PROTOCOL).toLowerCase(Locale.ROOT);
+    /** True when the consumer groups use the classic protocol; false for the consumer protocol (KIP-848). */
+    public boolean classicGroupProtocol() {
+        return "classic".equalsIgnoreCase(getString(GROUP_PROTOCOL));
     }
 
     public int voiceEgressPartitions() {

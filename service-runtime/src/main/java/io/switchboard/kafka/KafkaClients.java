@@ -78,7 +78,7 @@ public final class KafkaClients {
         Map<String, Object> config = common(clientId);
         if (groupId != null) {
             config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-            if ("classic".equals(settings.groupProtocol())) {
+            if (settings.classicGroupProtocol()) {
                 config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
                 config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
             } else {
